@@ -1,0 +1,139 @@
+"""Plain data shared by the pure core, the store and the Slack edge.
+
+Everything here is a frozen dataclass or a literal type: no I/O, no Slack, no SQL.
+The vocabulary follows DESIGN.md (workspace, member, prompt pack, period, nudge,
+reply, item, label, digest).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Literal
+
+Label = Literal["progress", "ktlo"]
+LABELS: tuple[Label, ...] = ("progress", "ktlo")
+
+PromptKind = Literal["work", "problem", "opportunity", "recognition", "reflection"]
+PROMPT_KINDS: tuple[PromptKind, ...] = (
+    "work",
+    "problem",
+    "opportunity",
+    "recognition",
+    "reflection",
+)
+
+# Where an item's label came from: the classifier, the member's own correction, or the
+# prompt's kind (problem/opportunity/recognition answers are filed, not classified).
+LabelSource = Literal["auto", "user", "prompt"]
+
+# Monday = 0 … Sunday = 6, as datetime.weekday() numbers them.
+WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class Prompt:
+    id: str
+    text: str
+    kind: PromptKind
+
+
+@dataclass(frozen=True)
+class PromptPack:
+    name: str
+    description: str
+    prompts: tuple[Prompt, ...]
+
+    def get(self, prompt_id: str) -> Prompt | None:
+        return next((p for p in self.prompts if p.id == prompt_id), None)
+
+    @property
+    def work_prompt(self) -> Prompt:
+        """The weekly `work` prompt; a valid pack always has one."""
+        return next(p for p in self.prompts if p.kind == "work")
+
+
+@dataclass(frozen=True)
+class Member:
+    team_id: str
+    user_id: str
+    tz: str = "UTC"
+    days: tuple[int, ...] = (4,)  # Friday
+    nudge_time: time = time(15, 0)
+    paused_until: date | None = None
+    anonymous: bool = False
+    active: bool = True
+    name: str = ""
+    inactive_reason: str = ""
+
+
+@dataclass(frozen=True)
+class Team:
+    team_id: str
+    name: str = ""
+    digest_channel: str | None = None
+    digest_day: int = 0  # Monday: the digest reviews the week that just ended
+    digest_time: time = time(9, 0)
+    tz: str = "UTC"
+    pack: str = "default"
+
+
+@dataclass(frozen=True)
+class Classification:
+    label: Label
+    confidence: float  # 0.5 … 1.0: how sure the classifier is of `label`
+    reasons: tuple[str, ...] = ()  # the words or phrases that decided it
+
+
+@dataclass(frozen=True)
+class Item:
+    text: str
+    kind: PromptKind
+    label: Label | None = None  # only `work` items carry a label
+    confidence: float = 0.0
+    reasons: tuple[str, ...] = ()
+    label_source: LabelSource = "auto"
+    id: int | None = None  # the store's row id, once stored
+
+
+@dataclass(frozen=True)
+class Reply:
+    team_id: str
+    user_id: str
+    prompt_id: str
+    kind: PromptKind
+    period: str  # ISO week in the member's zone, "2026-W47"
+    text: str
+    items: tuple[Item, ...] = ()
+    anonymous: bool = False
+    created_at: datetime | None = None
+    author_name: str = ""
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class WeekShare:
+    """Progress share of one past period, for the digest's trend line."""
+
+    period: str
+    progress: int
+    ktlo: int
+
+    @property
+    def share(self) -> float | None:
+        total = self.progress + self.ktlo
+        return None if total == 0 else self.progress / total
+
+
+@dataclass(frozen=True)
+class DigestInput:
+    """Everything the digest needs for one team and one period, already loaded."""
+
+    team_id: str
+    team_name: str
+    period: str
+    members_total: int
+    replies: tuple[Reply, ...]
+    history: tuple[WeekShare, ...] = ()  # previous weeks, oldest first
+    # KTLO item texts of earlier weeks, newest first, for "recurring firefights".
+    past_ktlo: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())
