@@ -1,0 +1,33 @@
+"""`make bench`: every benchmark, each printed as figures and as ratios against a baseline
+measured in the same run. Nothing here asserts a time: shared machines are noisy."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import time
+
+SUITES = [
+    ("ack latency (issue: core loop)", "bench.ack_latency"),
+    ("classifier quality and speed", "bench.eval_classifier"),
+]
+
+
+def main() -> int:
+    failed = 0
+    for title, module in SUITES:
+        print(f"\n=== {title} ===", flush=True)
+        start = time.perf_counter()
+        try:
+            importlib.import_module(module).main()
+        except ModuleNotFoundError as exc:
+            print(f"  (not available: {exc})")
+        except Exception as exc:  # keep going: one broken bench should not hide the rest
+            failed += 1
+            print(f"  FAILED: {type(exc).__name__}: {exc}")
+        print(f"  ({time.perf_counter() - start:.1f} s)", flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

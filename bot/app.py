@@ -1,0 +1,40 @@
+"""The Bolt app: Headway's listeners on top of slack_bolt, for HTTP or Socket Mode."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.response import BoltResponse
+
+from bot.context import Headway
+from bot.listeners import register_listeners
+from bot.slack_client import make_client
+
+log = logging.getLogger(__name__)
+
+
+def build_app(hw: Headway, *, verify_token: bool = True) -> App:
+    """Wire the listeners into a Bolt app that calls Slack at `SLACK_API_URL`."""
+    s = hw.settings
+    app = App(
+        token=s.bot_token,
+        signing_secret=s.signing_secret,
+        client=make_client(s.bot_token, s.api_url),
+        # Socket Mode connections are authenticated by the app token instead.
+        request_verification_enabled=not s.socket_mode,
+        token_verification_enabled=verify_token,
+        raise_error_for_unhandled_request=False,
+        logger=logging.getLogger("bot.bolt"),
+    )
+    register_listeners(app, hw)
+
+    @app.error
+    def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse | None:
+        # Log the kind of request and the error class only: bodies carry reply text.
+        kind = body.get("type") or ("command" if "command" in body else "unknown")
+        log.error("listener failed on %s: %s", kind, type(error).__name__, exc_info=error)
+        return None
+
+    return app

@@ -1,0 +1,131 @@
+"""Settings from the process environment and a `.env` file (the real environment wins).
+
+A missing or malformed setting stops start-up with one line that names the variable and
+says how to fix it; the CLI turns `ConfigError` into exit code 2 without a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_API_URL = "https://slack.com/api/"
+DEFAULT_DB = "./data/headway.db"
+DEFAULT_PORT = 3000
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message says which and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    bot_token: str | None
+    signing_secret: str | None
+    app_token: str | None
+    client_id: str | None
+    client_secret: str | None
+    api_url: str
+    db_path: Path
+    port: int
+
+    @property
+    def socket_mode(self) -> bool:
+        return bool(self.app_token)
+
+    @property
+    def oauth(self) -> bool:
+        return bool(self.client_id and self.client_secret)
+
+    @property
+    def has_slack(self) -> bool:
+        """True when there is enough to talk to Slack at all (else `make run` runs the demo)."""
+        return bool(self.bot_token or self.oauth)
+
+
+def load_dotenv_file(path: str | os.PathLike[str] = ".env") -> None:
+    """Read `.env` into the environment without overriding variables already set."""
+    from dotenv import load_dotenv
+
+    load_dotenv(path, override=False)
+
+
+def _blank_to_none(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    return value or None
+
+
+def _check_prefix(name: str, value: str | None, prefix: str, what: str) -> None:
+    if value is not None and not value.startswith(prefix):
+        raise ConfigError(
+            f"{name} must be {what} starting with '{prefix}' (got '{value[:5]}…'); "
+            f"copy it from your Slack app's settings into .env"
+        )
+
+
+def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
+    """Validate the environment into `Settings` or raise `ConfigError` naming the variable."""
+    env = os.environ if env is None else env
+    bot_token = _blank_to_none(env.get("SLACK_BOT_TOKEN"))
+    signing_secret = _blank_to_none(env.get("SLACK_SIGNING_SECRET"))
+    app_token = _blank_to_none(env.get("SLACK_APP_TOKEN"))
+    client_id = _blank_to_none(env.get("SLACK_CLIENT_ID"))
+    client_secret = _blank_to_none(env.get("SLACK_CLIENT_SECRET"))
+
+    _check_prefix("SLACK_BOT_TOKEN", bot_token, "xoxb-", "a bot token")
+    _check_prefix("SLACK_APP_TOKEN", app_token, "xapp-", "an app-level token")
+    if bool(client_id) != bool(client_secret):
+        missing = "SLACK_CLIENT_SECRET" if client_id else "SLACK_CLIENT_ID"
+        raise ConfigError(
+            f"{missing} is not set: OAuth install needs both SLACK_CLIENT_ID and "
+            f"SLACK_CLIENT_SECRET (or neither, for a single-workspace install)"
+        )
+    if signing_secret is not None and not re.fullmatch(r"[0-9a-fA-F]{16,128}", signing_secret):
+        raise ConfigError(
+            "SLACK_SIGNING_SECRET looks malformed (expected the hex string from "
+            "Basic Information → App Credentials → Signing Secret)"
+        )
+
+    api_url = _blank_to_none(env.get("SLACK_API_URL")) or DEFAULT_API_URL
+    if not re.match(r"^https?://[^/\s]+", api_url):
+        raise ConfigError(
+            f"SLACK_API_URL must be an http(s) URL such as {DEFAULT_API_URL} (got '{api_url}')"
+        )
+    if not api_url.endswith("/"):
+        api_url += "/"
+
+    db = _blank_to_none(env.get("HEADWAY_DB")) or DEFAULT_DB
+
+    port_text = _blank_to_none(env.get("PORT")) or str(DEFAULT_PORT)
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise ConfigError(f"PORT must be a number from 1 to 65535 (got '{port_text}')")
+
+    return Settings(
+        bot_token=bot_token,
+        signing_secret=signing_secret,
+        app_token=app_token,
+        client_id=client_id,
+        client_secret=client_secret,
+        api_url=api_url,
+        db_path=Path(db),
+        port=int(port_text),
+    )
+
+
+def require_serve_settings(settings: Settings) -> None:
+    """`serve` needs a way to talk to Slack and a way to verify what Slack sends."""
+    if not settings.has_slack:
+        raise ConfigError(
+            "SLACK_BOT_TOKEN is not set: add it to .env (see .env.example), "
+            "or run `headway demo` to try Headway without Slack"
+        )
+    if not settings.socket_mode and not settings.signing_secret:
+        raise ConfigError(
+            "SLACK_SIGNING_SECRET is not set: HTTP mode needs it to verify requests "
+            "(or set SLACK_APP_TOKEN to use Socket Mode)"
+        )

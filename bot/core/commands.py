@@ -1,0 +1,233 @@
+"""The `/headway` command parser: text in, a `Command` or a specific `CommandError` out.
+
+Pure: no Slack, no SQL. With the manifest's `should_escape: true`, Slack sends mentions as
+`<@U123|name>` and channels as `<#C123|name>`; those are the forms parsed here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import time
+
+from bot.core.schedule import parse_days, parse_hhmm
+
+MAX_PAUSE_WEEKS = 52
+
+
+@dataclass(frozen=True)
+class Usage:
+    syntax: str
+    summary: str
+    admin: bool = False
+
+
+# One line each, in the order `help` shows them. The README and manifest repeat these.
+USAGE: tuple[Usage, ...] = (
+    Usage("join", "start getting Headway's weekly questions by DM"),
+    Usage("leave", "stop getting them (your answers stay until you `forget me`)"),
+    Usage("now", "ask me this week's question right now"),
+    Usage("skip", "skip this week"),
+    Usage("pause <weeks>", f"no questions for 1–{MAX_PAUSE_WEEKS} weeks"),
+    Usage("resume", "end a pause"),
+    Usage("time <HH:MM> [days]", "when to ask me, in my time zone, e.g. `time 16:30 mon,thu`"),
+    Usage("history", "my recent answers"),
+    Usage("stats", "my progress share over recent weeks"),
+    Usage("anonymous on|off", "show my answers in the digest without my name"),
+    Usage("export", "send me my data as a file"),
+    Usage("forget me", "delete everything Headway stores about me"),
+    Usage("digest preview", "show me this week's digest so far, only to me"),
+    Usage("digest here", "post the weekly digest in this channel", admin=True),
+    Usage("digest time <day> <HH:MM>", "when the digest is posted, e.g. `mon 09:00`", admin=True),
+    Usage("team add @people|#channel", "enrol people, or everyone in a channel", admin=True),
+    Usage("team remove @people", "take people out of Headway", admin=True),
+    Usage("prompts <pack>", "switch the workspace's prompt pack", admin=True),
+    Usage("help", "this list"),
+)
+
+USAGE_LINE = "Usage: `/headway " + " | ".join(
+    u.syntax.split(" ")[0] for u in USAGE if u.syntax != "help"
+) + " | help`"
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str  # e.g. "join", "pause", "digest here", "team add"
+    weeks: int | None = None
+    at: time | None = None
+    days: tuple[int, ...] | None = None
+    day: int | None = None
+    flag: bool | None = None
+    users: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+    pack: str | None = None
+    admin: bool = False
+
+
+@dataclass(frozen=True)
+class CommandError(Exception):
+    """Malformed input: `message` says what is wrong; `usage` shows the right form."""
+
+    message: str
+    usage: str = field(default=USAGE_LINE)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+_USER = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+_CHANNEL = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$")
+_PACK = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+_SIMPLE = {"join", "leave", "now", "skip", "resume", "history", "stats", "export", "help"}
+
+
+def _usage_of(syntax_prefix: str) -> str:
+    for u in USAGE:
+        if u.syntax.startswith(syntax_prefix):
+            return f"Usage: `/headway {u.syntax}` — {u.summary}"
+    return USAGE_LINE
+
+
+def _clip(token: str) -> str:
+    return token if len(token) <= 40 else token[:39] + "…"
+
+
+def parse_command(text: str) -> Command:
+    """Parse the text after `/headway`. Raises CommandError with a specific message."""
+    words = text.split()
+    if not words:
+        return Command("help")
+    head, rest = words[0].lower(), words[1:]
+
+    if head in _SIMPLE:
+        if rest:
+            raise CommandError(f"`{head}` takes no arguments.", _usage_of(head))
+        return Command(head)
+
+    if head == "pause":
+        if len(rest) != 1:
+            raise CommandError("Say how many weeks to pause, e.g. `pause 2`.", _usage_of("pause"))
+        arg = rest[0].lower().removesuffix("w").removesuffix("weeks").removesuffix("week")
+        if not arg.isdigit() or not 1 <= int(arg) <= MAX_PAUSE_WEEKS:
+            raise CommandError(
+                f"`{_clip(rest[0])}` is not a number of weeks from 1 to {MAX_PAUSE_WEEKS}.",
+                _usage_of("pause"),
+            )
+        return Command("pause", weeks=int(arg))
+
+    if head == "time":
+        if not rest:
+            raise CommandError("Give a time, e.g. `time 09:30` or `time 16:00 mon-fri`.",
+                               _usage_of("time"))
+        try:
+            at = parse_hhmm(rest[0])
+        except ValueError as exc:
+            raise CommandError(str(exc), _usage_of("time")) from None
+        days = None
+        if len(rest) > 1:
+            try:
+                days = parse_days(" ".join(rest[1:]))
+            except ValueError as exc:
+                raise CommandError(str(exc), _usage_of("time")) from None
+        return Command("time", at=at, days=days)
+
+    if head == "anonymous":
+        if len(rest) != 1 or rest[0].lower() not in {"on", "off"}:
+            raise CommandError("Say `anonymous on` or `anonymous off`.", _usage_of("anonymous"))
+        return Command("anonymous", flag=rest[0].lower() == "on")
+
+    if head == "forget":
+        if [w.lower() for w in rest] != ["me"]:
+            raise CommandError("To delete your data, type `forget me`.", _usage_of("forget"))
+        return Command("forget me")
+
+    if head == "digest":
+        return _parse_digest(rest)
+
+    if head == "team":
+        return _parse_team(rest)
+
+    if head == "prompts":
+        if len(rest) != 1 or not _PACK.match(rest[0].lower()):
+            raise CommandError("Name one prompt pack, e.g. `prompts default`.",
+                               _usage_of("prompts"))
+        return Command("prompts", pack=rest[0].lower(), admin=True)
+
+    raise CommandError(f"I don't know `{_clip(words[0])}`.")
+
+
+def _parse_digest(rest: list[str]) -> Command:
+    sub = rest[0].lower() if rest else ""
+    if sub == "preview" and len(rest) == 1:
+        return Command("digest preview")
+    if sub == "here" and len(rest) == 1:
+        return Command("digest here", admin=True)
+    if sub == "time":
+        usage = _usage_of("digest time")
+        if len(rest) != 3:
+            raise CommandError("Give a day and a time, e.g. `digest time mon 09:00`.", usage)
+        try:
+            days = parse_days(rest[1])
+        except ValueError as exc:
+            raise CommandError(str(exc), usage) from None
+        if len(days) != 1:
+            raise CommandError(f"The digest goes out once a week: name one day, "
+                               f"not `{_clip(rest[1])}`.", usage)
+        try:
+            at = parse_hhmm(rest[2])
+        except ValueError as exc:
+            raise CommandError(str(exc), usage) from None
+        return Command("digest time", day=days[0], at=at, admin=True)
+    raise CommandError(
+        "Say `digest preview`, `digest here` or `digest time <day> <HH:MM>`.",
+        "Usage: `/headway digest preview | digest here | digest time <day> <HH:MM>`",
+    )
+
+
+def _parse_team(rest: list[str]) -> Command:
+    sub = rest[0].lower() if rest else ""
+    if sub not in {"add", "remove"}:
+        raise CommandError("Say `team add @people|#channel` or `team remove @people`.",
+                           "Usage: `/headway team add @people|#channel | team remove @people`")
+    usage = _usage_of(f"team {sub}")
+    users: list[str] = []
+    channels: list[str] = []
+    for token in rest[1:]:
+        token = token.strip(",")
+        if not token:
+            continue
+        if m := _USER.match(token):
+            users.append(m.group(1))
+        elif m := _CHANNEL.match(token):
+            channels.append(m.group(1))
+        elif token.startswith("@") or token.startswith("#"):
+            raise CommandError(
+                f"I can't tell who `{_clip(token)}` is: pick them from Slack's autocomplete "
+                f"so the mention becomes a link.",
+                usage,
+            )
+        else:
+            raise CommandError(f"`{_clip(token)}` is not a @mention or a #channel.", usage)
+    if not users and not channels:
+        raise CommandError(f"Name at least one person{' or channel' if sub == 'add' else ''}.",
+                           usage)
+    if sub == "remove" and channels:
+        raise CommandError("`team remove` takes people, not channels.", usage)
+    # Keep first-mention order, drop repeats.
+    return Command(
+        f"team {sub}",
+        users=tuple(dict.fromkeys(users)),
+        channels=tuple(dict.fromkeys(channels)),
+        admin=True,
+    )
+
+
+def help_text(is_admin: bool = True) -> str:
+    """The `help` answer (Slack mrkdwn); admin-only lines are marked."""
+    lines = ["*Headway* asks a short weekly question by DM and posts a team digest.", ""]
+    for u in USAGE:
+        mark = " _(admin)_" if u.admin else ""
+        if u.admin and not is_admin:
+            continue
+        lines.append(f"• `/headway {u.syntax}` — {u.summary}{mark}")
+    return "\n".join(lines)

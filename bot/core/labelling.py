@@ -1,0 +1,39 @@
+"""From a member's answer to labelled items: split, then classify or file by prompt kind."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.core.classify import classify_many
+from bot.core.items import split_items
+from bot.core.model import Item, Label, PromptKind
+
+# Answers to these prompts are filed by the prompt's kind, not classified: a problem
+# someone names is agenda material, not a unit of the week's work.
+FILED_KINDS: frozenset[str] = frozenset({"problem", "opportunity", "recognition", "reflection"})
+
+
+def label_answer(
+    text: str, kind: PromptKind, corrections: Sequence[tuple[str, Label]] = ()
+) -> tuple[Item, ...]:
+    """Items of one answer. `work` items get a label; other kinds are filed as they are."""
+    parts = split_items(text) if kind == "work" else [text.strip()]
+    parts = [p for p in parts if p.strip()]
+    if kind in FILED_KINDS:
+        return tuple(Item(text=p, kind=kind, label=None, label_source="prompt") for p in parts)
+    labels = classify_many(parts, corrections)
+    return tuple(
+        Item(
+            text=p,
+            kind=kind,
+            label=c.label,
+            confidence=c.confidence,
+            reasons=c.reasons,
+            label_source="auto",
+        )
+        for p, c in zip(parts, labels, strict=True)
+    )
+
+
+def flipped(label: Label | None) -> Label:
+    return "ktlo" if label == "progress" else "progress"

@@ -1,0 +1,136 @@
+"""Prompt packs: TOML files in `prompts/`, validated when the bot starts.
+
+A broken pack fails start-up with the file and the field at fault, so a typo in a
+team's custom pack is found by whoever edits it, not by members on Friday afternoon.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from datetime import date
+from pathlib import Path
+
+from bot.core.model import PROMPT_KINDS, Member, Prompt, PromptPack
+
+PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+MAX_PROMPT_CHARS = 280  # fits a modal label and reads well in a DM
+
+
+class PackError(ValueError):
+    """A prompt pack is malformed; the message names the file and the field."""
+
+
+def parse_pack(text: str, source: str) -> PromptPack:
+    """Parse and validate one pack's TOML text; `source` names it in error messages."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PackError(f"{source}: not valid TOML: {exc}") from None
+
+    name = data.get("name", Path(source).stem)
+    if not isinstance(name, str) or not _ID.match(name):
+        raise PackError(f"{source}: field 'name' must be a short lowercase id (got {name!r})")
+    description = data.get("description", "")
+    if not isinstance(description, str):
+        raise PackError(f"{source}: field 'description' must be a string")
+    entries = data.get("prompts")
+    if not isinstance(entries, list) or not entries:
+        raise PackError(f"{source}: needs at least one [[prompts]] table")
+
+    prompts: list[Prompt] = []
+    seen: set[str] = set()
+    for n, entry in enumerate(entries, start=1):
+        where = f"{source}: prompts[{n}]"
+        if not isinstance(entry, dict):
+            raise PackError(f"{where}: must be a table with id, text and kind")
+        unknown = set(entry) - {"id", "text", "kind"}
+        if unknown:
+            raise PackError(f"{where}: unknown field {sorted(unknown)[0]!r}")
+        pid, ptext, kind = entry.get("id"), entry.get("text"), entry.get("kind")
+        if not isinstance(pid, str) or not _ID.match(pid):
+            raise PackError(
+                f"{where}: field 'id' must be lowercase letters, digits, '-' or '_' (got {pid!r})"
+            )
+        if pid in seen:
+            raise PackError(f"{where}: field 'id' repeats {pid!r}")
+        seen.add(pid)
+        if not isinstance(ptext, str) or not ptext.strip():
+            raise PackError(f"{where} ({pid}): field 'text' must be a non-empty string")
+        if len(ptext) > MAX_PROMPT_CHARS:
+            raise PackError(
+                f"{where} ({pid}): field 'text' is {len(ptext)} characters; "
+                f"keep it under {MAX_PROMPT_CHARS}"
+            )
+        if kind not in PROMPT_KINDS:
+            raise PackError(
+                f"{where} ({pid}): field 'kind' must be one of {', '.join(PROMPT_KINDS)} "
+                f"(got {kind!r})"
+            )
+        prompts.append(Prompt(id=pid, text=" ".join(ptext.split()), kind=kind))
+
+    if not any(p.kind == "work" for p in prompts):
+        raise PackError(f"{source}: needs one prompt of kind 'work' (the weekly question)")
+    return PromptPack(name=name, description=description, prompts=tuple(prompts))
+
+
+def load_packs(directory: Path = PROMPTS_DIR) -> dict[str, PromptPack]:
+    """Every `*.toml` pack in `directory`, by name; raises PackError on the first bad one."""
+    packs: dict[str, PromptPack] = {}
+    for path in sorted(directory.glob("*.toml")):
+        pack = parse_pack(path.read_text(encoding="utf-8"), str(path))
+        if pack.name in packs:
+            raise PackError(f"{path}: field 'name' {pack.name!r} is used by another pack")
+        packs[pack.name] = pack
+    if "default" not in packs:
+        raise PackError(f"{directory}: no 'default' pack (default.toml) found")
+    return packs
+
+
+def next_reflection(pack: PromptPack, history: list[tuple[str, str]], period: str) -> Prompt | None:
+    """The rotating prompt for `period`: never last period's, least recently asked first.
+
+    `history` is (period, prompt_id) of earlier nudges, newest first. The `work` prompt is
+    not part of the rotation: it is asked every week so the progress share has data.
+    """
+    candidates = [p for p in pack.prompts if p.kind != "work"]
+    if not candidates:
+        return None
+    already = {pid for per, pid in history if per == period}
+    for p in candidates:
+        if p.id in already:
+            return p  # this period's choice was made already; keep it (the ledger dedups)
+    earlier = [(per, pid) for per, pid in history if per < period]
+    last_period = max((per for per, _ in earlier), default=None)
+    last_asked = {pid for per, pid in earlier if per == last_period}
+    recency: dict[str, int] = {}
+    for rank, (_, pid) in enumerate(earlier):
+        recency.setdefault(pid, rank)  # smaller rank = asked more recently
+    eligible = [p for p in candidates if p.id not in last_asked] or candidates
+    # Never asked comes first (pack order), then the one asked longest ago.
+    return max(eligible, key=lambda p: (p.id not in recency, recency.get(p.id, 0)))
+
+
+def plan_prompts(
+    pack: PromptPack,
+    member: Member,
+    history: list[tuple[str, str]],
+    period: str,
+    local_day: date,
+) -> list[Prompt]:
+    """Which prompts a scheduled nudge on `local_day` asks.
+
+    The weekly `work` question goes out on the member's last nudge day of the week (so
+    "this week" has happened); the rotating leadership question on their first. A member
+    with a single nudge day gets both that day. The ledger makes repeats harmless.
+    """
+    reflection = next_reflection(pack, history, period)
+    days = sorted(set(member.days)) or [local_day.weekday()]
+    weekday = local_day.weekday()
+    plan: list[Prompt] = []
+    if weekday == days[-1] or weekday not in days:
+        plan.append(pack.work_prompt)
+    if reflection is not None and (weekday == days[0] or len(days) == 1 or weekday not in days):
+        plan.append(reflection)
+    return plan

@@ -1,0 +1,218 @@
+"""`headway demo`: four weeks of Headway, offline, in a few seconds.
+
+The real pipeline runs (the schedule maths picks who is due, the ledger claims each nudge,
+replies are split and labelled, the digest is built and rendered); only Slack is swapped for
+an in-process stand-in that records what would have been sent. The clock is injected and
+stepped through each week, so people in five time zones are nudged at their own local time.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import tempfile
+from collections import Counter
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.web import SlackResponse
+
+from bot.config import Settings
+from bot.context import Headway, system_clock
+from bot.core.model import Member
+from bot.core.prompts import load_packs
+from bot.core.render import render_digest_blocks, render_digest_text
+from bot.core.schedule import period_of, period_start, shift_period
+from bot.digests import build
+from bot.nudges import send_due
+from bot.replies import record_answer
+from bot.store import Store
+
+TEAM_ID = "T0DEMO"
+TEAM_NAME = "Acme Robotics"
+STEP = timedelta(minutes=15)
+
+
+class OfflineSlack(WebClient):
+    """A WebClient whose every call is answered in-process and remembered."""
+
+    def __init__(self, token: str | None = None, base_url: str = "") -> None:
+        super().__init__(token=token)
+        self.sent: list[tuple[str, dict[str, Any]]] = []
+        self._ts = itertools.count(1)
+
+    def api_call(self, api_method: str, **kwargs: Any) -> SlackResponse:  # type: ignore[override]
+        args = {**(kwargs.get("params") or {}), **(kwargs.get("data") or {}),
+                **(kwargs.get("json") or {})}
+        self.sent.append((api_method, args))
+        data: dict[str, Any] = {"ok": True}
+        if api_method in {"chat.postMessage", "chat.update"}:
+            channel = str(args.get("channel", ""))
+            data |= {"channel": "D" + channel[1:] if channel.startswith("U") else channel,
+                     "ts": args.get("ts") or f"1700000000.{next(self._ts):06d}"}
+        return SlackResponse(client=self, http_verb="POST", api_url=api_method,
+                             req_args=kwargs, data=data, headers={}, status_code=200)
+
+
+# (user id, name, zone, nudge days, local time)
+PEOPLE = [
+    ("U01ADA", "Ada", "America/New_York", (4,), time(15, 0)),
+    ("U02BEN", "Ben", "Europe/Berlin", (2, 4), time(10, 30)),
+    ("U03CHI", "Chitra", "Asia/Kolkata", (4,), time(16, 0)),
+    ("U04DAN", "Dan", "Australia/Sydney", (4,), time(9, 0)),
+    ("U05EVE", "Eve", "America/Los_Angeles", (3,), time(17, 0)),
+    ("U06FIN", "Finn", "Europe/London", (4,), time(14, 0)),
+]
+
+# What each person writes for the `work` prompt, week by week (oldest first).
+WORK = {
+    "U01ADA": [
+        "- Shipped the new onboarding checklist to beta customers\n"
+        "- Restarted the billing export job again after it hung",
+        "1. Prototyped usage-based pricing page\n2. Restarted the billing export job again",
+        "Automated the weekly churn report so nobody builds it by hand; "
+        "on-call: restarted the billing export job again",
+        "- Launched the onboarding checklist to everyone\n- Weekly status meeting with finance\n"
+        "- Ran an A/B test on the signup form",
+    ],
+    "U02BEN": [
+        "- Handled three P1 incidents on the payments API\n- Renewed SSL certificates",
+        "- Fixed the flaky deploy pipeline for good by removing the shared cache\n"
+        "- Answered support escalations",
+        "- Patched the login outage again\n- Quarterly access review for the SOC 2 audit",
+        "- Designed the new event-streaming architecture\n- Hotfix for checkout timeout",
+    ],
+    "U03CHI": [
+        "Built the first version of the anomaly detection model; reset passwords for the "
+        "sales team",
+        "Cleaned up stale dashboards; mentored two new analysts on our data stack",
+        "Started a self-serve analytics pilot with marketing",
+        "Backfilled the warehouse after last night's failed ETL; Published the pilot results",
+    ],
+    "U04DAN": [
+        "- Upgraded Postgres because the old version hits end of life\n"
+        "- Weekly vendor sync",
+        "- Restarted the billing export job again (third time this month)\n"
+        "- Wrote the RFC for regional failover",
+        "- Implemented regional failover behind a feature flag",
+        "- Triaged the support queue\n- Expense reports and timesheets",
+    ],
+    "U05EVE": [
+        "Interviewed five customers about the reporting gap; <!channel> please read my notes",
+        "Redesigned the settings page; fixed typos reported by support",
+        "Usability test of the new settings page with 6 users",
+        "Handled the Monday outage postmortem paperwork",
+    ],
+    "U06FIN": [
+        "- Closed the month-end books\n- Negotiated a new contract with our cloud vendor",
+        "- Payroll run\n- Built a cash-flow forecast model for the board",
+        "- Audit prep: collected invoices for the auditors",
+        "- Launched automated invoice reminders, cutting manual chasing",
+    ],
+}
+
+OTHER = {  # answers to the rotating questions, by prompt kind
+    "problem": [
+        "Billing export keeps hanging and someone restarts it by hand every week",
+        "The billing export job is fragile and eats on-call time",
+        "Too many status meetings; nobody has a focus afternoon",
+        "We don't have a staging environment that matches production",
+    ],
+    "opportunity": [
+        "Customers keep asking for usage-based pricing",
+        "Self-serve analytics could free the data team from ad-hoc requests",
+        "Usage-based pricing would win the small teams we lose today",
+    ],
+    "recognition": [
+        "Ben, for staying late to get payments back up during the P1s",
+        "Chitra, for mentoring the new analysts so patiently",
+    ],
+    "reflection": ["Private thought that must never appear in the digest."],
+}
+
+
+def run_demo(out_dir: Path, weeks: int = 4, now: datetime | None = None) -> int:
+    now = now or system_clock()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        digest_text, blocks = _cycle(Path(tmp) / "demo.db", weeks, now)
+    (out_dir / "digest.json").write_text(json.dumps(blocks, indent=2, ensure_ascii=False))
+    print(digest_text)
+    print(f"\nBlock Kit JSON written to {out_dir / 'digest.json'} "
+          f"(paste `blocks` into Slack's Block Kit Builder to see it as Slack shows it).")
+    return 0
+
+
+def _cycle(db_path: Path, weeks: int, now: datetime) -> tuple[str, dict[str, Any]]:
+    settings = Settings(bot_token="xoxb-demo", signing_secret=None, app_token=None,
+                        client_id=None, client_secret=None, api_url="offline://",
+                        db_path=db_path, port=0)
+    clock = [now]
+    slack = OfflineSlack()
+    hw = Headway(settings=settings, store=Store.open(db_path), packs=load_packs(),
+                 clock=lambda: clock[0], client_factory=lambda _t, _u: slack)
+    last = shift_period(period_of(now, "UTC"), -1)  # the last complete week
+    first = shift_period(last, -(weeks - 1))
+    start = period_start(first, "Pacific/Kiritimati")  # the earliest zone's Monday
+    clock[0] = start
+    hw.store.ensure_team(TEAM_ID, start, TEAM_NAME)
+    hw.store.update_team(TEAM_ID, digest_channel="C0DEMO", tz="Europe/London")
+    for uid, name, tz, days, at in PEOPLE:
+        hw.store.upsert_member(Member(TEAM_ID, uid, tz=tz, days=days, nudge_time=at, name=name),
+                               start)
+    hw.store.set_member(TEAM_ID, "U05EVE", start, anonymous=True)
+
+    print(f"Headway demo — {TEAM_NAME}, {len(PEOPLE)} people in "
+          f"{len({p[2] for p in PEOPLE})} time zones, weeks {first} to {last}\n")
+    counters = Counter[str]()
+    answered: set[int] = set()
+    end = period_start(shift_period(last, 1), "Pacific/Pago_Pago")
+    while clock[0] < end:
+        send_due(hw)
+        for nudge_id, uid, prompt_id, period in _new_nudges(hw, answered):
+            answered.add(nudge_id)
+            counters[period] += 1
+            text = _answer(hw, uid, prompt_id, period, first)
+            if text:
+                record_answer(hw, TEAM_ID, uid, text, source="dm", nudge_id=nudge_id)
+        clock[0] += STEP
+    for period in sorted(counters):
+        replies = hw.store.count_replies(TEAM_ID, period)
+        print(f"  {period}: {counters[period]} nudges sent at local times, {replies} answers")
+    dms = sum(1 for method, _ in slack.sent if method == "chat.postMessage")
+    print(f"  ({dms} DMs went to the offline Slack stand-in; none twice)\n")
+
+    digest = build(hw, TEAM_ID, last)
+    message = render_digest_blocks(digest)
+    return render_digest_text(digest), {"text": message.text, "blocks": message.blocks,
+                                         "thread": message.thread}
+
+
+def _new_nudges(hw: Headway, seen: set[int]) -> list[tuple[int, str, str, str]]:
+    return [(n.id, n.user_id, n.prompt_id, n.period) for n in hw.store.nudges(TEAM_ID)
+            if n.status == "sent" and n.id not in seen]
+
+
+def _answer(hw: Headway, uid: str, prompt_id: str, period: str, first: str) -> str | None:
+    week = _week_index(period, first)
+    prompt = hw.packs["default"].get(prompt_id)
+    if prompt is None:
+        return None
+    if prompt.kind == "work":
+        answers = WORK[uid]
+        return answers[week] if week < len(answers) else None
+    choices = OTHER[prompt.kind]
+    return choices[(week + int(uid[1:3])) % len(choices)]
+
+
+def _week_index(period: str, first: str) -> int:
+    n = 0
+    while shift_period(first, n) != period and n < 60:
+        n += 1
+    return n
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)

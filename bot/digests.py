@@ -1,0 +1,156 @@
+"""Loading, building and posting a team's weekly digest.
+
+A digest is posted at most once per (team, channel, period): the claim in the store comes
+first. Later runs for the same week (late replies) update the posted message with
+`chat.update` instead of posting again.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.context import Headway
+from bot.core.digest import Digest, build_digest
+from bot.core.model import DigestInput
+from bot.core.render import DigestMessage, render_digest_blocks
+from bot.core.schedule import recent_periods
+from bot.store import DigestRecord
+
+log = logging.getLogger(__name__)
+TREND_WEEKS = 4
+
+
+class DigestError(Exception):
+    """The digest cannot be built or posted; the message says why, for a person."""
+
+
+@dataclass(frozen=True)
+class Posted:
+    action: str  # posted | updated
+    channel: str
+    ts: str
+    period: str
+    thread_messages: int
+
+
+def load_input(hw: Headway, team_id: str, period: str) -> DigestInput:
+    """Everything the digest needs, read with a fixed number of queries whatever the history."""
+    store = hw.store
+    team = store.get_team(team_id)
+    if team is None:
+        raise DigestError(f"workspace {team_id} is not known to Headway")
+    previous = recent_periods(period, TREND_WEEKS)
+    ktlo = store.ktlo_texts(team_id, previous)
+    return DigestInput(
+        team_id=team_id,
+        team_name=team.name or team_id,
+        period=period,
+        members_total=store.count_members(team_id),
+        replies=tuple(store.replies(team_id, period=period)),
+        history=tuple(store.week_shares(team_id, previous)),
+        past_ktlo=tuple((p, tuple(ktlo[p])) for p in reversed(previous)),
+    )
+
+
+def build(hw: Headway, team_id: str, period: str) -> Digest:
+    return build_digest(load_input(hw, team_id, period))
+
+
+def post_digest(hw: Headway, team_id: str, period: str, channel: str | None = None) -> Posted:
+    """Post the digest for `period` to the team's digest channel, or update it if posted."""
+    store = hw.store
+    team = store.get_team(team_id)
+    if team is None:
+        raise DigestError(f"workspace {team_id} is not known to Headway")
+    channel = channel or team.digest_channel
+    if not channel:
+        raise DigestError(
+            "no digest channel yet: an admin runs `/headway digest here` in the channel "
+            "that should receive it"
+        )
+    message = render_digest_blocks(build(hw, team_id, period))
+    replies_seen = store.count_replies(team_id, period)
+    client = hw.client_for(team_id)
+    now = hw.now()
+
+    claim = store.claim_digest(team_id, channel, period, now)
+    if claim is None:
+        existing = store.get_digest(team_id, channel, period)
+        if existing is not None and existing.ts:
+            return _update(hw, client, existing, message, replies_seen)
+        raise DigestError(
+            f"the {period} digest for this channel is being posted by another run; "
+            f"try again in a minute"
+        )
+    try:
+        resp = client.chat_postMessage(channel=channel, text=message.text, blocks=message.blocks)
+    except SlackApiError as exc:
+        store.release_digest(claim.id)
+        raise DigestError(_explain(exc)) from None
+    ts = resp["ts"]
+    channel_id = resp.get("channel", channel)
+    try:
+        thread_ts = _post_thread(client, channel_id, ts, message)
+    except SlackApiError as exc:
+        # The main message is out: keep the claim (with its ts) so a rerun updates it.
+        store.mark_digest_posted(claim.id, ts, [], replies_seen, hw.now())
+        raise DigestError(_explain(exc)) from None
+    store.mark_digest_posted(claim.id, ts, thread_ts, replies_seen, hw.now())
+    return Posted("posted", channel_id, ts, period, len(thread_ts))
+
+
+def _post_thread(client: WebClient, channel: str, parent_ts: str,
+                 message: DigestMessage) -> list[str]:
+    posted: list[str] = []
+    for text, blocks in message.thread:
+        resp = client.chat_postMessage(
+            channel=channel, thread_ts=parent_ts, text=text, blocks=blocks
+        )
+        posted.append(resp["ts"])
+    return posted
+
+
+def _update(
+    hw: Headway,
+    client: WebClient,
+    existing: DigestRecord,
+    message: DigestMessage,
+    replies_seen: int,
+) -> Posted:
+    channel, ts = existing.channel, existing.ts
+    assert ts is not None
+    try:
+        client.chat_update(channel=channel, ts=ts, text=message.text, blocks=message.blocks)
+        kept: list[str] = []
+        for i, (text, blocks) in enumerate(message.thread):
+            if i < len(existing.thread_ts):
+                client.chat_update(
+                    channel=channel, ts=existing.thread_ts[i], text=text, blocks=blocks
+                )
+                kept.append(existing.thread_ts[i])
+            else:
+                resp = client.chat_postMessage(
+                    channel=channel, thread_ts=ts, text=text, blocks=blocks
+                )
+                kept.append(resp["ts"])
+        for stale in existing.thread_ts[len(message.thread):]:
+            client.chat_delete(channel=channel, ts=stale)
+    except SlackApiError as exc:
+        raise DigestError(_explain(exc)) from None
+    hw.store.mark_digest_posted(existing.id, ts, kept, replies_seen, hw.now())
+    return Posted("updated", channel, ts, existing.period, len(kept))
+
+
+def _explain(exc: SlackApiError) -> str:
+    error = exc.response.get("error", "unknown_error")
+    hints = {
+        "not_in_channel": "Headway is not in that channel: invite it with `/invite @Headway`",
+        "channel_not_found": "that channel no longer exists or Headway cannot see it",
+        "is_archived": "that channel is archived",
+        "ratelimited": "Slack is rate limiting Headway; it will try again",
+    }
+    return f"Slack said `{error}`" + (f": {hints[error]}" if error in hints else "")

@@ -1,0 +1,84 @@
+"""Headway's HTTP front door: `/slack/events` for Slack, `/healthz` for the platform.
+
+A small threaded stdlib server is enough for Slack's traffic (a few requests per person
+per week) and keeps the dependency list short; each request is handed to Bolt.
+"""
+
+from __future__ import annotations
+
+import logging
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from threading import Thread
+from urllib.parse import urlsplit
+
+from slack_bolt import App, BoltRequest
+
+log = logging.getLogger(__name__)
+MAX_BODY = 1 << 20  # Slack's payloads are far smaller; anything bigger is not Slack
+
+
+class SlackHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], app: App, health: callable) -> None:  # type: ignore[valid-type]
+        super().__init__(address, _Handler)
+        self.app = app
+        self.health = health
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start_background(self) -> Thread:
+        thread = Thread(target=self.serve_forever, name="headway-http", daemon=True)
+        thread.start()
+        return thread
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: SlackHTTPServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        log.debug("http %s", format % args)
+
+    def _send(self, status: int, body: str | bytes, headers: dict[str, str] | None = None) -> None:
+        data = body.encode() if isinstance(body, str) else body
+        self.send_response(status)
+        for key, value in (headers or {"Content-Type": "text/plain; charset=utf-8"}).items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self) -> None:  # noqa: N802
+        path = urlsplit(self.path).path
+        if path == "/healthz":
+            ok = self.server.health()
+            self._send(200 if ok else 503, "ok\n" if ok else "database unavailable\n")
+            return
+        self._send(404, "not found\n")
+
+    def do_POST(self) -> None:  # noqa: N802
+        split = urlsplit(self.path)
+        if split.path != "/slack/events":
+            self._send(404, "not found\n")
+            return
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            self._send(400, "bad Content-Length\n")
+            return
+        if length > MAX_BODY:
+            self.close_connection = True
+            self._send(413, "request body too large\n")
+            return
+        body = self.rfile.read(length).decode("utf-8", errors="replace")
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        response = self.server.app.dispatch(
+            BoltRequest(body=body, query=split.query, headers=headers)
+        )
+        out_headers = {k: v[0] if isinstance(v, list) else v
+                       for k, v in response.headers.items() if k.lower() != "content-length"}
+        self._send(response.status, response.body or "", out_headers)

@@ -1,0 +1,123 @@
+"""Buttons: Answer / Skip / Snooze on a nudge, label fixes, and the forget-me confirmation."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.context import Headway
+from bot.core import messages
+from bot.core.labelling import flipped
+from bot.home import publish_home
+from bot.listeners.commands import FORGET_CANCEL, FORGET_CONFIRM
+from bot.nudges import SNOOZE
+from bot.store import Nudge
+
+log = logging.getLogger(__name__)
+
+
+def _own_nudge(hw: Headway, body: dict[str, Any]) -> Nudge | None:
+    """The nudge a button names, only if it belongs to the person who clicked."""
+    try:
+        nudge_id = int(body["actions"][0]["value"])
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None
+    nudge = hw.store.get_nudge(nudge_id)
+    team_id = (body.get("team") or {}).get("id")
+    if nudge is None or nudge.team_id != team_id or nudge.user_id != body["user"]["id"]:
+        return None
+    return nudge
+
+
+def _container(body: dict[str, Any]) -> tuple[str | None, str | None]:
+    c = body.get("container") or {}
+    return c.get("channel_id"), c.get("message_ts")
+
+
+def register(app: App, hw: Headway) -> None:
+    @app.action(messages.ANSWER)
+    def answer(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        nudge = _own_nudge(hw, body)
+        if nudge is None:
+            return
+        prompt = hw.pack_for(hw.store.get_team(nudge.team_id)).get(nudge.prompt_id)
+        if prompt is None:
+            return
+        # trigger_id lives ~3 s: open the modal before anything slow.
+        client.views_open(trigger_id=body["trigger_id"],
+                          view=messages.answer_modal(prompt, nudge.period, nudge.id))
+
+    @app.action(messages.SKIP)
+    def skip(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        nudge = _own_nudge(hw, body)
+        if nudge is None:
+            return
+        hw.store.skip_period(nudge.team_id, nudge.user_id, nudge.period, hw.now())
+        _close(hw, client, body, nudge, "skipped — see you next week")
+
+    @app.action(messages.SNOOZE)
+    def snooze(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        nudge = _own_nudge(hw, body)
+        if nudge is None:
+            return
+        until = hw.now() + SNOOZE
+        hw.store.snooze_nudge(nudge.id, until)
+        _close(hw, client, body, nudge, "snoozed: I'll ask again in 2 hours")
+
+    @app.action(messages.FLIP)
+    def flip(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        try:
+            item_id_text, label = body["actions"][0]["value"].split(":")
+            item_id = int(item_id_text)
+        except (KeyError, ValueError):
+            return
+        found = hw.store.get_item(team_id, item_id)
+        if found is None or found[1] != user_id or label not in ("progress", "ktlo"):
+            return  # only the author relabels their own items
+        item, _author = found
+        if item.label == label:
+            label = flipped(item.label)  # a stale button: flip from what is stored now
+        hw.store.correct_item(team_id, item_id, user_id, label, hw.now())
+        if (body.get("view") or {}).get("type") == "home":
+            publish_home(hw, client, team_id, user_id)
+            return
+        reply = hw.store.reply_of_item(team_id, item_id)
+        channel, ts = _container(body)
+        if reply is None or not channel or not ts:
+            return
+        pack = hw.pack_for(hw.store.get_team(team_id))
+        prompt = pack.get(reply.prompt_id)
+        text, blocks = messages.confirmation_blocks(prompt.text if prompt else "", reply)
+        client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+
+    @app.action(FORGET_CONFIRM)
+    def forget(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        ack()
+        counts = hw.store.forget_member(body["team"]["id"], body["user"]["id"])
+        respond(replace_original=True,
+                text=f"Deleted: {counts['replies']} answers, {counts['items']} items, "
+                     f"{counts['corrections']} corrections and your settings. "
+                     f"Headway no longer knows anything about you.")
+
+    @app.action(FORGET_CANCEL)
+    def keep(ack: Ack, respond: Respond) -> None:
+        ack()
+        respond(replace_original=True, text="Kept: nothing was deleted.")
+
+
+def _close(hw: Headway, client: WebClient, body: dict[str, Any], nudge: Nudge,
+           note: str) -> None:
+    channel, ts = _container(body)
+    prompt = hw.pack_for(hw.store.get_team(nudge.team_id)).get(nudge.prompt_id)
+    if not channel or not ts or prompt is None:
+        return
+    client.chat_update(channel=channel, ts=ts, text=prompt.text,
+                       blocks=messages.nudge_closed_blocks(prompt, nudge.period, note))

@@ -1,0 +1,423 @@
+"""`/headway …`: parse, do, answer ephemerally.
+
+Commands that only touch the database answer inside the ack (well under Slack's 3 s);
+those that must call Slack first (join, admin checks, team add, export) ack at once and
+answer through `respond` when done.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.context import Headway
+from bot.core import commands as cmd
+from bot.core.model import WEEKDAYS, Member
+from bot.core.render import render_digest_blocks
+from bot.core.schedule import period_of, recent_periods
+from bot.core.text import safe
+from bot.digests import build
+from bot.home import schedule_line
+from bot.nudges import FanoutResult, send_nudge
+
+log = logging.getLogger(__name__)
+FORGET_CONFIRM = "forget_confirm"
+FORGET_CANCEL = "forget_cancel"
+
+
+class Refusal(Exception):
+    """An answer for the person instead of the usual reply (not enrolled, not admin…)."""
+
+
+def register(app: App, hw: Headway) -> None:
+    @app.command("/headway")
+    def headway_command(ack: Ack, command: dict[str, Any], respond: Respond,
+                        client: WebClient) -> None:
+        text = command.get("text") or ""
+        try:
+            parsed = cmd.parse_command(text)
+        except cmd.CommandError as err:
+            ack(text=f"{err.message}\n{err.usage}")
+            return
+        team_id, user_id = command["team_id"], command["user_id"]
+        hw.store.ensure_team(team_id, hw.now(), command.get("team_domain", ""))
+
+        handler = FAST.get(parsed.name)
+        if handler is not None:
+            try:
+                ack(text=handler(hw, parsed, team_id, user_id))
+            except Refusal as refusal:
+                ack(text=str(refusal))
+            return
+
+        ack()  # the rest call Slack first: answer through response_url
+        try:
+            answer = SLOW[parsed.name](hw, client, parsed, command)
+        except Refusal as refusal:
+            answer = str(refusal)
+        except SlackApiError as exc:
+            log.warning("/headway %s: Slack said %s", parsed.name, exc.response.get("error"))
+            answer = (f"Slack refused that (`{exc.response.get('error')}`). "
+                      f"Nothing was changed; try again in a moment.")
+        if isinstance(answer, dict):
+            respond(**answer)
+        else:
+            respond(text=answer)
+
+
+# ── helpers ──────────────────────────────────────────────────────────────────
+
+
+def _member(hw: Headway, team_id: str, user_id: str) -> Member:
+    member = hw.store.get_member(team_id, user_id)
+    if member is None or not member.active:
+        raise Refusal("You're not in Headway yet. Type `/headway join` to start.")
+    return member
+
+
+def _require_admin(client: WebClient, user_id: str) -> dict[str, Any]:
+    user = client.users_info(user=user_id)["user"]
+    if not (user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner")):
+        raise Refusal("Only workspace admins and owners can change that. Ask one of them, "
+                      "or see `/headway help` for what you can do.")
+    return user
+
+
+def _local_today(hw: Headway, member: Member):  # noqa: ANN202
+    return hw.now().astimezone(ZoneInfo(member.tz)).date()
+
+
+# ── commands that answer inside the ack ──────────────────────────────────────
+
+
+def _help(hw: Headway, parsed: cmd.Command, team_id: str, user_id: str) -> str:
+    return cmd.help_text()
+
+
+def _leave(hw: Headway, parsed: cmd.Command, team_id: str, user_id: str) -> str:
+    member = hw.store.get_member(team_id, user_id)
+    if member is None or not member.active:
+        return "You're not in Headway, so there's nothing to leave."
+    hw.store.set_member(team_id, user_id, hw.now(), active=False, inactive_reason="left")
+    return ("Done: no more questions from Headway. Your earlier answers stay in the team's "
+            "history; `/headway forget me` deletes them. `/headway join` brings you back.")
+
+
+def _skip(hw: Headway, parsed: cmd.Command, team_id: str, user_id: str) -> str:
+    member = _member(hw, team_id, user_id)
+    period = period_of(hw.now(), member.tz)
+    if not hw.store.skip_period(team_id, user_id, period, hw.now()):
+        return f"You're already skipping week {period}."
+    return f"Skipping week {period}: no more questions until next week."
+
+
+def _pause(hw: Headway, parsed: cmd.Command, team_id: str, user_id: str) -> str:
+    member = _member(hw, team_id, user_id)
+    assert parsed.weeks is not None
+    until = _local_today(hw, member) + timedelta(weeks=parsed.weeks)
+    hw.store.set_member(team_id, user_id, hw.now(), paused_until=until)
+    s = "s" if parsed.weeks != 1 else ""
+    return (f"Paused for {parsed.weeks} week{s}: no questions through "
+            f"{until:%a %d %b %Y}. `/headway resume` ends it early.")
+
+
+def _resume(hw: Headway, parsed: cmd.Command, team_id: str, user_id: str) -> str:
+    member = _member(hw, team_id, user_id)
+    if member.paused_until is None:
+        return f"You're not paused. Headway asks {schedule_line(member)}."
+    hw.store.set_member(team_id, user_id, hw.now(), paused_until=None)
+    return f"Welcome back. Headway asks {schedule_line(member)}."
+
+
+def _time(hw: Headway, parsed: cmd.Command, team_id: str, user_id: str) -> str:
+    _member(hw, team_id, user_id)
+    fields: dict[str, Any] = {"nudge_time": parsed.at}
+    if parsed.days is not None:
+        fields["days"] = parsed.days
+    member = hw.store.set_member(team_id, user_id, hw.now(), **fields)
+    return f"Got it: Headway asks {schedule_line(member)} ({member.tz})."
+
+
+def _history(hw: Headway, parsed: cmd.Command, team_id: str, user_id: str) -> str:
+    _member(hw, team_id, user_id)
+    replies = hw.store.replies(team_id, user_id=user_id, limit=5)
+    if not replies:
+        return "No answers yet. Reply to Headway's next DM, or type `/headway now`."
+    lines = ["*Your recent answers*"]
+    for r in replies:
+        lines.append(f"*{r.period}* · {r.kind}")
+        for item in r.items:
+            label = f" — _{item.label}_" if item.label else ""
+            lines.append(f"• {safe(item.text, 300)}{label}")
+    return "\n".join(lines)[:3000]
+
+
+def _stats(hw: Headway, parsed: cmd.Command, team_id: str, user_id: str) -> str:
+    member = _member(hw, team_id, user_id)
+    period = period_of(hw.now(), member.tz)
+    weeks = [*recent_periods(period, 7), period]
+    shares = hw.store.member_week_shares(team_id, user_id, weeks)
+    from bot.core.messages import share_bar
+
+    lines = ["*Your progress share* (progress ÷ all labelled work)"]
+    lines += [f"`{w.period}` {share_bar(w.share)}" for w in shares]
+    total_p = sum(w.progress for w in shares)
+    total = total_p + sum(w.ktlo for w in shares)
+    if total:
+        lines.append(f"Over 8 weeks: {round(100 * total_p / total)}% progress "
+                     f"({total_p} of {total} items).")
+    return "\n".join(lines)
+
+
+def _anonymous(hw: Headway, parsed: cmd.Command, team_id: str, user_id: str) -> str:
+    _member(hw, team_id, user_id)
+    hw.store.set_member(team_id, user_id, hw.now(), anonymous=bool(parsed.flag))
+    if parsed.flag:
+        n = hw.store.set_replies_anonymous(team_id, user_id)
+        return (f"Anonymous on: the digest shows your answers without your name "
+                f"(including your {n} earlier answer{'s' if n != 1 else ''}).")
+    return "Anonymous off: your next answers appear with your name in the digest."
+
+
+def _digest_preview(hw: Headway, parsed: cmd.Command, team_id: str, user_id: str) -> str:
+    team = hw.store.get_team(team_id)
+    tz = team.tz if team else "UTC"
+    period = period_of(hw.now(), tz)
+    message = render_digest_blocks(build(hw, team_id, period))
+    # An ephemeral answer is a message too; show the summary blocks' text form.
+    return message.text + "\n_(preview: only you see this; the full digest posts weekly)_"
+
+
+FAST: dict[str, Callable[[Headway, cmd.Command, str, str], str]] = {
+    "help": _help,
+    "leave": _leave,
+    "skip": _skip,
+    "pause": _pause,
+    "resume": _resume,
+    "time": _time,
+    "history": _history,
+    "stats": _stats,
+    "anonymous": _anonymous,
+    "digest preview": _digest_preview,
+}
+
+
+# ── commands that call Slack before answering ────────────────────────────────
+
+
+def _join(hw: Headway, client: WebClient, parsed: cmd.Command, body: dict[str, Any]) -> str:
+    team_id, user_id = body["team_id"], body["user_id"]
+    user = client.users_info(user=user_id)["user"]
+    existing = hw.store.get_member(team_id, user_id)
+    base = existing or Member(team_id=team_id, user_id=user_id)
+    member = hw.store.upsert_member(
+        Member(
+            team_id=team_id,
+            user_id=user_id,
+            tz=user.get("tz") or "UTC",
+            days=base.days,
+            nudge_time=base.nudge_time,
+            paused_until=None,
+            anonymous=base.anonymous,
+            active=True,
+            name=_display_name(user),
+        ),
+        hw.now(),
+    )
+    again = "Welcome back" if existing else "You're in"
+    return (f"{again}! Headway will DM you {schedule_line(member)} — {member.tz}. "
+            f"Change it with `/headway time 16:30 mon-fri`; `/headway now` asks right away.")
+
+
+def _display_name(user: dict[str, Any]) -> str:
+    profile = user.get("profile") or {}
+    return (profile.get("display_name") or profile.get("real_name") or user.get("real_name")
+            or user.get("name") or user.get("id", ""))
+
+
+def _now(hw: Headway, client: WebClient, parsed: cmd.Command, body: dict[str, Any]) -> str:
+    team_id, user_id = body["team_id"], body["user_id"]
+    member = _member(hw, team_id, user_id)
+    period = period_of(hw.now(), member.tz)
+    pack = hw.pack_for(hw.store.get_team(team_id))
+    result = FanoutResult()
+    if send_nudge(hw, client, member, pack.work_prompt, period, result):
+        return "Sent: this week's question is in your DMs with Headway."
+    if result.failed or result.deactivated:
+        return "I couldn't DM you just now. Try again in a minute."
+    return f"You already have week {period}'s question in your DMs with Headway — reply there."
+
+
+def _forget_prompt(hw: Headway, client: WebClient, parsed: cmd.Command,
+                   body: dict[str, Any]) -> dict[str, Any]:
+    text = ("*Delete everything Headway stores about you?* Your answers, their labels, "
+            "your corrections, your delivery history and your settings. This can't be undone.")
+    return {
+        "text": text,
+        "blocks": [
+            {"type": "section", "text": {"type": "mrkdwn", "text": text}},
+            {
+                "type": "actions",
+                "elements": [
+                    {"type": "button", "style": "danger", "action_id": FORGET_CONFIRM,
+                     "text": {"type": "plain_text", "text": "Delete my data"}, "value": "yes"},
+                    {"type": "button", "action_id": FORGET_CANCEL,
+                     "text": {"type": "plain_text", "text": "Keep it"}, "value": "no"},
+                ],
+            },
+        ],
+    }
+
+
+def _export(hw: Headway, client: WebClient, parsed: cmd.Command, body: dict[str, Any]) -> str:
+    team_id, user_id = body["team_id"], body["user_id"]
+    data = hw.store.export_member(team_id, user_id)
+    if data["member"] is None and not data["replies"]:
+        return "Headway stores nothing about you."
+    rows = io.StringIO()
+    writer = csv.writer(rows)
+    writer.writerow(["period", "prompt_id", "kind", "item", "label", "label_source"])
+    for r in data["replies"]:
+        for i in r["items"] or [{"text": r["text"], "label": "", "label_source": ""}]:
+            writer.writerow([r["period"], r["prompt_id"], r["kind"], i["text"], i["label"] or "",
+                             i["label_source"]])
+    dm = client.conversations_open(users=user_id)["channel"]["id"]
+    client.files_upload_v2(
+        channel=dm,
+        initial_comment="Your Headway data: everything stored about you.",
+        file_uploads=[
+            {"content": json.dumps(data, indent=2, ensure_ascii=False),
+             "filename": "headway-export.json", "title": "Headway export (JSON)"},
+            {"content": rows.getvalue(), "filename": "headway-export.csv",
+             "title": "Headway export (CSV)"},
+        ],
+    )
+    return "Sent: your data is in your DMs with Headway, as JSON and CSV."
+
+
+def _digest_here(hw: Headway, client: WebClient, parsed: cmd.Command,
+                 body: dict[str, Any]) -> str:
+    user = _require_admin(client, body["user_id"])
+    team = hw.store.update_team(body["team_id"], digest_channel=body["channel_id"],
+                                tz=user.get("tz") or "UTC")
+    return (f"This channel now gets the weekly digest, {WEEKDAYS[team.digest_day].title()} "
+            f"at {team.digest_time:%H:%M} ({team.tz}). Make sure Headway is in the channel "
+            f"(`/invite @Headway`).")
+
+
+def _digest_time(hw: Headway, client: WebClient, parsed: cmd.Command,
+                 body: dict[str, Any]) -> str:
+    _require_admin(client, body["user_id"])
+    assert parsed.day is not None and parsed.at is not None
+    team = hw.store.update_team(body["team_id"], digest_day=parsed.day, digest_time=parsed.at)
+    where = f"<#{team.digest_channel}>" if team.digest_channel else "no channel yet"
+    return (f"The digest now posts {WEEKDAYS[team.digest_day].title()} at "
+            f"{team.digest_time:%H:%M} ({team.tz}), to {where}.")
+
+
+def _prompts(hw: Headway, client: WebClient, parsed: cmd.Command, body: dict[str, Any]) -> str:
+    _require_admin(client, body["user_id"])
+    if parsed.pack not in hw.packs:
+        known = ", ".join(f"`{name}`" for name in sorted(hw.packs))
+        raise Refusal(f"There's no prompt pack `{parsed.pack}`. Packs: {known}.")
+    hw.store.update_team(body["team_id"], pack=parsed.pack)
+    pack = hw.packs[parsed.pack]
+    return f"Prompt pack is now `{pack.name}` ({len(pack.prompts)} prompts)."
+
+
+def _team_add(hw: Headway, client: WebClient, parsed: cmd.Command, body: dict[str, Any]) -> str:
+    _require_admin(client, body["user_id"])
+    team_id = body["team_id"]
+    wanted = set(parsed.users)
+    for channel in parsed.channels:
+        wanted |= _channel_members(client, channel)
+    users = _users_by_id(client, wanted, list_all=bool(parsed.channels))
+    added, skipped = [], []
+    for uid in sorted(wanted):
+        user = users.get(uid)
+        if user is None or user.get("is_bot") or user.get("deleted") or uid == "USLACKBOT":
+            skipped.append(uid)
+            continue
+        existing = hw.store.get_member(team_id, uid)
+        base = existing or Member(team_id=team_id, user_id=uid)
+        hw.store.upsert_member(
+            Member(team_id=team_id, user_id=uid, tz=user.get("tz") or "UTC", days=base.days,
+                   nudge_time=base.nudge_time, paused_until=base.paused_until,
+                   anonymous=base.anonymous, active=True, name=_display_name(user)),
+            hw.now(),
+        )
+        added.append(uid)
+    text = f"Added {len(added)} member{'s' if len(added) != 1 else ''}."
+    if skipped:
+        text += f" Skipped {len(skipped)} (bots, deactivated or unknown accounts)."
+    return text
+
+
+def _channel_members(client: WebClient, channel: str) -> set[str]:
+    found: set[str] = set()
+    cursor = None
+    while True:
+        page = client.conversations_members(channel=channel, limit=1000, cursor=cursor)
+        found.update(page["members"])
+        cursor = (page.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            return found
+
+
+def _users_by_id(client: WebClient, wanted: set[str], list_all: bool) -> dict[str, Any]:
+    """Profiles for `wanted`: one paginated users.list for a channel, users.info for a few."""
+    if not list_all:
+        out = {}
+        for uid in wanted:
+            try:
+                out[uid] = client.users_info(user=uid)["user"]
+            except SlackApiError as exc:
+                if exc.response.get("error") != "user_not_found":
+                    raise
+        return out
+    out, cursor = {}, None
+    while True:
+        page = client.users_list(limit=200, cursor=cursor)
+        for user in page["members"]:
+            if user["id"] in wanted:
+                out[user["id"]] = user
+        cursor = (page.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            return out
+
+
+def _team_remove(hw: Headway, client: WebClient, parsed: cmd.Command,
+                 body: dict[str, Any]) -> str:
+    _require_admin(client, body["user_id"])
+    removed = 0
+    for uid in parsed.users:
+        member = hw.store.get_member(body["team_id"], uid)
+        if member is not None and member.active:
+            hw.store.set_member(body["team_id"], uid, hw.now(), active=False,
+                                inactive_reason="removed by an admin")
+            removed += 1
+    return (f"Removed {removed} member{'s' if removed != 1 else ''}: they get no more "
+            f"questions. Their answers stay until they `forget me`.")
+
+
+SLOW: dict[str, Callable[..., str | dict[str, Any]]] = {
+    "join": _join,
+    "now": _now,
+    "export": _export,
+    "forget me": _forget_prompt,
+    "digest here": _digest_here,
+    "digest time": _digest_time,
+    "prompts": _prompts,
+    "team add": _team_add,
+    "team remove": _team_remove,
+}

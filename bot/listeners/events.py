@@ -1,0 +1,50 @@
+"""Events: a plain DM reply to Headway, and App Home being opened."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.context import Headway
+from bot.home import publish_home
+from bot.replies import NotEnrolled, confirm, record_answer
+
+log = logging.getLogger(__name__)
+
+# Message subtypes that are not a person writing to us (edits, joins, bot posts …).
+_IGNORED_SUBTYPES = {"message_changed", "message_deleted", "bot_message", "channel_join",
+                     "message_replied", "thread_broadcast"}
+
+
+def register(app: App, hw: Headway) -> None:
+    @app.event("message")
+    def direct_message(event: dict[str, Any], context: dict[str, Any], client: WebClient) -> None:
+        if event.get("channel_type") != "im" or event.get("bot_id"):
+            return
+        if event.get("subtype") in _IGNORED_SUBTYPES or event.get("subtype") not in (None,
+                                                                                   "file_share"):
+            return
+        text = (event.get("text") or "").strip()
+        user_id = event.get("user")
+        team_id = context.get("team_id") or event.get("team")
+        if not text or not user_id or not team_id:
+            return
+        try:
+            stored = record_answer(hw, team_id, user_id, text, source="dm")
+        except NotEnrolled:
+            client.chat_postMessage(
+                channel=event["channel"],
+                text="I only keep answers from Headway members. Type `/headway join` to "
+                     "start, then reply to my weekly question here.",
+            )
+            return
+        confirm(hw, client, stored, event["channel"])
+
+    @app.event("app_home_opened")
+    def home_opened(event: dict[str, Any], context: dict[str, Any], client: WebClient) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        publish_home(hw, client, context["team_id"], event["user"])

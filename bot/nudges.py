@@ -1,0 +1,188 @@
+"""Sending nudges: claim in the ledger, then post the DM, then record what Slack said.
+
+The claim comes first so that two threads, two ticks or a restart can never send the same
+(team, user, prompt, period) twice; the DM goes to the user id as channel, which needs no
+`conversations.open` (Tier 3, ~50/min) per member.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.context import Headway
+from bot.core import messages
+from bot.core.model import Member, Prompt
+from bot.core.prompts import plan_prompts
+from bot.core.schedule import due_nudge, period_of
+
+log = logging.getLogger(__name__)
+
+# A scheduled nudge still goes out this long after its time (after downtime, say);
+# older ones are not burst out when the bot comes back.
+GRACE = timedelta(hours=6)
+SNOOZE = timedelta(hours=2)
+
+# Errors that say this person cannot be DMed at all: retrying would fail forever.
+MEMBER_GONE = frozenset(
+    {
+        "user_not_found",
+        "account_inactive",
+        "cannot_dm_bot",
+        "user_disabled",
+        "user_is_bot",
+        "is_bot",
+        "channel_not_found",
+    }
+)
+
+
+@dataclass
+class FanoutResult:
+    sent: list[str] = field(default_factory=list)  # "T/U/prompt/period"
+    already: int = 0
+    skipped: int = 0
+    failed: list[str] = field(default_factory=list)
+    deactivated: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        parts = [f"sent {len(self.sent)}", f"already sent {self.already}"]
+        if self.skipped:
+            parts.append(f"paused or skipped {self.skipped}")
+        if self.failed:
+            parts.append(f"failed {len(self.failed)}")
+        if self.deactivated:
+            parts.append(f"members deactivated {len(self.deactivated)}")
+        return ", ".join(parts)
+
+
+def send_nudge(
+    hw: Headway,
+    client: WebClient,
+    member: Member,
+    prompt: Prompt,
+    period: str,
+    result: FanoutResult,
+) -> bool:
+    """Claim and send one nudge; True if it was sent now."""
+    store = hw.store
+    claim = store.claim_nudge(member.team_id, member.user_id, prompt.id, period, hw.now())
+    if claim is None:
+        result.already += 1
+        return False
+    msg = messages.nudge_message(prompt, period, claim.id, member.team_id, member.user_id)
+    key = f"{member.team_id}/{member.user_id}/{prompt.id}/{period}"
+    try:
+        resp = client.chat_postMessage(
+            channel=member.user_id, text=msg.text, blocks=msg.blocks, metadata=msg.metadata
+        )
+    except SlackApiError as exc:
+        error = str(exc.response.get("error", "unknown_error"))
+        if error in MEMBER_GONE:
+            store.mark_nudge_failed(claim.id, error)
+            store.deactivate_member(member.team_id, member.user_id, error, hw.now())
+            result.deactivated.append(key)
+            log.warning("member %s deactivated: %s", member.user_id, error)
+        else:
+            # Slack refused it outright, so it was not delivered: free the claim so a
+            # later tick (within the grace window) can try again.
+            store.release_nudge(claim.id)
+            result.failed.append(key)
+            log.warning("nudge %s not sent: %s", claim.id, error)
+        return False
+    store.mark_nudge_sent(claim.id, resp["channel"], resp["ts"], hw.now())
+    result.sent.append(key)
+    return True
+
+
+def nudge_now(
+    hw: Headway, *, team_id: str | None = None, user_id: str | None = None
+) -> FanoutResult:
+    """`headway nudge --now`: every due-or-forced nudge for the current period.
+
+    Forced means the weekly `work` prompt for each member's current period; the ledger
+    still applies, so running it twice sends nothing the second time.
+    """
+    result = FanoutResult()
+    now = hw.now()
+    for team in hw.store.teams() if team_id is None else [hw.store.get_team(team_id)]:
+        if team is None:
+            continue
+        client = hw.client_for(team.team_id)
+        pack = hw.pack_for(team)
+        members = hw.store.members(team.team_id)
+        if user_id is not None:
+            members = [m for m in members if m.user_id == user_id]
+        for member in members:
+            period = period_of(now, member.tz)
+            if _resting(hw, member, period, now):
+                result.skipped += 1
+                continue
+            send_nudge(hw, client, member, pack.work_prompt, period, result)
+    return result
+
+
+def _resting(hw: Headway, member: Member, period: str, now: datetime) -> bool:
+    """Paused, or said "skip this week" for this period."""
+    local_today = now.astimezone(_zone(member.tz)).date()
+    if member.paused_until is not None and local_today <= member.paused_until:
+        return True
+    return hw.store.is_skipped(member.team_id, member.user_id, period)
+
+
+def _zone(tz: str):  # noqa: ANN202 - tiny local helper
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(tz)
+
+
+def send_due(hw: Headway, members: Iterable[Member] | None = None) -> FanoutResult:
+    """The scheduler's work: each member whose local nudge time has come gets the period's
+    plan (the weekly work prompt, and one rotating leadership question)."""
+    result = FanoutResult()
+    now = hw.now()
+    teams = {t.team_id: t for t in hw.store.teams()}
+    for member in hw.store.members() if members is None else members:
+        due = due_nudge(member, now, GRACE)
+        if due is None:
+            continue
+        if _resting(hw, member, due.period, now):
+            result.skipped += 1
+            continue
+        team = teams.get(member.team_id)
+        pack = hw.pack_for(team)
+        history = hw.store.prompt_history(member.team_id, member.user_id)
+        local_day = due.at.astimezone(_zone(member.tz)).date()
+        client = hw.client_for(member.team_id)
+        for prompt in plan_prompts(pack, member, history, due.period, local_day):
+            send_nudge(hw, client, member, prompt, due.period, result)
+    send_reminders(hw, result)
+    return result
+
+
+def send_reminders(hw: Headway, result: FanoutResult) -> None:
+    """Snoozed nudges come back once, as a reminder in the same DM."""
+    now = hw.now()
+    for nudge in hw.store.due_reminders(now):
+        if not hw.store.claim_reminder(nudge.id, now):
+            continue
+        team = hw.store.get_team(nudge.team_id)
+        prompt = hw.pack_for(team).get(nudge.prompt_id)
+        if prompt is None:
+            continue
+        msg = messages.nudge_message(
+            prompt, nudge.period, nudge.id, nudge.team_id, nudge.user_id, reminder=True
+        )
+        try:
+            hw.client_for(nudge.team_id).chat_postMessage(
+                channel=nudge.user_id, text=msg.text, blocks=msg.blocks
+            )
+        except SlackApiError as exc:
+            log.warning("reminder for nudge %s not sent: %s", nudge.id,
+                        exc.response.get("error"))
+            result.failed.append(f"reminder/{nudge.id}")

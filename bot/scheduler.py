@@ -1,0 +1,131 @@
+"""The scheduler inside `serve`: one APScheduler interval job, "tick", once a minute.
+
+Why not one cron job per member: thousands of jobs, wall-clock times that fire 0 or 2
+times across DST, and nothing remembered across restarts. A tick asks the pure schedule
+maths what is due *now* and the ledger what was already sent, so restarts and DST changes
+cannot duplicate or drop a nudge.
+
+One scheduler per database: an exclusive lock on `<db>.scheduler.lock` (released by the
+OS even on SIGKILL) keeps a second `serve` on the same file from scheduling too.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import IO
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot import digests, nudges
+from bot.context import Headway
+from bot.core.schedule import due_digest
+
+log = logging.getLogger(__name__)
+TICK_SECONDS = 60
+DIGEST_GRACE = timedelta(hours=12)
+
+
+@dataclass
+class TickResult:
+    nudges: nudges.FanoutResult
+    digests_posted: int
+    digests_updated: int
+
+
+def tick(hw: Headway) -> TickResult:
+    """Everything that is due at `hw.now()`: nudges, snooze reminders, digests."""
+    fanout = nudges.send_due(hw)
+    posted = updated = 0
+    now = hw.now()
+    for team in hw.store.teams():
+        if not team.digest_channel:
+            continue
+        due = due_digest(team, now, DIGEST_GRACE)
+        if due is None:
+            continue
+        record = hw.store.get_digest(team.team_id, team.digest_channel, due.period)
+        if record is not None and (
+            record.ts is None
+            or record.replies_seen == hw.store.count_replies(team.team_id, due.period)
+        ):
+            continue  # posted and nothing new since (or another run is posting it)
+        try:
+            outcome = digests.post_digest(hw, team.team_id, due.period)
+        except digests.DigestError as exc:
+            log.warning("digest for %s not posted: %s", team.team_id, exc)
+            continue
+        if outcome.action == "posted":
+            posted += 1
+        else:
+            updated += 1
+    return TickResult(fanout, posted, updated)
+
+
+class SchedulerLock:
+    """An exclusive, non-blocking lock file next to the database."""
+
+    def __init__(self, db_path: Path) -> None:
+        self.path = Path(str(db_path) + ".scheduler.lock")
+        self._file: IO[str] | None = None
+
+    def acquire(self) -> bool:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        f = open(self.path, "a+")  # noqa: SIM115 - held open for the life of the lock
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            f.close()
+            return False
+        f.seek(0)
+        f.truncate()
+        f.write(f"{os.getpid()}\n")
+        f.flush()
+        self._file = f
+        return True
+
+    def release(self) -> None:
+        if self._file is not None:
+            fcntl.flock(self._file, fcntl.LOCK_UN)
+            self._file.close()
+            self._file = None
+
+
+def start_scheduler(hw: Headway) -> tuple[BackgroundScheduler | None, SchedulerLock]:
+    """Start the tick job, unless another process already schedules for this database."""
+    lock = SchedulerLock(hw.settings.db_path)
+    if not lock.acquire():
+        log.warning(
+            "another Headway process already runs the scheduler for %s; this one only "
+            "answers Slack (no nudges or digests from here)",
+            hw.settings.db_path,
+        )
+        return None, lock
+
+    def run_tick() -> None:
+        try:
+            result = tick(hw)
+        except Exception:
+            log.exception("tick failed")
+            return
+        if result.nudges.sent or result.digests_posted or result.digests_updated:
+            log.info("tick: nudges %s; digests posted %d, updated %d",
+                     result.nudges.summary(), result.digests_posted, result.digests_updated)
+
+    scheduler = BackgroundScheduler(timezone="UTC")
+    scheduler.add_job(
+        run_tick,
+        IntervalTrigger(seconds=TICK_SECONDS),
+        id="tick",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=TICK_SECONDS,
+        next_run_time=hw.now(),
+    )
+    scheduler.start()
+    return scheduler, lock

@@ -1,0 +1,837 @@
+"""The only module that speaks SQL.
+
+One SQLite file through sqlite-utils, in WAL mode with foreign keys on. Bolt runs
+listeners on a thread pool and the scheduler runs on its own thread, and a sqlite3
+connection belongs to the thread that opened it, so each thread gets its own connection
+(WAL lets readers and the one writer proceed together; `busy_timeout` makes a second
+writer wait instead of failing).
+
+Every method that records a moment takes `now` from the caller: time is injected.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from bot.core.model import Item, Label, Member, Reply, Team, WeekShare
+from bot.store.migrations import migrations
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def _dt(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+def _hhmm(value: time) -> str:
+    return value.strftime("%H:%M")
+
+
+@dataclass(frozen=True)
+class Nudge:
+    """A row of the delivery ledger."""
+
+    id: int
+    team_id: str
+    user_id: str
+    prompt_id: str
+    period: str
+    status: str  # claimed | sent | answered | skipped | missed | failed
+    claimed_at: datetime
+    sent_at: datetime | None = None
+    channel: str | None = None
+    ts: str | None = None
+    error: str | None = None
+    snoozed_until: datetime | None = None
+    reminded_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class DigestRecord:
+    id: int
+    team_id: str
+    channel: str
+    period: str
+    status: str  # claimed | posted | failed
+    ts: str | None
+    thread_ts: tuple[str, ...]
+    replies_seen: int
+
+
+class Store:
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+
+    # ── connections ──────────────────────────────────────────────────────────
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str]) -> Store:
+        """Open (creating if needed) and migrate the database at `path`."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            # Replies are personal: the file is readable by its owner only from birth.
+            fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+            os.close(fd)
+        store = cls(path)
+        store.migrate()
+        return store
+
+    @property
+    def db(self) -> Database:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000)
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            db = Database(conn)
+            if db.journal_mode != "wal":
+                db.enable_wal()
+            self._local.db = db
+            with self._lock:
+                self._all.append(conn)
+        return db
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                try:
+                    conn.close()
+                except sqlite3.ProgrammingError:
+                    pass  # opened by a thread that is gone; nothing to release
+            self._all.clear()
+        self._local = threading.local()
+
+    def migrate(self) -> list[str]:
+        """Apply pending migrations; returns the names applied."""
+        pending = [m.name for m in migrations.pending(self.db)]
+        if pending:
+            migrations.apply(self.db)
+        return pending
+
+    def schema_version(self) -> list[str]:
+        return [m.name for m in migrations.applied(self.db)]
+
+    @contextmanager
+    def atomic(self) -> Iterator[Database]:
+        with self.db.atomic() as db:
+            yield db
+
+    def backup(self, target: str | os.PathLike[str]) -> None:
+        """A consistent copy while the bot runs, through SQLite's online backup API."""
+        target = Path(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        dest = sqlite3.connect(str(target))
+        try:
+            self.db.conn.backup(dest)
+        finally:
+            dest.close()
+        os.chmod(target, 0o600)
+
+    # ── workspaces ───────────────────────────────────────────────────────────
+
+    def ensure_team(self, team_id: str, now: datetime, name: str = "") -> Team:
+        known = self.get_team(team_id)
+        if known is not None and (not name or known.name == name):
+            return known  # the common case, on every command: a read, no write
+        self.db.execute(
+            "INSERT INTO workspaces (team_id, name, created_at) VALUES (?, ?, ?) "
+            "ON CONFLICT(team_id) DO UPDATE SET name = CASE WHEN excluded.name != '' "
+            "THEN excluded.name ELSE workspaces.name END",
+            [team_id, name, _iso(now)],
+        )
+        team = self.get_team(team_id)
+        assert team is not None
+        return team
+
+    def get_team(self, team_id: str) -> Team | None:
+        rows = list(self.db.query("SELECT * FROM workspaces WHERE team_id = ?", [team_id]))
+        return _team(rows[0]) if rows else None
+
+    def teams(self) -> list[Team]:
+        return [_team(r) for r in self.db.query("SELECT * FROM workspaces ORDER BY team_id")]
+
+    def update_team(self, team_id: str, **fields: Any) -> Team:
+        allowed = {"name", "digest_channel", "digest_day", "digest_time", "tz", "pack"}
+        bad = set(fields) - allowed
+        if bad:
+            raise ValueError(f"not workspace settings: {sorted(bad)}")
+        if "digest_time" in fields and isinstance(fields["digest_time"], time):
+            fields["digest_time"] = _hhmm(fields["digest_time"])
+        if fields:
+            sets = ", ".join(f"{k} = ?" for k in fields)
+            self.db.execute(
+                f"UPDATE workspaces SET {sets} WHERE team_id = ?", [*fields.values(), team_id]
+            )
+        team = self.get_team(team_id)
+        if team is None:
+            raise KeyError(team_id)
+        return team
+
+    # ── members ──────────────────────────────────────────────────────────────
+
+    def upsert_member(self, member: Member, now: datetime) -> Member:
+        self.db.execute(
+            """
+            INSERT INTO members (team_id, user_id, name, tz, days, nudge_time, paused_until,
+                                 anonymous, active, inactive_reason, joined_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(team_id, user_id) DO UPDATE SET
+                name = excluded.name, tz = excluded.tz, days = excluded.days,
+                nudge_time = excluded.nudge_time, paused_until = excluded.paused_until,
+                anonymous = excluded.anonymous, active = excluded.active,
+                inactive_reason = excluded.inactive_reason, updated_at = excluded.updated_at
+            """,
+            [
+                member.team_id,
+                member.user_id,
+                member.name,
+                member.tz,
+                ",".join(str(d) for d in member.days),
+                _hhmm(member.nudge_time),
+                member.paused_until.isoformat() if member.paused_until else None,
+                int(member.anonymous),
+                int(member.active),
+                member.inactive_reason,
+                _iso(now),
+                _iso(now),
+            ],
+        )
+        got = self.get_member(member.team_id, member.user_id)
+        assert got is not None
+        return got
+
+    def get_member(self, team_id: str, user_id: str) -> Member | None:
+        rows = list(
+            self.db.query(
+                "SELECT * FROM members WHERE team_id = ? AND user_id = ?", [team_id, user_id]
+            )
+        )
+        return _member(rows[0]) if rows else None
+
+    def members(self, team_id: str | None = None, *, active_only: bool = True) -> list[Member]:
+        where, params = [], []
+        if team_id is not None:
+            where.append("team_id = ?")
+            params.append(team_id)
+        if active_only:
+            where.append("active = 1")
+        sql = "SELECT * FROM members"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        return [_member(r) for r in self.db.query(sql + " ORDER BY team_id, user_id", params)]
+
+    def count_members(self, team_id: str) -> int:
+        row = next(
+            self.db.query(
+                "SELECT count(*) AS n FROM members WHERE team_id = ? AND active = 1", [team_id]
+            )
+        )
+        return int(row["n"])
+
+    def set_member(self, team_id: str, user_id: str, now: datetime, **fields: Any) -> Member:
+        """Change some of a member's settings."""
+        allowed = {"name", "tz", "days", "nudge_time", "paused_until", "anonymous", "active",
+                   "inactive_reason"}
+        bad = set(fields) - allowed
+        if bad:
+            raise ValueError(f"not member settings: {sorted(bad)}")
+        values = []
+        for key, value in fields.items():
+            if key == "days":
+                value = ",".join(str(d) for d in value)
+            elif key == "nudge_time":
+                value = _hhmm(value)
+            elif key == "paused_until":
+                value = value.isoformat() if value else None
+            elif key in {"anonymous", "active"}:
+                value = int(value)
+            values.append(value)
+        sets = ", ".join(f"{k} = ?" for k in fields)
+        self.db.execute(
+            f"UPDATE members SET {sets}, updated_at = ? WHERE team_id = ? AND user_id = ?",
+            [*values, _iso(now), team_id, user_id],
+        )
+        member = self.get_member(team_id, user_id)
+        if member is None:
+            raise KeyError(f"{team_id}/{user_id}")
+        return member
+
+    def deactivate_member(self, team_id: str, user_id: str, reason: str, now: datetime) -> None:
+        self.db.execute(
+            "UPDATE members SET active = 0, inactive_reason = ?, updated_at = ? "
+            "WHERE team_id = ? AND user_id = ?",
+            [reason, _iso(now), team_id, user_id],
+        )
+
+    def skip_period(self, team_id: str, user_id: str, period: str, now: datetime) -> bool:
+        """Record "skip this week"; open nudges of that period are closed as skipped."""
+        with self.db.atomic() as db:
+            cur = db.execute(
+                "INSERT OR IGNORE INTO skips (team_id, user_id, period, created_at) "
+                "VALUES (?, ?, ?, ?)",
+                [team_id, user_id, period, _iso(now)],
+            )
+            db.execute(
+                "UPDATE nudges SET status = 'skipped' WHERE team_id = ? AND user_id = ? "
+                "AND period = ? AND status = 'sent'",
+                [team_id, user_id, period],
+            )
+        return cur.rowcount > 0
+
+    def is_skipped(self, team_id: str, user_id: str, period: str) -> bool:
+        rows = self.db.query(
+            "SELECT 1 FROM skips WHERE team_id = ? AND user_id = ? AND period = ?",
+            [team_id, user_id, period],
+        )
+        return next(iter(rows), None) is not None
+
+    # ── the delivery ledger ──────────────────────────────────────────────────
+
+    def claim_nudge(
+        self, team_id: str, user_id: str, prompt_id: str, period: str, now: datetime
+    ) -> Nudge | None:
+        """Claim the right to send this nudge; None when it was ever claimed before."""
+        cur = self.db.execute(
+            "INSERT OR IGNORE INTO nudges (team_id, user_id, prompt_id, period, status, "
+            "claimed_at) VALUES (?, ?, ?, ?, 'claimed', ?)",
+            [team_id, user_id, prompt_id, period, _iso(now)],
+        )
+        if cur.rowcount == 0:
+            return None
+        return self.get_nudge(cur.lastrowid)
+
+    def record_missed(
+        self, team_id: str, user_id: str, prompt_id: str, period: str, now: datetime
+    ) -> bool:
+        cur = self.db.execute(
+            "INSERT OR IGNORE INTO nudges (team_id, user_id, prompt_id, period, status, "
+            "claimed_at) VALUES (?, ?, ?, ?, 'missed', ?)",
+            [team_id, user_id, prompt_id, period, _iso(now)],
+        )
+        return cur.rowcount > 0
+
+    def mark_nudge_sent(self, nudge_id: int, channel: str, ts: str, now: datetime) -> None:
+        self.db.execute(
+            "UPDATE nudges SET status = 'sent', channel = ?, ts = ?, sent_at = ?, error = NULL "
+            "WHERE id = ?",
+            [channel, ts, _iso(now), nudge_id],
+        )
+
+    def release_nudge(self, nudge_id: int) -> None:
+        """Drop a claim whose DM Slack refused, so a later attempt may send it."""
+        self.db.execute(
+            "DELETE FROM nudges WHERE id = ? AND status IN ('claimed', 'failed') AND ts IS NULL",
+            [nudge_id],
+        )
+
+    def mark_nudge_failed(self, nudge_id: int, error: str) -> None:
+        self.db.execute(
+            "UPDATE nudges SET status = 'failed', error = ? WHERE id = ?", [error, nudge_id]
+        )
+
+    def set_nudge_status(self, nudge_id: int, status: str) -> None:
+        self.db.execute("UPDATE nudges SET status = ? WHERE id = ?", [status, nudge_id])
+
+    def snooze_nudge(self, nudge_id: int, until: datetime) -> None:
+        self.db.execute(
+            "UPDATE nudges SET snoozed_until = ?, reminded_at = NULL WHERE id = ?",
+            [_iso(until), nudge_id],
+        )
+
+    def claim_reminder(self, nudge_id: int, now: datetime) -> bool:
+        """A snoozed nudge is reminded once: claim that reminder."""
+        cur = self.db.execute(
+            "UPDATE nudges SET reminded_at = ? WHERE id = ? AND reminded_at IS NULL "
+            "AND snoozed_until IS NOT NULL AND snoozed_until <= ? AND status = 'sent'",
+            [_iso(now), nudge_id, _iso(now)],
+        )
+        return cur.rowcount > 0
+
+    def due_reminders(self, now: datetime) -> list[Nudge]:
+        rows = self.db.query(
+            "SELECT * FROM nudges WHERE status = 'sent' AND reminded_at IS NULL "
+            "AND snoozed_until IS NOT NULL AND snoozed_until <= ? ORDER BY id",
+            [_iso(now)],
+        )
+        return [_nudge(r) for r in rows]
+
+    def get_nudge(self, nudge_id: int | None) -> Nudge | None:
+        rows = list(self.db.query("SELECT * FROM nudges WHERE id = ?", [nudge_id]))
+        return _nudge(rows[0]) if rows else None
+
+    def nudges(
+        self,
+        team_id: str,
+        user_id: str | None = None,
+        period: str | None = None,
+        statuses: Sequence[str] | None = None,
+    ) -> list[Nudge]:
+        sql, params = "SELECT * FROM nudges WHERE team_id = ?", [team_id]
+        if user_id is not None:
+            sql += " AND user_id = ?"
+            params.append(user_id)
+        if period is not None:
+            sql += " AND period = ?"
+            params.append(period)
+        if statuses:
+            sql += f" AND status IN ({', '.join('?' for _ in statuses)})"
+            params.extend(statuses)
+        return [_nudge(r) for r in self.db.query(sql + " ORDER BY id", params)]
+
+    def newest_open_nudge(self, team_id: str, user_id: str) -> Nudge | None:
+        rows = list(
+            self.db.query(
+                "SELECT * FROM nudges WHERE team_id = ? AND user_id = ? AND status = 'sent' "
+                "ORDER BY sent_at DESC, id DESC LIMIT 1",
+                [team_id, user_id],
+            )
+        )
+        return _nudge(rows[0]) if rows else None
+
+    def prompt_history(self, team_id: str, user_id: str, limit: int = 52) -> list[tuple[str, str]]:
+        """(period, prompt_id) of the member's latest nudges, newest first."""
+        rows = self.db.query(
+            "SELECT period, prompt_id FROM nudges WHERE team_id = ? AND user_id = ? "
+            "ORDER BY period DESC, id DESC LIMIT ?",
+            [team_id, user_id, limit],
+        )
+        return [(r["period"], r["prompt_id"]) for r in rows]
+
+    # ── replies and items ────────────────────────────────────────────────────
+
+    def add_reply(
+        self, reply: Reply, *, source: str, now: datetime, nudge_id: int | None = None
+    ) -> Reply:
+        """Store a reply with its items in one transaction; marks the nudge answered."""
+        with self.db.atomic() as db:
+            cur = db.execute(
+                "INSERT INTO replies (team_id, user_id, nudge_id, prompt_id, kind, period, text, "
+                "anonymous, source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    reply.team_id,
+                    reply.user_id,
+                    nudge_id,
+                    reply.prompt_id,
+                    reply.kind,
+                    reply.period,
+                    reply.text,
+                    int(reply.anonymous),
+                    source,
+                    _iso(now),
+                ],
+            )
+            reply_id = cur.lastrowid
+            stored: list[Item] = []
+            for position, item in enumerate(reply.items):
+                icur = db.execute(
+                    "INSERT INTO items (team_id, reply_id, position, text, kind, label, "
+                    "confidence, reasons, label_source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        reply.team_id,
+                        reply_id,
+                        position,
+                        item.text,
+                        item.kind,
+                        item.label,
+                        item.confidence,
+                        json.dumps(list(item.reasons)),
+                        item.label_source,
+                    ],
+                )
+                stored.append(replace(item, id=icur.lastrowid))
+            if nudge_id is not None:
+                db.execute(
+                    "UPDATE nudges SET status = 'answered' WHERE id = ? AND status IN "
+                    "('sent', 'claimed', 'skipped')",
+                    [nudge_id],
+                )
+        return replace(reply, id=reply_id, items=tuple(stored), created_at=now)
+
+    def replies(
+        self,
+        team_id: str,
+        *,
+        period: str | None = None,
+        user_id: str | None = None,
+        limit: int | None = None,
+        include_items: bool = True,
+    ) -> list[Reply]:
+        sql = (
+            "SELECT r.*, m.name AS author_name FROM replies r LEFT JOIN members m "
+            "ON m.team_id = r.team_id AND m.user_id = r.user_id WHERE r.team_id = ?"
+        )
+        params: list[Any] = [team_id]
+        if period is not None:
+            sql += " AND r.period = ?"
+            params.append(period)
+        if user_id is not None:
+            sql += " AND r.user_id = ?"
+            params.append(user_id)
+        sql += " ORDER BY r.id DESC" if limit else " ORDER BY r.id"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        rows = list(self.db.query(sql, params))
+        items: dict[int, list[Item]] = {}
+        if include_items and rows:
+            ids = [r["id"] for r in rows]
+            for chunk_start in range(0, len(ids), 500):
+                chunk = ids[chunk_start : chunk_start + 500]
+                marks = ", ".join("?" for _ in chunk)
+                for r in self.db.query(
+                    f"SELECT * FROM items WHERE reply_id IN ({marks}) ORDER BY reply_id, position",
+                    chunk,
+                ):
+                    items.setdefault(r["reply_id"], []).append(_item(r))
+        return [_reply(r, tuple(items.get(r["id"], ()))) for r in rows]
+
+    def get_item(self, team_id: str, item_id: int) -> tuple[Item, str] | None:
+        """The item and the user id of its author."""
+        rows = list(
+            self.db.query(
+                "SELECT i.*, r.user_id AS author FROM items i JOIN replies r ON r.id = i.reply_id "
+                "WHERE i.team_id = ? AND i.id = ?",
+                [team_id, item_id],
+            )
+        )
+        return (_item(rows[0]), rows[0]["author"]) if rows else None
+
+    def correct_item(
+        self, team_id: str, item_id: int, user_id: str, label: Label, now: datetime
+    ) -> Item | None:
+        """Set a member's label on an item and remember the correction for the classifier."""
+        with self.db.atomic() as db:
+            found = self.get_item(team_id, item_id)
+            if found is None:
+                return None
+            item, _author = found
+            db.execute(
+                "UPDATE items SET label = ?, label_source = 'user', confidence = 1.0 "
+                "WHERE id = ? AND team_id = ?",
+                [label, item_id, team_id],
+            )
+            db.execute(
+                "INSERT INTO corrections (team_id, item_id, user_id, text, label, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [team_id, item_id, user_id, item.text, label, _iso(now)],
+            )
+        return replace(item, label=label, label_source="user", confidence=1.0)
+
+    def corrections(self, team_id: str, limit: int = 2000) -> list[tuple[str, Label]]:
+        """The workspace's label corrections, newest last (only this workspace's)."""
+        rows = self.db.query(
+            "SELECT text, label FROM (SELECT id, text, label FROM corrections WHERE team_id = ? "
+            "ORDER BY id DESC LIMIT ?) ORDER BY id",
+            [team_id, limit],
+        )
+        return [(r["text"], r["label"]) for r in rows]
+
+    def week_shares(self, team_id: str, periods: Iterable[str]) -> list[WeekShare]:
+        """Progress and KTLO counts of `work` items per period (SQL aggregate: cost per week)."""
+        periods = list(periods)
+        if not periods:
+            return []
+        marks = ", ".join("?" for _ in periods)
+        counts = {p: [0, 0] for p in periods}
+        for r in self.db.query(
+            f"SELECT r.period, i.label, count(*) AS n FROM items i "
+            f"JOIN replies r ON r.id = i.reply_id WHERE i.team_id = ? AND r.period IN ({marks}) "
+            f"AND i.kind = 'work' AND i.label IS NOT NULL GROUP BY r.period, i.label",
+            [team_id, *periods],
+        ):
+            counts[r["period"]][0 if r["label"] == "progress" else 1] += r["n"]
+        return [WeekShare(p, *counts[p]) for p in periods]
+
+    def ktlo_texts(self, team_id: str, periods: Iterable[str]) -> dict[str, list[str]]:
+        periods = list(periods)
+        out: dict[str, list[str]] = {p: [] for p in periods}
+        if not periods:
+            return out
+        marks = ", ".join("?" for _ in periods)
+        for r in self.db.query(
+            f"SELECT r.period, i.text FROM items i JOIN replies r ON r.id = i.reply_id "
+            f"WHERE i.team_id = ? AND r.period IN ({marks}) AND i.kind = 'work' "
+            f"AND i.label = 'ktlo' ORDER BY i.id",
+            [team_id, *periods],
+        ):
+            out[r["period"]].append(r["text"])
+        return out
+
+    def count_replies(self, team_id: str, period: str) -> int:
+        row = next(
+            self.db.query(
+                "SELECT count(*) AS n FROM replies WHERE team_id = ? AND period = ?",
+                [team_id, period],
+            )
+        )
+        return int(row["n"])
+
+    def member_week_shares(
+        self, team_id: str, user_id: str, periods: Iterable[str]
+    ) -> list[WeekShare]:
+        periods = list(periods)
+        if not periods:
+            return []
+        marks = ", ".join("?" for _ in periods)
+        counts = {p: [0, 0] for p in periods}
+        for r in self.db.query(
+            f"SELECT r.period, i.label, count(*) AS n FROM items i "
+            f"JOIN replies r ON r.id = i.reply_id WHERE i.team_id = ? AND r.user_id = ? "
+            f"AND r.period IN ({marks}) AND i.kind = 'work' AND i.label IS NOT NULL "
+            f"GROUP BY r.period, i.label",
+            [team_id, user_id, *periods],
+        ):
+            counts[r["period"]][0 if r["label"] == "progress" else 1] += r["n"]
+        return [WeekShare(p, *counts[p]) for p in periods]
+
+    def reply_of_item(self, team_id: str, item_id: int) -> Reply | None:
+        rows = list(
+            self.db.query(
+                "SELECT reply_id FROM items WHERE team_id = ? AND id = ?", [team_id, item_id]
+            )
+        )
+        if not rows:
+            return None
+        return self.get_reply(team_id, rows[0]["reply_id"])
+
+    def get_reply(self, team_id: str, reply_id: int) -> Reply | None:
+        rows = list(
+            self.db.query(
+                "SELECT r.*, m.name AS author_name FROM replies r LEFT JOIN members m "
+                "ON m.team_id = r.team_id AND m.user_id = r.user_id "
+                "WHERE r.team_id = ? AND r.id = ?",
+                [team_id, reply_id],
+            )
+        )
+        if not rows:
+            return None
+        items = tuple(
+            _item(r)
+            for r in self.db.query(
+                "SELECT * FROM items WHERE reply_id = ? ORDER BY position", [reply_id]
+            )
+        )
+        return _reply(rows[0], items)
+
+    def set_replies_anonymous(self, team_id: str, user_id: str) -> int:
+        """`anonymous on` hides the name on the member's earlier answers too."""
+        cur = self.db.execute(
+            "UPDATE replies SET anonymous = 1 WHERE team_id = ? AND user_id = ?",
+            [team_id, user_id],
+        )
+        return cur.rowcount
+
+    def forget_member(self, team_id: str, user_id: str) -> dict[str, int]:
+        """Delete a member's replies, items, corrections, ledger rows and settings."""
+        counts: dict[str, int] = {}
+        with self.db.atomic() as db:
+            counts["corrections"] = db.execute(
+                "DELETE FROM corrections WHERE team_id = ? AND (user_id = ? OR item_id IN "
+                "(SELECT i.id FROM items i JOIN replies r ON r.id = i.reply_id "
+                "WHERE r.team_id = ? AND r.user_id = ?))",
+                [team_id, user_id, team_id, user_id],
+            ).rowcount
+            counts["items"] = db.execute(
+                "DELETE FROM items WHERE reply_id IN (SELECT id FROM replies "
+                "WHERE team_id = ? AND user_id = ?)",
+                [team_id, user_id],
+            ).rowcount
+            counts["replies"] = db.execute(
+                "DELETE FROM replies WHERE team_id = ? AND user_id = ?", [team_id, user_id]
+            ).rowcount
+            counts["nudges"] = db.execute(
+                "DELETE FROM nudges WHERE team_id = ? AND user_id = ?", [team_id, user_id]
+            ).rowcount
+            db.execute("DELETE FROM skips WHERE team_id = ? AND user_id = ?", [team_id, user_id])
+            counts["member"] = db.execute(
+                "DELETE FROM members WHERE team_id = ? AND user_id = ?", [team_id, user_id]
+            ).rowcount
+        return counts
+
+    def export_member(self, team_id: str, user_id: str) -> dict[str, Any]:
+        """Everything stored about one member, as plain data."""
+        member = self.get_member(team_id, user_id)
+        replies = self.replies(team_id, user_id=user_id)
+        return {
+            "member": None if member is None else {
+                "team_id": member.team_id, "user_id": member.user_id, "name": member.name,
+                "tz": member.tz, "days": list(member.days),
+                "nudge_time": _hhmm(member.nudge_time),
+                "paused_until": member.paused_until.isoformat() if member.paused_until else None,
+                "anonymous": member.anonymous, "active": member.active,
+            },
+            "replies": [
+                {
+                    "id": r.id, "period": r.period, "prompt_id": r.prompt_id, "kind": r.kind,
+                    "text": r.text, "created_at": _iso(r.created_at),
+                    "items": [
+                        {"text": i.text, "label": i.label, "confidence": i.confidence,
+                         "label_source": i.label_source}
+                        for i in r.items
+                    ],
+                }
+                for r in replies
+            ],
+        }
+
+    def digest_team(self, digest_id: int) -> str:
+        row = next(self.db.query("SELECT team_id FROM digests WHERE id = ?", [digest_id]))
+        return str(row["team_id"])
+
+    # ── digests ──────────────────────────────────────────────────────────────
+
+    def claim_digest(
+        self, team_id: str, channel: str, period: str, now: datetime
+    ) -> DigestRecord | None:
+        cur = self.db.execute(
+            "INSERT OR IGNORE INTO digests (team_id, channel, period, status, claimed_at) "
+            "VALUES (?, ?, ?, 'claimed', ?)",
+            [team_id, channel, period, _iso(now)],
+        )
+        if cur.rowcount == 0:
+            return None
+        return self.get_digest(team_id, channel, period)
+
+    def get_digest(self, team_id: str, channel: str, period: str) -> DigestRecord | None:
+        rows = list(
+            self.db.query(
+                "SELECT * FROM digests WHERE team_id = ? AND channel = ? AND period = ?",
+                [team_id, channel, period],
+            )
+        )
+        return _digest(rows[0]) if rows else None
+
+    def digests(self, team_id: str) -> list[DigestRecord]:
+        rows = self.db.query("SELECT * FROM digests WHERE team_id = ? ORDER BY id", [team_id])
+        return [_digest(r) for r in rows]
+
+    def mark_digest_posted(
+        self,
+        digest_id: int,
+        ts: str,
+        thread_ts: Sequence[str],
+        replies_seen: int,
+        now: datetime,
+    ) -> None:
+        self.db.execute(
+            "UPDATE digests SET status = 'posted', ts = ?, thread_ts = ?, replies_seen = ?, "
+            "posted_at = coalesce(posted_at, ?), updated_at = ?, error = NULL WHERE id = ?",
+            [ts, json.dumps(list(thread_ts)), replies_seen, _iso(now), _iso(now), digest_id],
+        )
+
+    def mark_digest_failed(self, digest_id: int, error: str) -> None:
+        self.db.execute(
+            "UPDATE digests SET status = 'failed', error = ? WHERE id = ?", [error, digest_id]
+        )
+
+    def release_digest(self, digest_id: int) -> None:
+        """Forget a claim whose post never reached Slack, so it can be tried again."""
+        self.db.execute("DELETE FROM digests WHERE id = ? AND ts IS NULL", [digest_id])
+
+
+# ── row → dataclass ──────────────────────────────────────────────────────────
+
+
+def _team(r: dict[str, Any]) -> Team:
+    return Team(
+        team_id=r["team_id"],
+        name=r["name"],
+        digest_channel=r["digest_channel"],
+        digest_day=r["digest_day"],
+        digest_time=time.fromisoformat(r["digest_time"]),
+        tz=r["tz"],
+        pack=r["pack"],
+    )
+
+
+def _member(r: dict[str, Any]) -> Member:
+    return Member(
+        team_id=r["team_id"],
+        user_id=r["user_id"],
+        tz=r["tz"],
+        days=tuple(int(d) for d in r["days"].split(",") if d != ""),
+        nudge_time=time.fromisoformat(r["nudge_time"]),
+        paused_until=date.fromisoformat(r["paused_until"]) if r["paused_until"] else None,
+        anonymous=bool(r["anonymous"]),
+        active=bool(r["active"]),
+        name=r["name"],
+        inactive_reason=r["inactive_reason"],
+    )
+
+
+def _nudge(r: dict[str, Any]) -> Nudge:
+    return Nudge(
+        id=r["id"],
+        team_id=r["team_id"],
+        user_id=r["user_id"],
+        prompt_id=r["prompt_id"],
+        period=r["period"],
+        status=r["status"],
+        claimed_at=datetime.fromisoformat(r["claimed_at"]),
+        sent_at=_dt(r["sent_at"]),
+        channel=r["channel"],
+        ts=r["ts"],
+        error=r["error"],
+        snoozed_until=_dt(r["snoozed_until"]),
+        reminded_at=_dt(r["reminded_at"]),
+    )
+
+
+def _item(r: dict[str, Any]) -> Item:
+    return Item(
+        id=r["id"],
+        text=r["text"],
+        kind=r["kind"],
+        label=r["label"],
+        confidence=r["confidence"],
+        reasons=tuple(json.loads(r["reasons"])),
+        label_source=r["label_source"],
+    )
+
+
+def _reply(r: dict[str, Any], items: tuple[Item, ...]) -> Reply:
+    return Reply(
+        id=r["id"],
+        team_id=r["team_id"],
+        user_id=r["user_id"],
+        prompt_id=r["prompt_id"],
+        kind=r["kind"],
+        period=r["period"],
+        text=r["text"],
+        items=items,
+        anonymous=bool(r["anonymous"]),
+        created_at=_dt(r["created_at"]),
+        author_name=r.get("author_name") or "",
+    )
+
+
+def _digest(r: dict[str, Any]) -> DigestRecord:
+    return DigestRecord(
+        id=r["id"],
+        team_id=r["team_id"],
+        channel=r["channel"],
+        period=r["period"],
+        status=r["status"],
+        ts=r["ts"],
+        thread_ts=tuple(json.loads(r["thread_ts"])),
+        replies_seen=r["replies_seen"],
+    )

@@ -1,0 +1,133 @@
+"""Versioned schema migrations (sqlite-utils' migration sets).
+
+Append new migrations at the end; never edit one that has shipped. Each runs in a
+transaction together with the record that it ran, so a crash mid-migration leaves the
+database at the previous version.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("headway")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE workspaces (
+            team_id TEXT PRIMARY KEY,
+            name TEXT NOT NULL DEFAULT '',
+            digest_channel TEXT,
+            digest_day INTEGER NOT NULL DEFAULT 0,
+            digest_time TEXT NOT NULL DEFAULT '09:00',
+            tz TEXT NOT NULL DEFAULT 'UTC',
+            pack TEXT NOT NULL DEFAULT 'default',
+            created_at TEXT NOT NULL
+        );
+
+        CREATE TABLE members (
+            team_id TEXT NOT NULL REFERENCES workspaces(team_id),
+            user_id TEXT NOT NULL,
+            name TEXT NOT NULL DEFAULT '',
+            tz TEXT NOT NULL DEFAULT 'UTC',
+            days TEXT NOT NULL DEFAULT '4',
+            nudge_time TEXT NOT NULL DEFAULT '15:00',
+            paused_until TEXT,
+            anonymous INTEGER NOT NULL DEFAULT 0,
+            active INTEGER NOT NULL DEFAULT 1,
+            inactive_reason TEXT NOT NULL DEFAULT '',
+            joined_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (team_id, user_id)
+        );
+
+        -- The delivery ledger: one row per nudge ever claimed. The unique key is what
+        -- makes "at most once, ever" hold across threads, processes and restarts.
+        CREATE TABLE nudges (
+            id INTEGER PRIMARY KEY,
+            team_id TEXT NOT NULL REFERENCES workspaces(team_id),
+            user_id TEXT NOT NULL,
+            prompt_id TEXT NOT NULL,
+            period TEXT NOT NULL,
+            status TEXT NOT NULL,
+            claimed_at TEXT NOT NULL,
+            sent_at TEXT,
+            channel TEXT,
+            ts TEXT,
+            error TEXT,
+            snoozed_until TEXT,
+            reminded_at TEXT,
+            UNIQUE (team_id, user_id, prompt_id, period)
+        );
+        CREATE INDEX nudges_by_member ON nudges (team_id, user_id, id);
+
+        CREATE TABLE replies (
+            id INTEGER PRIMARY KEY,
+            team_id TEXT NOT NULL REFERENCES workspaces(team_id),
+            user_id TEXT NOT NULL,
+            nudge_id INTEGER REFERENCES nudges(id) ON DELETE SET NULL,
+            prompt_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            period TEXT NOT NULL,
+            text TEXT NOT NULL,
+            anonymous INTEGER NOT NULL DEFAULT 0,
+            source TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX replies_by_period ON replies (team_id, period);
+        CREATE INDEX replies_by_member ON replies (team_id, user_id, id);
+
+        CREATE TABLE items (
+            id INTEGER PRIMARY KEY,
+            team_id TEXT NOT NULL,
+            reply_id INTEGER NOT NULL REFERENCES replies(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            label TEXT,
+            confidence REAL NOT NULL DEFAULT 0,
+            reasons TEXT NOT NULL DEFAULT '[]',
+            label_source TEXT NOT NULL DEFAULT 'auto'
+        );
+        CREATE INDEX items_by_reply ON items (reply_id);
+
+        CREATE TABLE corrections (
+            id INTEGER PRIMARY KEY,
+            team_id TEXT NOT NULL,
+            item_id INTEGER REFERENCES items(id) ON DELETE CASCADE,
+            user_id TEXT NOT NULL,
+            text TEXT NOT NULL,
+            label TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX corrections_by_team ON corrections (team_id, id);
+
+        -- "Skip this week": no more nudges for that member and period.
+        CREATE TABLE skips (
+            team_id TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            period TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (team_id, user_id, period)
+        );
+
+        CREATE TABLE digests (
+            id INTEGER PRIMARY KEY,
+            team_id TEXT NOT NULL REFERENCES workspaces(team_id),
+            channel TEXT NOT NULL,
+            period TEXT NOT NULL,
+            status TEXT NOT NULL,
+            ts TEXT,
+            thread_ts TEXT NOT NULL DEFAULT '[]',
+            claimed_at TEXT NOT NULL,
+            posted_at TEXT,
+            updated_at TEXT,
+            replies_seen INTEGER NOT NULL DEFAULT 0,
+            error TEXT,
+            UNIQUE (team_id, channel, period)
+        );
+        """
+    )

@@ -1,0 +1,68 @@
+"""Configuration: clear one-line errors naming the variable, exit code 2, no traceback."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, require_serve_settings, settings_from_env
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_defaults():
+    s = settings_from_env({})
+    assert s.api_url == "https://slack.com/api/"
+    assert str(s.db_path) == "data/headway.db"
+    assert s.port == 3000 and not s.has_slack and not s.socket_mode
+
+
+@pytest.mark.parametrize("env,name", [
+    ({"SLACK_BOT_TOKEN": "xoxp-user-token"}, "SLACK_BOT_TOKEN"),
+    ({"SLACK_APP_TOKEN": "xoxb-wrong"}, "SLACK_APP_TOKEN"),
+    ({"SLACK_CLIENT_ID": "123.456"}, "SLACK_CLIENT_SECRET"),
+    ({"SLACK_SIGNING_SECRET": "not hex!"}, "SLACK_SIGNING_SECRET"),
+    ({"SLACK_API_URL": "slack.com/api"}, "SLACK_API_URL"),
+    ({"PORT": "http"}, "PORT"),
+    ({"PORT": "70000"}, "PORT"),
+])
+def test_malformed_settings_name_the_variable(env, name):
+    with pytest.raises(ConfigError) as err:
+        settings_from_env(env)
+    assert str(err.value).startswith(name)
+
+
+def test_serve_needs_a_token_and_a_way_to_verify_requests():
+    with pytest.raises(ConfigError, match="^SLACK_BOT_TOKEN is not set"):
+        require_serve_settings(settings_from_env({}))
+    with pytest.raises(ConfigError, match="^SLACK_SIGNING_SECRET is not set"):
+        require_serve_settings(settings_from_env({"SLACK_BOT_TOKEN": "xoxb-1"}))
+    require_serve_settings(settings_from_env({"SLACK_BOT_TOKEN": "xoxb-1",
+                                              "SLACK_APP_TOKEN": "xapp-1"}))
+
+
+def _headway(args, env, cwd):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "HEADWAY_"))}
+    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=cwd, env={**clean, **env},
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_cli_stops_with_one_line_and_exit_code_2(tmp_path):
+    done = _headway(["serve"], {"SLACK_BOT_TOKEN": "oops", "PYTHONPATH": str(ROOT)}, tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "headway: SLACK_BOT_TOKEN must be a bot token starting with 'xoxb-' (got 'oops…'); "
+        "copy it from your Slack app's settings into .env"
+    ]
+    assert "Traceback" not in done.stderr
+
+
+def test_dotenv_is_read_but_the_real_environment_wins(tmp_path):
+    (tmp_path / ".env").write_text("PORT=abc\nHEADWAY_DB=from-dotenv.db\n")
+    done = _headway(["migrate"], {"PYTHONPATH": str(ROOT)}, tmp_path)
+    assert done.returncode == 2 and "PORT must be a number" in done.stderr
+    done = _headway(["migrate"], {"PYTHONPATH": str(ROOT), "PORT": "4000"}, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "from-dotenv.db").exists()

@@ -1,0 +1,261 @@
+"""The core loop, driven the way Slack drives it: signed requests in, Web API calls out.
+
+Enrol with `/headway join`, get nudged by `headway nudge --now`, reply by DM, name a digest
+channel with `/headway digest here`, post with `headway digest --post`.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from conftest import wait_for
+
+from bot.cli import main
+from bot.core import messages
+
+
+def _responses(fake, n: int = 1):
+    """The answers Bolt's respond() sent to the command's response_url."""
+    return wait_for(lambda: (c := fake.calls_to("response_url")) and len(c) >= n and c,
+                    what=f"{n} response_url post(s)")
+
+
+def _dms(fake, user: str = "U1"):
+    return [c for c in fake.calls_to("chat.postMessage") if c.args.get("channel") == user]
+
+
+# ── signatures ───────────────────────────────────────────────────────────────
+
+
+def test_signed_help_gets_200_and_the_usage(slack):
+    resp = slack.command("help")
+    assert resp.status == 200
+    text = resp.json()["text"]
+    assert "/headway join" in text and "/headway digest here" in text
+    assert resp.json().get("response_type", "ephemeral") == "ephemeral"
+
+
+def test_forged_signature_is_rejected_with_401(slack, hw):
+    resp = slack.command("join", signature="v0=" + "0" * 64)
+    assert resp.status == 401
+    assert hw.store.get_member("T0001", "U1") is None
+
+
+def test_six_minute_old_signature_is_rejected_with_401(slack, hw):
+    resp = slack.command("join", timestamp=int(time.time()) - 6 * 60)
+    assert resp.status == 401
+    assert hw.store.get_member("T0001", "U1") is None
+
+
+def test_unknown_subcommand_gets_a_specific_message_and_the_usage(slack):
+    body = slack.command("frobnicate now").json()["text"]
+    assert "I don't know `frobnicate`" in body
+    assert "Usage: `/headway" in body
+
+
+def test_malformed_arguments_say_what_is_wrong(slack):
+    assert "25:00" in slack.command("time 25:00").json()["text"] or "hour" in \
+        slack.command("time 25:00").json()["text"]
+    assert "not a number of weeks" in slack.command("pause forever").json()["text"]
+
+
+# ── the acceptance path ──────────────────────────────────────────────────────
+
+
+def test_join_then_nudge_now_sends_exactly_one_dm_and_a_second_run_none(
+    slack, fake, hw, env, capsys
+):
+    fake.add_user("U1", tz="Europe/Berlin", name="ada")
+    assert slack.command("join", user="U1").status == 200
+    reply = _responses(fake)[0].args["text"]
+    assert "You're in" in reply and "Europe/Berlin" in reply
+    member = hw.store.get_member("T0001", "U1")
+    assert member is not None and member.tz == "Europe/Berlin" and member.name
+
+    assert main(["nudge", "--now"]) == 0
+    dms = _dms(fake)
+    assert len(dms) == 1
+    dm = dms[0].args
+    assert dm["metadata"]["event_type"] == messages.NUDGE_EVENT
+    actions = [e["action_id"] for b in dm["blocks"] if b["type"] == "actions"
+               for e in b["elements"]]
+    assert actions == [messages.ANSWER, messages.SKIP, messages.SNOOZE]
+
+    assert main(["nudge", "--now"]) == 0
+    assert len(_dms(fake)) == 1, "the ledger must stop a second nudge for the same period"
+    out = capsys.readouterr().out
+    assert "sent 1" in out and "already sent 1" in out
+
+
+def test_a_dm_reply_is_stored_labelled_and_confirmed(slack, fake, hw, env):
+    fake.add_user("U1", tz="America/New_York")
+    slack.command("join", user="U1")
+    _responses(fake)
+    main(["nudge", "--now"])
+
+    resp = slack.dm("- Shipped the new onboarding flow to all customers\n"
+                    "- Restarted the billing export job again after it hung")
+    assert resp.status == 200
+    confirm = wait_for(lambda: [c for c in fake.calls_to("chat.postMessage")
+                                if "Stored your answer" in c.args.get("text", "")],
+                       what="confirmation DM")[0]
+    replies = hw.store.replies("T0001", user_id="U1")
+    assert len(replies) == 1
+    items = replies[0].items
+    assert [i.text for i in items] == [
+        "Shipped the new onboarding flow to all customers",
+        "Restarted the billing export job again after it hung",
+    ]
+    assert all(i.label in ("progress", "ktlo") for i in items)
+    flips = [b["accessory"]["value"] for b in confirm.args["blocks"] if "accessory" in b]
+    assert len(flips) == 2  # one fix-the-label button per item
+    nudge = hw.store.nudges("T0001", "U1")[0]
+    assert nudge.status == "answered"
+    # the nudge message loses its buttons once answered
+    assert wait_for(lambda: fake.calls_to("chat.update"), what="nudge closed")
+
+
+def test_digest_here_then_digest_post_puts_the_reply_in_that_channel(slack, fake, hw, env,
+                                                                     capsys):
+    fake.add_user("U1", tz="Europe/Berlin")
+    fake.add_user("UADMIN", tz="Europe/London", is_admin=True)
+    slack.command("join", user="U1")
+    _responses(fake)
+    main(["nudge", "--now"])
+    slack.dm("Shipped the self-serve analytics pilot")
+    wait_for(lambda: hw.store.replies("T0001"), what="reply stored")
+
+    slack.command("digest here", user="UADMIN", channel="C0DIGEST")
+    answer = _responses(fake, 2)[-1].args["text"]
+    assert "This channel now gets the weekly digest" in answer
+    assert hw.store.get_team("T0001").digest_channel == "C0DIGEST"
+
+    assert main(["digest", "--post"]) == 0
+    posts = [c for c in fake.calls_to("chat.postMessage") if c.args["channel"] == "C0DIGEST"]
+    assert len(posts) == 1
+    assert "Shipped the self-serve analytics pilot" in json.dumps(posts[0].args["blocks"])
+    assert "posted" in capsys.readouterr().out
+
+    # Posting again for the same week updates the message instead of posting twice.
+    assert main(["digest", "--post"]) == 0
+    assert len([c for c in fake.calls_to("chat.postMessage")
+                if c.args["channel"] == "C0DIGEST"]) == 1
+    assert any(c.args["channel"] == "C0DIGEST" for c in fake.calls_to("chat.update"))
+
+
+def test_non_admin_cannot_choose_the_digest_channel(slack, fake, hw):
+    fake.add_user("U2", tz="UTC")
+    slack.command("digest here", user="U2", channel="C0DIGEST")
+    assert "Only workspace admins" in _responses(fake)[0].args["text"]
+    assert hw.store.get_team("T0001").digest_channel is None
+
+
+def test_channel_broadcast_in_a_reply_never_reaches_slack_unescaped(slack, fake, hw, env):
+    fake.add_user("U1", tz="UTC")
+    fake.add_user("UADMIN", tz="UTC", is_owner=True)
+    slack.command("join", user="U1")
+    _responses(fake)
+    main(["nudge", "--now"])
+    slack.dm("<!channel> shipped the <@U2> thing; <!subteam^S1|@ops> fixed the outage again")
+    wait_for(lambda: [c for c in fake.calls_to("chat.postMessage")
+                      if "Stored your answer" in c.args.get("text", "")], what="confirmation")
+    slack.command("digest here", user="UADMIN", channel="C0DIGEST")
+    _responses(fake, 2)
+    assert main(["digest", "--post"]) == 0
+
+    everything = json.dumps([c.args for c in fake.calls])
+    for live in ("<!channel>", "<@U2>", "<!subteam^S1"):
+        assert live not in everything
+    digest = [c for c in fake.calls_to("chat.postMessage") if c.args["channel"] == "C0DIGEST"]
+    assert "&lt;!channel&gt;" in json.dumps(digest[0].args["blocks"])
+    # stored exactly as written
+    assert hw.store.replies("T0001")[0].text.startswith("<!channel> shipped")
+
+
+# ── buttons, the modal and App Home ──────────────────────────────────────────
+
+
+@pytest.fixture
+def nudged(slack, fake, hw, env):
+    fake.add_user("U1", tz="Asia/Kolkata")
+    slack.command("join", user="U1")
+    _responses(fake)
+    main(["nudge", "--now"])
+    nudge = hw.store.nudges("T0001", "U1")[0]
+    return nudge
+
+
+def test_answer_button_opens_the_modal_and_submitting_it_stores_the_answer(
+    slack, fake, hw, nudged
+):
+    resp = slack.click(messages.ANSWER, str(nudged.id), user="U1",
+                       channel=nudged.channel, message_ts=nudged.ts)
+    assert resp.status == 200
+    opened = wait_for(lambda: fake.calls_to("views.open"), what="views.open")[0]
+    assert opened.args["view"]["private_metadata"] == str(nudged.id)
+
+    empty = slack.submit_view(messages.ANSWER_VIEW, {messages.ANSWER_BLOCK: {
+        messages.ANSWER_INPUT: {"type": "plain_text_input", "value": "   "}}},
+        private_metadata=str(nudged.id))
+    assert empty.json()["response_action"] == "errors"
+
+    ok = slack.submit_view(messages.ANSWER_VIEW, {messages.ANSWER_BLOCK: {
+        messages.ANSWER_INPUT: {"type": "plain_text_input",
+                                "value": "Automated the invoice reminders"}}},
+        private_metadata=str(nudged.id))
+    assert ok.status == 200
+    replies = wait_for(lambda: hw.store.replies("T0001"), what="modal reply stored")
+    assert replies[0].text == "Automated the invoice reminders"
+    assert hw.store.get_nudge(nudged.id).status == "answered"
+
+
+def test_skip_this_week_closes_the_nudge_and_stops_further_nudges(slack, fake, hw, nudged):
+    slack.click(messages.SKIP, str(nudged.id), user="U1", channel=nudged.channel,
+                message_ts=nudged.ts)
+    update = wait_for(lambda: fake.calls_to("chat.update"), what="nudge closed")[0]
+    assert "skipped" in json.dumps(update.args["blocks"])
+    assert hw.store.is_skipped("T0001", "U1", nudged.period)
+
+
+def test_someone_else_cannot_press_my_buttons(slack, fake, hw, nudged):
+    fake.add_user("U2", tz="UTC")
+    slack.click(messages.SKIP, str(nudged.id), user="U2", channel=nudged.channel,
+                message_ts=nudged.ts)
+    time.sleep(0.3)
+    assert not fake.calls_to("chat.update")
+    assert not hw.store.is_skipped("T0001", "U1", nudged.period)
+
+
+def test_one_click_fixes_a_label_and_the_correction_is_remembered(slack, fake, hw, nudged):
+    slack.dm("Weekly status meeting with finance")
+    wait_for(lambda: hw.store.replies("T0001"), what="reply")
+    item = hw.store.replies("T0001")[0].items[0]
+    other = "progress" if item.label == "ktlo" else "ktlo"
+    confirm = wait_for(lambda: [c for c in fake.calls_to("chat.postMessage")
+                                if "Stored your answer" in c.args.get("text", "")], what="c")[0]
+    slack.click(messages.FLIP, f"{item.id}:{other}", user="U1",
+                channel=confirm.args["channel"], message_ts="1.0")
+    wait_for(lambda: hw.store.corrections("T0001"), what="correction stored")
+    fixed = hw.store.replies("T0001")[0].items[0]
+    assert fixed.label == other and fixed.label_source == "user"
+    assert hw.store.corrections("T0001") == [("Weekly status meeting with finance", other)]
+
+
+def test_app_home_shows_recent_answers_and_settings(slack, fake, hw, nudged):
+    slack.dm("Launched the partner portal")
+    wait_for(lambda: hw.store.replies("T0001"), what="reply")
+    slack.event({"type": "app_home_opened", "user": "U1", "channel": "D1", "tab": "home"})
+    view = wait_for(lambda: fake.calls_to("views.publish"), what="views.publish")[0].args["view"]
+    flat = json.dumps(view)
+    assert "Launched the partner portal" in flat
+    assert "Asia/Kolkata" in flat
+
+
+def test_a_dm_from_someone_not_enrolled_is_not_stored(slack, fake, hw):
+    fake.add_user("U7", tz="UTC")
+    slack.dm("hello?", user="U7")
+    note = wait_for(lambda: fake.calls_to("chat.postMessage"), what="reply")[0]
+    assert "/headway join" in note.args["text"]
+    assert hw.store.replies("T0001") == []

@@ -1,0 +1,150 @@
+"""The store: one SQLite file, safe from many threads, the ledger's at-most-once promise."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.core.model import Item, Member, Reply
+from bot.store import Store
+
+NOW = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store.open(tmp_path / "sub" / "headway.db")
+    s.ensure_team("T1", NOW, "Acme")
+    yield s
+    s.close()
+
+
+def test_the_file_is_created_private_in_wal_mode_with_foreign_keys(store):
+    mode = stat.S_IMODE(os.stat(store.path).st_mode)
+    assert mode == 0o600
+    assert store.db.journal_mode == "wal"
+    assert next(store.db.query("PRAGMA foreign_keys"))["foreign_keys"] == 1
+    assert store.schema_version() == ["m001_initial"]
+
+
+def test_every_table_carries_team_id(store):
+    for table in store.db.table_names():
+        if table.startswith("_"):
+            continue
+        assert "team_id" in store.db[table].columns_dict, table
+
+
+def test_migrate_twice_is_a_no_op(store):
+    assert store.migrate() == []
+
+
+def test_a_nudge_is_claimed_at_most_once_even_from_many_threads(store):
+    winners = []
+
+    def claim(_):
+        got = store.claim_nudge("T1", "U1", "work", "2026-W47", NOW)
+        if got is not None:
+            winners.append(got.id)
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        list(pool.map(claim, range(64)))
+    assert len(winners) == 1
+    assert len(store.nudges("T1", "U1")) == 1
+
+
+def test_the_ledger_survives_a_reopen(tmp_path):
+    path = tmp_path / "h.db"
+    s = Store.open(path)
+    s.ensure_team("T1", NOW)
+    assert s.claim_nudge("T1", "U1", "work", "2026-W47", NOW) is not None
+    s.close()
+    again = Store.open(path)
+    assert again.claim_nudge("T1", "U1", "work", "2026-W47", NOW) is None
+    assert again.claim_nudge("T1", "U1", "work", "2026-W48", NOW) is not None
+
+
+def test_a_released_claim_can_be_taken_again_but_a_sent_one_cannot(store):
+    n = store.claim_nudge("T1", "U1", "work", "2026-W47", NOW)
+    store.release_nudge(n.id)
+    n2 = store.claim_nudge("T1", "U1", "work", "2026-W47", NOW)
+    assert n2 is not None
+    store.mark_nudge_sent(n2.id, "D1", "1.0", NOW)
+    store.release_nudge(n2.id)
+    assert store.claim_nudge("T1", "U1", "work", "2026-W47", NOW) is None
+
+
+def test_replies_and_items_are_stored_exactly_and_atomically(store):
+    store.upsert_member(Member("T1", "U1", name="Ada"), NOW)
+    text = "‮ right-to-left; zero​width; 🚀; '); DROP TABLE replies; --\x07" + "x" * 40_000
+    reply = Reply("T1", "U1", "w", "work", "2026-W47", text,
+                  items=(Item("a", "work", "progress", 0.9, ("ship",)),
+                         Item("b", "work", "ktlo", 0.7, ())))
+    saved = store.add_reply(reply, source="dm", now=NOW)
+    [loaded] = store.replies("T1", period="2026-W47")
+    assert loaded.text == text
+    assert [i.id for i in loaded.items] == [i.id for i in saved.items]
+    assert loaded.author_name == "Ada"
+
+    bad = Reply("T1", "U1", "w", "work", "2026-W47", "y",
+                items=(Item("ok", "work", "progress"), Item(None, "work", "ktlo")))  # type: ignore[arg-type]
+    with pytest.raises(sqlite3.IntegrityError):
+        store.add_reply(bad, source="dm", now=NOW)
+    assert len(store.replies("T1")) == 1  # the half-written reply was rolled back
+
+
+def test_corrections_belong_to_one_workspace(store):
+    store.ensure_team("T2", NOW)
+    store.upsert_member(Member("T1", "U1"), NOW)
+    saved = store.add_reply(Reply("T1", "U1", "w", "work", "2026-W47", "sync",
+                                  items=(Item("weekly vendor sync", "work", "progress"),)),
+                            source="dm", now=NOW)
+    store.correct_item("T1", saved.items[0].id, "U1", "ktlo", NOW)
+    assert store.corrections("T1") == [("weekly vendor sync", "ktlo")]
+    assert store.corrections("T2") == []
+    assert store.correct_item("T2", saved.items[0].id, "U1", "ktlo", NOW) is None
+
+
+def test_forget_member_removes_everything_about_them(store):
+    store.upsert_member(Member("T1", "U1"), NOW)
+    store.upsert_member(Member("T1", "U2"), NOW)
+    n = store.claim_nudge("T1", "U1", "work", "2026-W47", NOW)
+    for uid in ("U1", "U2"):
+        r = store.add_reply(Reply("T1", uid, "w", "work", "2026-W47", "t",
+                                  items=(Item("t", "work", "ktlo"),)), source="dm", now=NOW,
+                            nudge_id=n.id if uid == "U1" else None)
+        store.correct_item("T1", r.items[0].id, uid, "progress", NOW)
+    counts = store.forget_member("T1", "U1")
+    assert counts == {"corrections": 1, "items": 1, "replies": 1, "nudges": 1, "member": 1}
+    assert store.get_member("T1", "U1") is None
+    assert [r.user_id for r in store.replies("T1")] == ["U2"]
+    assert store.corrections("T1") == [("t", "progress")]
+
+
+def test_backup_is_a_consistent_private_copy_while_writing(store, tmp_path):
+    store.upsert_member(Member("T1", "U1"), NOW)
+    stop = threading.Event()
+
+    def writer():
+        i = 0
+        while not stop.is_set():
+            store.add_reply(Reply("T1", "U1", "w", "work", f"2026-W{i % 50 + 1:02d}", "t"),
+                            source="dm", now=NOW)
+            i += 1
+
+    t = threading.Thread(target=writer)
+    t.start()
+    try:
+        store.backup(tmp_path / "copy.db")
+    finally:
+        stop.set()
+        t.join()
+    copy = Store.open(tmp_path / "copy.db")
+    assert copy.get_member("T1", "U1") is not None
+    assert next(copy.db.query("PRAGMA integrity_check"))["integrity_check"] == "ok"
+    assert stat.S_IMODE(os.stat(tmp_path / "copy.db").st_mode) == 0o600
