@@ -19,7 +19,6 @@ def build_app(hw: Headway, *, verify_token: bool = True) -> App:
     """Wire the listeners into a Bolt app that calls Slack at `SLACK_API_URL`."""
     s = hw.settings
     app = App(
-        token=s.bot_token,
         signing_secret=s.signing_secret,
         client=make_client(s.bot_token, s.api_url),
         # Socket Mode connections are authenticated by the app token instead.

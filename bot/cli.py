@@ -15,7 +15,13 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.config import ConfigError, Settings, load_dotenv_file, require_serve_settings, settings_from_env
+from bot.config import (
+    ConfigError,
+    Settings,
+    load_dotenv_file,
+    require_serve_settings,
+    settings_from_env,
+)
 from bot.context import Headway, system_clock
 from bot.core.commands import USAGE
 from bot.core.prompts import PackError, load_packs
@@ -248,7 +254,7 @@ def _serve(hw: Headway) -> int:
     return 0
 
 
-def _health(hw: Headway):  # noqa: ANN202
+def _health(hw: Headway):
     def check() -> bool:
         try:
             hw.store.count_members("-")

@@ -12,7 +12,7 @@ import itertools
 import json
 import tempfile
 from collections import Counter
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +75,7 @@ WORK = {
         "Automated the weekly churn report so nobody builds it by hand; "
         "on-call: restarted the billing export job again",
         "- Launched the onboarding checklist to everyone\n- Weekly status meeting with finance\n"
-        "- Ran an A/B test on the signup form",
+        "- Ran an A/B test on the signup form\n- Restarted the billing export job again",
     ],
     "U02BEN": [
         "- Handled three P1 incidents on the payments API\n- Renewed SSL certificates",
@@ -214,5 +214,3 @@ def _week_index(period: str, first: str) -> int:
     return n
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC)

@@ -40,7 +40,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: SlackHTTPServer
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         log.debug("http %s", format % args)
 
     def _send(self, status: int, body: str | bytes, headers: dict[str, str] | None = None) -> None:
@@ -52,7 +52,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         path = urlsplit(self.path).path
         if path == "/healthz":
             ok = self.server.health()
@@ -60,7 +60,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._send(404, "not found\n")
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         split = urlsplit(self.path)
         if split.path != "/slack/events":
             self._send(404, "not found\n")

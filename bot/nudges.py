@@ -135,7 +135,7 @@ def _resting(hw: Headway, member: Member, period: str, now: datetime) -> bool:
     return hw.store.is_skipped(member.team_id, member.user_id, period)
 
 
-def _zone(tz: str):  # noqa: ANN202 - tiny local helper
+def _zone(tz: str):
     from zoneinfo import ZoneInfo
 
     return ZoneInfo(tz)

@@ -107,7 +107,10 @@ RETIRED: dict[str, str] = {
 
 # The spec lists "token" as a (sometimes required) parameter; slack_sdk sends it as an
 # Authorization header, and the fake takes it out of the arguments before checking.
-IGNORED_PARAMS = frozenset({"token"})
+# Bolt builds each listener's client as WebClient(team_id=context.team_id), and slack_sdk
+# adds a client's team_id to every call (Slack reads it for org-wide apps, ignores it
+# otherwise); it is the SDK's, not a parameter Headway chose.
+IGNORED_PARAMS = frozenset({"token", "team_id"})
 
 
 def load_spec(path: Path | str | None = None) -> Spec | None:

@@ -35,9 +35,9 @@ def test_malformed_settings_name_the_variable(env, name):
 
 
 def test_serve_needs_a_token_and_a_way_to_verify_requests():
-    with pytest.raises(ConfigError, match="^SLACK_BOT_TOKEN is not set"):
+    with pytest.raises(ConfigError, match=r"^SLACK_BOT_TOKEN is not set"):
         require_serve_settings(settings_from_env({}))
-    with pytest.raises(ConfigError, match="^SLACK_SIGNING_SECRET is not set"):
+    with pytest.raises(ConfigError, match=r"^SLACK_SIGNING_SECRET is not set"):
         require_serve_settings(settings_from_env({"SLACK_BOT_TOKEN": "xoxb-1"}))
     require_serve_settings(settings_from_env({"SLACK_BOT_TOKEN": "xoxb-1",
                                               "SLACK_APP_TOKEN": "xapp-1"}))

@@ -217,7 +217,8 @@ def home_view(
     ) if shares else "*Your progress share*\nNo labelled work yet."))
 
     blocks.append({"type": "divider"})
-    blocks.append(_section("*Your recent answers*" if recent else "*Your recent answers*\nNone yet."))
+    title = "*Your recent answers*"
+    blocks.append(_section(title if recent else f"{title}\nNone yet."))
     budget = 100 - len(blocks) - 2  # Home views allow 100 blocks
     for reply in recent:
         if budget <= 1:

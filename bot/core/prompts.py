@@ -88,7 +88,9 @@ def load_packs(directory: Path = PROMPTS_DIR) -> dict[str, PromptPack]:
     return packs
 
 
-def next_reflection(pack: PromptPack, history: list[tuple[str, str]], period: str) -> Prompt | None:
+def next_reflection(
+    pack: PromptPack, history: list[tuple[str, str]], period: str, offset: int = 0
+) -> Prompt | None:
     """The rotating prompt for `period`: never last period's, least recently asked first.
 
     `history` is (period, prompt_id) of earlier nudges, newest first. The `work` prompt is
@@ -97,6 +99,10 @@ def next_reflection(pack: PromptPack, history: list[tuple[str, str]], period: st
     candidates = [p for p in pack.prompts if p.kind != "work"]
     if not candidates:
         return None
+    # Members start the rotation at different places, so one week's agenda hears about
+    # problems, opportunities and recognition at once.
+    shift = offset % len(candidates)
+    candidates = candidates[shift:] + candidates[:shift]
     already = {pid for per, pid in history if per == period}
     for p in candidates:
         if p.id in already:
@@ -108,8 +114,9 @@ def next_reflection(pack: PromptPack, history: list[tuple[str, str]], period: st
     for rank, (_, pid) in enumerate(earlier):
         recency.setdefault(pid, rank)  # smaller rank = asked more recently
     eligible = [p for p in candidates if p.id not in last_asked] or candidates
-    # Never asked comes first (pack order), then the one asked longest ago.
-    return max(eligible, key=lambda p: (p.id not in recency, recency.get(p.id, 0)))
+    # Never asked comes first (rotation order), then the one asked longest ago.
+    order = {p.id: i for i, p in enumerate(candidates)}
+    return max(eligible, key=lambda p: (p.id not in recency, recency.get(p.id, 0), -order[p.id]))
 
 
 def plan_prompts(
@@ -125,7 +132,8 @@ def plan_prompts(
     "this week" has happened); the rotating leadership question on their first. A member
     with a single nudge day gets both that day. The ledger makes repeats harmless.
     """
-    reflection = next_reflection(pack, history, period)
+    offset = sum(member.user_id.encode())
+    reflection = next_reflection(pack, history, period, offset)
     days = sorted(set(member.days)) or [local_day.weekday()]
     weekday = local_day.weekday()
     plan: list[Prompt] = []

@@ -47,7 +47,7 @@ def register(app: App, hw: Headway) -> None:
         try:
             parsed = cmd.parse_command(text)
         except cmd.CommandError as err:
-            ack(text=f"{err.message}\n{err.usage}")
+            ack(text=f"{err.message}\n{err.usage}", response_type="ephemeral")
             return
         team_id, user_id = command["team_id"], command["user_id"]
         hw.store.ensure_team(team_id, hw.now(), command.get("team_domain", ""))
@@ -55,9 +55,9 @@ def register(app: App, hw: Headway) -> None:
         handler = FAST.get(parsed.name)
         if handler is not None:
             try:
-                ack(text=handler(hw, parsed, team_id, user_id))
+                ack(text=handler(hw, parsed, team_id, user_id), response_type="ephemeral")
             except Refusal as refusal:
-                ack(text=str(refusal))
+                ack(text=str(refusal), response_type="ephemeral")
             return
 
         ack()  # the rest call Slack first: answer through response_url
@@ -93,7 +93,7 @@ def _require_admin(client: WebClient, user_id: str) -> dict[str, Any]:
     return user
 
 
-def _local_today(hw: Headway, member: Member):  # noqa: ANN202
+def _local_today(hw: Headway, member: Member):
     return hw.now().astimezone(ZoneInfo(member.tz)).date()
 
 

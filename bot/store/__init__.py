@@ -11,6 +11,7 @@ Every method that records a moment takes `now` from the caller: time is injected
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -114,10 +115,9 @@ class Store:
     def close(self) -> None:
         with self._lock:
             for conn in self._all:
-                try:
+                # a connection made by a thread that is gone may refuse; nothing to release
+                with contextlib.suppress(sqlite3.ProgrammingError):
                     conn.close()
-                except sqlite3.ProgrammingError:
-                    pass  # opened by a thread that is gone; nothing to release
             self._all.clear()
         self._local = threading.local()
 
