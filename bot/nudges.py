@@ -160,7 +160,10 @@ def send_due(hw: Headway, members: Iterable[Member] | None = None) -> FanoutResu
         local_day = due.at.astimezone(_zone(member.tz)).date()
         client = hw.client_for(member.team_id)
         for prompt in plan_prompts(pack, member, history, due.period, local_day):
+            gone = len(result.deactivated)
             send_nudge(hw, client, member, prompt, due.period, result)
+            if len(result.deactivated) > gone:
+                break  # Slack cannot reach this person: the rest of the plan would fail too
     send_reminders(hw, result)
     return result
 

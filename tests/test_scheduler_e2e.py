@@ -1,0 +1,110 @@
+"""The scheduler's tick through the fake Slack: local times, the ledger, the weekly digest."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+
+from bot.core.model import Member
+from bot.replies import record_answer
+from bot.scheduler import SchedulerLock, tick
+
+
+def dms(fake, user):
+    return [c for c in fake.calls_to("chat.postMessage") if c.args.get("channel") == user]
+
+
+def test_members_are_nudged_at_their_own_local_time_once(fake, hw, clock):
+    hw.store.ensure_team("T0001", clock.now, "Acme")
+    fake.add_user("UIN", tz="Asia/Kolkata")
+    fake.add_user("UNY", tz="America/New_York")
+    # Friday 20 Nov 2026, 15:00 local: 09:30 UTC in Kolkata, 20:00 UTC in New York
+    hw.store.upsert_member(Member("T0001", "UIN", tz="Asia/Kolkata", days=(4,),
+                                  nudge_time=time(15)), clock.now)
+    hw.store.upsert_member(Member("T0001", "UNY", tz="America/New_York", days=(4,),
+                                  nudge_time=time(15)), clock.now)
+    clock.now = datetime(2026, 11, 20, 9, 29, tzinfo=UTC)
+    tick(hw)
+    assert fake.calls_to("chat.postMessage") == []
+
+    clock.now = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
+    result = tick(hw)
+    kinds = [c.args["metadata"]["event_payload"]["prompt_id"] for c in dms(fake, "UIN")]
+    assert len(kinds) == 2 and kinds[0] == "moved-forward"  # work + one rotating question
+    assert dms(fake, "UNY") == []
+    assert len(result.nudges.sent) == 2
+
+    clock.advance(minutes=1)
+    tick(hw)
+    assert len(dms(fake, "UIN")) == 2  # the ledger: nothing twice
+
+    clock.now = datetime(2026, 11, 20, 20, 0, tzinfo=UTC)
+    tick(hw)
+    assert len(dms(fake, "UNY")) == 2
+
+
+def test_a_member_slack_cannot_reach_is_deactivated_and_the_fanout_goes_on(fake, hw, clock):
+    hw.store.ensure_team("T0001", clock.now)
+    for uid in ("UA", "UGONE", "UB"):
+        fake.add_user(uid, tz="UTC")
+        hw.store.upsert_member(Member("T0001", uid, tz="UTC", days=(4,), nudge_time=time(9)),
+                               clock.now)
+    fake.fail("chat.postMessage", error="account_inactive", times=99,
+              when=lambda args: args.get("channel") == "UGONE")
+    clock.now = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    result = tick(hw)
+    assert len(dms(fake, "UA")) == 2 and len(dms(fake, "UB")) == 2
+    gone = hw.store.get_member("T0001", "UGONE")
+    assert not gone.active and gone.inactive_reason == "account_inactive"
+    assert len(result.nudges.deactivated) == 1
+    clock.advance(minutes=1)
+    tick(hw)
+    assert len([c for c in fake.calls_to("chat.postMessage")
+                if c.args.get("channel") == "UGONE"]) == 1  # not retried forever
+
+
+def test_429_is_honoured_and_the_nudge_still_goes_out_once(fake, hw, clock):
+    hw.store.ensure_team("T0001", clock.now)
+    fake.add_user("U1", tz="UTC")
+    hw.store.upsert_member(Member("T0001", "U1", tz="UTC", days=(4,), nudge_time=time(9)),
+                           clock.now)
+    fake.inject_429("chat.postMessage", retry_after=1, times=1)
+    clock.now = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    tick(hw)
+    assert len([c for c in dms(fake, "U1") if c.ok]) == 2
+    assert fake.stats.ratelimited == 1
+
+
+def test_the_weekly_digest_posts_once_and_late_replies_update_it(fake, hw, clock):
+    clock.now = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+    hw.store.ensure_team("T0001", clock.now, "Acme")
+    hw.store.update_team("T0001", digest_channel="C0DIGEST", tz="UTC", digest_day=0,
+                         digest_time=time(9))
+    hw.store.upsert_member(Member("T0001", "U1", tz="UTC", days=(4,), nudge_time=time(15)),
+                           clock.now)
+    record_answer(hw, "T0001", "U1", "Launched the partner portal", source="dm")
+
+    clock.now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # Monday: reviews 2026-W47
+    assert tick(hw).digests_posted == 1
+    posts = [c for c in fake.calls_to("chat.postMessage") if c.args["channel"] == "C0DIGEST"]
+    assert len(posts) == 1 and "Launched the partner portal" in str(posts[0].args["blocks"])
+
+    clock.advance(minutes=1)
+    assert tick(hw).digests_posted == 0 and not fake.calls_to("chat.update")
+
+    clock.now = datetime(2026, 11, 22, 23, 0, tzinfo=UTC)  # a late W47 answer
+    record_answer(hw, "T0001", "U1", "Fixed the outage again", source="dm")
+    clock.now = datetime(2026, 11, 23, 9, 5, tzinfo=UTC)
+    assert tick(hw).digests_updated == 1
+    [update] = fake.calls_to("chat.update")
+    assert "Fixed the outage again" in str(update.args["blocks"])
+    assert len([c for c in fake.calls_to("chat.postMessage")
+                if c.args["channel"] == "C0DIGEST"]) == 1
+
+
+def test_only_one_scheduler_per_database(tmp_path):
+    first, second = SchedulerLock(tmp_path / "h.db"), SchedulerLock(tmp_path / "h.db")
+    assert first.acquire()
+    assert not second.acquire()
+    first.release()
+    assert second.acquire()
+    second.release()
