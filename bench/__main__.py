@@ -9,7 +9,6 @@ import time
 
 SUITES = [
     ("ack latency (issue: core loop)", "bench.ack_latency"),
-    ("classifier quality and speed", "bench.eval_classifier"),
 ]
 
 

@@ -259,3 +259,64 @@ def test_a_dm_from_someone_not_enrolled_is_not_stored(slack, fake, hw):
     note = wait_for(lambda: fake.calls_to("chat.postMessage"), what="reply")[0]
     assert "/headway join" in note.args["text"]
     assert hw.store.replies("T0001") == []
+
+
+# ── the rest of the slash command ────────────────────────────────────────────
+
+
+def test_team_add_a_channel_uses_paginated_lists_not_one_lookup_per_person(slack, fake, hw):
+    fake.add_user("UADMIN", tz="UTC", is_admin=True)
+    people = [f"U{n:03d}" for n in range(250)]
+    for uid in people:
+        fake.add_user(uid, tz="Europe/Paris")
+    fake.add_user("UBOT2", tz="UTC", is_bot=True)
+    fake.add_channel("CENG", name="eng", members=[*people, "UBOT2"])
+    slack.command("team add <#CENG|eng> <@U001|u001>", user="UADMIN")
+    answer = _responses(fake)[0].args["text"]
+    # skipped: the other bot, and Headway itself (a member of the channel)
+    assert answer.startswith("Added 250 members.") and "Skipped 2" in answer
+    assert len(hw.store.members("T0001")) == 250
+    assert hw.store.get_member("T0001", "U042").tz == "Europe/Paris"
+    assert len(fake.calls_to("users.info")) == 1  # only the admin check
+    assert len(fake.calls_to("users.list")) >= 2  # paginated
+
+
+def test_member_settings_commands(slack, fake, hw, clock):
+    fake.add_user("U1", tz="America/Chicago")
+    slack.command("join", user="U1")
+    _responses(fake)
+    assert "not paused" in slack.command("resume", user="U1").json()["text"]
+    assert "Paused for 2 weeks" in slack.command("pause 2", user="U1").json()["text"]
+    assert hw.store.get_member("T0001", "U1").paused_until is not None
+    assert "Welcome back" in slack.command("resume", user="U1").json()["text"]
+    text = slack.command("time 8:45am mon,thu", user="U1").json()["text"]
+    assert "Mon, Thu at 08:45" in text and "America/Chicago" in text
+    assert "Skipping week" in slack.command("skip", user="U1").json()["text"]
+    assert "already skipping" in slack.command("skip", user="U1").json()["text"]
+    assert "Anonymous on" in slack.command("anonymous on", user="U1").json()["text"]
+    assert hw.store.get_member("T0001", "U1").anonymous
+    assert "No answers yet" in slack.command("history", user="U1").json()["text"]
+    assert "progress share" in slack.command("stats", user="U1").json()["text"]
+    assert "no more questions" in slack.command("leave", user="U1").json()["text"]
+    assert "not in Headway yet" in slack.command("skip", user="U1").json()["text"]
+
+
+def test_digest_preview_is_ephemeral_blocks(slack, fake, hw):
+    fake.add_user("U1", tz="UTC")
+    slack.command("join", user="U1")
+    _responses(fake)
+    body = slack.command("digest preview", user="U1").json()
+    assert body["response_type"] == "ephemeral"
+    assert body["blocks"][0]["type"] == "header"
+    assert "Preview" in json.dumps(body["blocks"][-1])
+
+
+def test_forget_me_asks_first_then_deletes(slack, fake, hw, nudged):
+    slack.dm("Shipped the thing")
+    wait_for(lambda: hw.store.replies("T0001"), what="reply")
+    slack.command("forget me", user="U1")
+    ask = _responses(fake, 2)[-1]
+    assert ask.args["blocks"][1]["elements"][0]["action_id"] == "forget_confirm"
+    slack.click("forget_confirm", "yes", user="U1", channel="D1", message_ts="1.0")
+    wait_for(lambda: hw.store.get_member("T0001", "U1") is None, what="member forgotten")
+    assert hw.store.replies("T0001") == [] and hw.store.nudges("T0001", "U1") == []

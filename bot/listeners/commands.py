@@ -55,7 +55,11 @@ def register(app: App, hw: Headway) -> None:
         handler = FAST.get(parsed.name)
         if handler is not None:
             try:
-                ack(text=handler(hw, parsed, team_id, user_id), response_type="ephemeral")
+                answer = handler(hw, parsed, team_id, user_id)
+                if isinstance(answer, dict):
+                    ack(response_type="ephemeral", **answer)
+                else:
+                    ack(text=answer, response_type="ephemeral")
             except Refusal as refusal:
                 ack(text=str(refusal), response_type="ephemeral")
             return
@@ -189,16 +193,18 @@ def _anonymous(hw: Headway, parsed: cmd.Command, team_id: str, user_id: str) -> 
     return "Anonymous off: your next answers appear with your name in the digest."
 
 
-def _digest_preview(hw: Headway, parsed: cmd.Command, team_id: str, user_id: str) -> str:
+def _digest_preview(hw: Headway, parsed: cmd.Command, team_id: str,
+                    user_id: str) -> dict[str, Any]:
     team = hw.store.get_team(team_id)
     tz = team.tz if team else "UTC"
     period = period_of(hw.now(), tz)
     message = render_digest_blocks(build(hw, team_id, period))
-    # An ephemeral answer is a message too; show the summary blocks' text form.
-    return message.text + "\n_(preview: only you see this; the full digest posts weekly)_"
+    note = {"type": "context", "elements": [{"type": "mrkdwn", "text":
+            "_Preview: only you see this. Full lists go to the thread of the weekly post._"}]}
+    return {"text": message.text, "blocks": [*message.blocks[:49], note]}
 
 
-FAST: dict[str, Callable[[Headway, cmd.Command, str, str], str]] = {
+FAST: dict[str, Callable[[Headway, cmd.Command, str, str], str | dict[str, Any]]] = {
     "help": _help,
     "leave": _leave,
     "skip": _skip,

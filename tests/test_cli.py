@@ -1,0 +1,124 @@
+"""The `headway` command line: demo, classify, digest --dry-run, help, and `serve` itself."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from conftest import wait_for
+from slackdriver import SIGNING_SECRET, SlackDriver
+
+from bot.cli import main
+from bot.core.model import Item, Member, Reply
+from bot.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_demo_runs_the_whole_cycle_offline(tmp_path, capsys, monkeypatch):
+    for key in ("SLACK_BOT_TOKEN", "SLACK_API_URL"):
+        monkeypatch.delenv(key, raising=False)
+    assert main(["demo", "--out", str(tmp_path / "demo")]) == 0
+    out = capsys.readouterr().out
+    assert "none twice" in out
+    assert "members replied" in out and "PROGRESS" in out and "KEEPING THE LIGHTS ON" in out
+    assert "RECURRING FIREFIGHTS" in out  # the billing export restarts every week
+    assert "Private thought" not in out  # reflection answers never reach the digest
+    saved = json.loads((tmp_path / "demo" / "digest.json").read_text())
+    assert saved["blocks"][0]["type"] == "header" and len(saved["blocks"]) <= 50
+    assert "<!channel>" not in json.dumps(saved)
+
+
+def test_classify_reads_stdin_and_writes_label_confidence_text(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdin", io.StringIO(
+        "Restarted the billing export job again\n\nLaunched usage-based pricing\n"))
+    assert main(["classify"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split("\t")[0] for line in lines] == ["ktlo", "progress"]
+    assert all(0.5 <= float(line.split("\t")[1]) <= 1 for line in lines)
+    assert lines[1].split("\t")[2] == "Launched usage-based pricing"
+
+
+def test_digest_dry_run_prints_text_and_json(env, capsys):
+    store = Store.open(env["HEADWAY_DB"])
+    from datetime import UTC, datetime
+
+    now = datetime.now(UTC)
+    store.ensure_team("T0001", now, "Acme")
+    store.upsert_member(Member("T0001", "U1", name="Ada"), now)
+    store.add_reply(Reply("T0001", "U1", "moved-forward", "work", "2026-W47", "x",
+                          items=(Item("Launched the beta", "work", "progress"),)),
+                    source="dm", now=now)
+    assert main(["digest", "--week", "2026-W47", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "Launched the beta — Ada" in out and "1 of 1 members replied" in out
+    assert main(["digest", "--week", "2026-W47", "--dry-run", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["blocks"][0]["type"] == "header"
+
+
+def test_digest_with_a_bad_week_or_team_says_so(env, capsys):
+    Store.open(env["HEADWAY_DB"]).ensure_team("T0001", __import__("datetime").datetime.now())
+    assert main(["digest", "--week", "2026-W60", "--dry-run"]) == 2
+    assert "2026 has no week 60" in capsys.readouterr().err
+    assert main(["digest", "--team", "TNOPE", "--dry-run"]) == 2
+    assert "unknown team 'TNOPE'" in capsys.readouterr().err
+
+
+def test_help_lists_cli_and_slash_commands(capsys):
+    assert main(["help"]) == 0
+    out = capsys.readouterr().out
+    for word in ("serve", "demo", "nudge --now", "digest", "classify", "export", "backup",
+                 "migrate", "/headway digest here", "/headway forget me"):
+        assert word in out
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _serve(env: dict[str, str], port: int, cwd: Path) -> subprocess.Popen:
+    full = {**os.environ, **env, "PORT": str(port), "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen([sys.executable, "-m", "bot", "serve"], cwd=cwd, env=full,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def test_serve_answers_slack_and_a_second_serve_does_not_schedule(env, fake, tmp_path):
+    first_port, second_port = _port(), _port()
+    first = _serve(env, first_port, tmp_path)
+    second = None
+    try:
+        driver = SlackDriver(f"http://127.0.0.1:{first_port}", fake, secret=SIGNING_SECRET)
+        wait_for(lambda: _up(driver), timeout=30, what="serve to listen")
+        assert driver.raw("GET", "/healthz").status == 200
+        assert driver.command("help").status == 200
+        assert driver.command("help", signature="v0=" + "1" * 64).status == 401
+        assert driver.raw("POST", "/slack/events", b"x" * (2 << 20),
+                          {"Content-Type": "text/plain"}).status == 413
+        second = _serve(env, second_port, tmp_path)
+        wait_for(lambda: _up(SlackDriver(f"http://127.0.0.1:{second_port}", fake)),
+                 timeout=30, what="second serve")
+    finally:
+        for proc in (first, second):
+            if proc is not None:
+                proc.send_signal(signal.SIGTERM)
+        logs = [p.communicate(timeout=20)[0] for p in (first, second) if p is not None]
+    assert first.returncode == 0
+    assert "already runs the scheduler" not in logs[0]
+    assert "already runs the scheduler" in logs[1]
+
+
+def _up(driver: SlackDriver) -> bool:
+    try:
+        return driver.raw("GET", "/healthz").status == 200
+    except OSError:
+        time.sleep(0.1)
+        return False
