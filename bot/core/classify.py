@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.core.model import Classification, Label
+from bot.core.text import STOP_WORDS
 
 # (phrase, weight): positive = progress, negative = KTLO. Phrases are matched as word
 # prefixes in lower-cased text; multi-word phrases must appear in order.
@@ -211,39 +212,7 @@ REPEAT = re.compile(
 
 _WORD = re.compile(r"[a-z0-9][a-z0-9'/+-]*")
 _WORD_END = re.compile(r"[a-z0-9-]*")
-_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "of",
-        "to",
-        "for",
-        "in",
-        "on",
-        "at",
-        "with",
-        "by",
-        "from",
-        "our",
-        "my",
-        "we",
-        "i",
-        "it",
-        "this",
-        "that",
-        "is",
-        "was",
-        "were",
-        "be",
-        "been",
-        "our",
-        "their",
-        "team",
-    ]
-)
+_STOP = STOP_WORDS
 SIMILAR = 0.5  # token-set Jaccard at which a correction decides an item
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.core.model import DigestInput, Reply
+from bot.core.text import STOP_WORDS
 
 THEMES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
@@ -103,61 +104,7 @@ THEMES: tuple[tuple[str, tuple[str, ...]], ...] = (
 OTHER_THEME = "Other routine work"
 SIMILAR = 0.5
 _WORD = re.compile(r"[a-z0-9]+")
-_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "of",
-        "to",
-        "for",
-        "in",
-        "on",
-        "at",
-        "with",
-        "by",
-        "from",
-        "our",
-        "my",
-        "we",
-        "i",
-        "it",
-        "this",
-        "that",
-        "is",
-        "was",
-        "were",
-        "be",
-        "been",
-        "their",
-        "team",
-        "again",
-        "after",
-        "about",
-        "into",
-        "out",
-        "up",
-        "over",
-        "have",
-        "has",
-        "had",
-        "more",
-        "less",
-        "very",
-        "just",
-        "should",
-        "could",
-        "would",
-        "what",
-        "who",
-        "why",
-        "how",
-        "new",
-        "one",
-    ]
-)
+_STOP = STOP_WORDS
 
 
 @dataclass(frozen=True)

@@ -39,3 +39,14 @@ def safe(text: str, limit: int | None = None) -> str:
     if amp != -1 and ";" not in cut[amp:]:
         cut = cut[:amp]
     return cut + "…"
+
+
+# Words too common to say what an item is about; shared by the classifier's correction
+# matching and the digest's grouping of similar answers.
+STOP_WORDS: frozenset[str] = frozenset({
+    "a", "an", "the", "and", "or", "of", "to", "for", "in", "on", "at", "with", "by", "from",
+    "our", "my", "we", "i", "it", "this", "that", "is", "was", "were", "be", "been", "their",
+    "team", "again", "after", "about", "into", "out", "up", "over", "have", "has", "had",
+    "more", "less", "very", "just", "should", "could", "would", "what", "who", "why", "how",
+    "new", "one",
+})
