@@ -86,5 +86,5 @@ def test_plan_work_on_the_last_day_reflection_on_the_first():
     assert [p.kind for p in plan_prompts(pack, member, [], "2026-W47", friday)] == ["work"]
     assert "work" not in [p.kind for p in plan_prompts(pack, member, [], "2026-W47", monday)]
     single = Member("T", "U", days=(4,))
-    assert plan_prompts(pack, single, [], "2026-W47", friday)[0].kind == "work"
+    assert plan_prompts(pack, single, [], "2026-W47", friday)[-1].kind == "work"
     assert len(plan_prompts(pack, single, [], "2026-W47", friday)) == 2

@@ -29,7 +29,7 @@ def test_members_are_nudged_at_their_own_local_time_once(fake, hw, clock):
     clock.now = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
     result = tick(hw)
     kinds = [c.args["metadata"]["event_payload"]["prompt_id"] for c in dms(fake, "UIN")]
-    assert len(kinds) == 2 and kinds[0] == "moved-forward"  # work + one rotating question
+    assert len(kinds) == 2 and kinds[-1] == "moved-forward"  # one rotating question + work
     assert dms(fake, "UNY") == []
     assert len(result.nudges.sent) == 2
 
@@ -108,3 +108,18 @@ def test_only_one_scheduler_per_database(tmp_path):
     first.release()
     assert second.acquire()
     second.release()
+
+
+def test_a_plain_dm_reply_goes_to_the_newest_open_nudge_the_work_question_first(fake, hw,
+                                                                                  clock):
+    fake.add_user("U1", tz="UTC")
+    hw.store.ensure_team("T0001", clock.now)
+    hw.store.upsert_member(Member("T0001", "U1", tz="UTC", days=(4,), nudge_time=time(9)),
+                           clock.now)
+    clock.now = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    tick(hw)
+    first = record_answer(hw, "T0001", "U1", "- Launched X\n- Fixed Y again", source="dm")
+    assert first.prompt.kind == "work" and len(first.reply.items) == 2
+    second = record_answer(hw, "T0001", "U1", "Billing export keeps hanging", source="dm")
+    assert second.prompt.kind != "work" and second.reply.period == "2026-W47"
+    assert {n.status for n in hw.store.nudges("T0001", "U1")} == {"answered"}

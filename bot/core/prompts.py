@@ -130,15 +130,18 @@ def plan_prompts(
 
     The weekly `work` question goes out on the member's last nudge day of the week (so
     "this week" has happened); the rotating leadership question on their first. A member
-    with a single nudge day gets both that day. The ledger makes repeats harmless.
+    with a single nudge day gets both that day, the work question last (newest). The
+    ledger makes repeats harmless.
     """
     offset = sum(member.user_id.encode())
     reflection = next_reflection(pack, history, period, offset)
     days = sorted(set(member.days)) or [local_day.weekday()]
     weekday = local_day.weekday()
     plan: list[Prompt] = []
-    if weekday == days[-1] or weekday not in days:
-        plan.append(pack.work_prompt)
     if reflection is not None and (weekday == days[0] or len(days) == 1 or weekday not in days):
         plan.append(reflection)
+    # The work question goes last: a plain DM reply attaches to the newest open nudge, and
+    # the weekly work list is what most people answer first.
+    if weekday == days[-1] or weekday not in days:
+        plan.append(pack.work_prompt)
     return plan
