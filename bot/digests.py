@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -22,6 +23,7 @@ from bot.store import DigestRecord
 
 log = logging.getLogger(__name__)
 TREND_WEEKS = 4
+STALE_CLAIM = timedelta(minutes=10)
 
 
 class DigestError(Exception):
@@ -82,6 +84,11 @@ def post_digest(hw: Headway, team_id: str, period: str, channel: str | None = No
         existing = store.get_digest(team_id, channel, period)
         if existing is not None and existing.ts:
             return _update(hw, client, existing, message, replies_seen)
+        if (existing is not None and existing.claimed_at is not None
+                and now - existing.claimed_at > STALE_CLAIM):
+            # A run died between claiming and posting: take the claim over.
+            store.release_digest(existing.id)
+            return post_digest(hw, team_id, period, channel)
         raise DigestError(
             f"the {period} digest for this channel is being posted by another run; "
             f"try again in a minute"

@@ -123,3 +123,20 @@ def test_a_plain_dm_reply_goes_to_the_newest_open_nudge_the_work_question_first(
     second = record_answer(hw, "T0001", "U1", "Billing export keeps hanging", source="dm")
     assert second.prompt.kind != "work" and second.reply.period == "2026-W47"
     assert {n.status for n in hw.store.nudges("T0001", "U1")} == {"answered"}
+
+
+def test_a_digest_claim_left_by_a_crashed_run_is_taken_over_later(fake, hw, clock):
+    from bot.digests import DigestError, post_digest
+
+    clock.now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    hw.store.ensure_team("T0001", clock.now)
+    hw.store.update_team("T0001", digest_channel="C0DIGEST")
+    hw.store.claim_digest("T0001", "C0DIGEST", "2026-W47", clock.now)  # then the crash
+    try:
+        post_digest(hw, "T0001", "2026-W47")
+        raise AssertionError("a fresh claim belongs to the run that made it")
+    except DigestError as exc:
+        assert "another run" in str(exc)
+    clock.advance(minutes=11)
+    assert post_digest(hw, "T0001", "2026-W47").action == "posted"
+    assert len(fake.calls_to("chat.postMessage")) == 1

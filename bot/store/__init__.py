@@ -72,6 +72,7 @@ class DigestRecord:
     ts: str | None
     thread_ts: tuple[str, ...]
     replies_seen: int
+    claimed_at: datetime | None = None
 
 
 class Store:
@@ -834,4 +835,5 @@ def _digest(r: dict[str, Any]) -> DigestRecord:
         ts=r["ts"],
         thread_ts=tuple(json.loads(r["thread_ts"])),
         replies_seen=r["replies_seen"],
+        claimed_at=_dt(r["claimed_at"]),
     )
