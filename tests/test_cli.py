@@ -101,8 +101,7 @@ def test_serve_answers_slack_and_a_second_serve_does_not_schedule(env, fake, tmp
         assert driver.raw("GET", "/healthz").status == 200
         assert driver.command("help").status == 200
         assert driver.command("help", signature="v0=" + "1" * 64).status == 401
-        assert driver.raw("POST", "/slack/events", b"x" * (2 << 20),
-                          {"Content-Type": "text/plain"}).status == 413
+        assert _oversized_status(first_port) == 413
         second = _serve(env, second_port, tmp_path)
         wait_for(lambda: _up(SlackDriver(f"http://127.0.0.1:{second_port}", fake)),
                  timeout=30, what="second serve")
@@ -114,6 +113,15 @@ def test_serve_answers_slack_and_a_second_serve_does_not_schedule(env, fake, tmp
     assert first.returncode == 0
     assert "already runs the scheduler" not in logs[0]
     assert "already runs the scheduler" in logs[1]
+
+
+def _oversized_status(port: int) -> int:
+    """Announce a 2 MiB body and send a little of it: refused before it is read."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+        conn.sendall(b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+                     b"Content-Length: 2097152\r\n\r\n" + b"x" * 1024)
+        status_line = conn.makefile("rb").readline().decode()
+    return int(status_line.split()[1])
 
 
 def _up(driver: SlackDriver) -> bool:
