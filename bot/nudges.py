@@ -20,6 +20,7 @@ from bot.core import messages
 from bot.core.model import Member, Prompt
 from bot.core.prompts import plan_prompts
 from bot.core.schedule import due_nudge, period_of
+from bot.store import Nudge
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,8 @@ log = logging.getLogger(__name__)
 # older ones are not burst out when the bot comes back.
 GRACE = timedelta(hours=6)
 SNOOZE = timedelta(hours=2)
+# A claim younger than this may still be in flight in another thread: leave it alone.
+IN_FLIGHT = timedelta(minutes=2)
 
 # Errors that say this person cannot be DMed at all: retrying would fail forever.
 MEMBER_GONE = frozenset(
@@ -49,6 +52,7 @@ class FanoutResult:
     skipped: int = 0
     failed: list[str] = field(default_factory=list)
     deactivated: list[str] = field(default_factory=list)
+    recovered: int = 0  # claims found delivered in the DM history after a crash
 
     def summary(self) -> str:
         parts = [f"sent {len(self.sent)}", f"already sent {self.already}"]
@@ -141,10 +145,53 @@ def _zone(tz: str):
     return ZoneInfo(tz)
 
 
+def recover_unconfirmed(hw: Headway, result: FanoutResult) -> None:
+    """Settle claims whose process died between claiming and recording the send.
+
+    Each nudge carries its ledger id in message metadata, so the DM history tells whether
+    Slack got it: if so, it is recorded as sent; if not, the claim is released and the
+    normal due check sends it (within the grace window) or lets it lapse.
+    """
+    now = hw.now()
+    for nudge in hw.store.unconfirmed_claims(before=now - IN_FLIGHT):
+        client = hw.client_for(nudge.team_id)
+        try:
+            found = _find_in_history(client, nudge)
+        except SlackApiError as exc:
+            log.warning("nudge %s: history check failed (%s); trying later", nudge.id,
+                        exc.response.get("error"))
+            continue
+        if found is not None:
+            channel, ts = found
+            hw.store.mark_nudge_sent(nudge.id, channel, ts, now)
+            result.recovered += 1
+        else:
+            hw.store.release_nudge(nudge.id)
+
+
+def _find_in_history(client: WebClient, nudge: Nudge) -> tuple[str, str] | None:
+    channel = client.conversations_open(users=nudge.user_id)["channel"]["id"]
+    oldest = f"{(nudge.claimed_at - timedelta(minutes=1)).timestamp():.6f}"
+    cursor = None
+    while True:
+        page = client.conversations_history(channel=channel, oldest=oldest, limit=200,
+                                            include_all_metadata=True, cursor=cursor)
+        for message in page.get("messages", []):
+            meta = message.get("metadata") or {}
+            payload = meta.get("event_payload") or {}
+            if meta.get("event_type") == messages.NUDGE_EVENT and \
+                    payload.get("nudge_id") == nudge.id:
+                return channel, message["ts"]
+        cursor = (page.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            return None
+
+
 def send_due(hw: Headway, members: Iterable[Member] | None = None) -> FanoutResult:
     """The scheduler's work: each member whose local nudge time has come gets the period's
     plan (the weekly work prompt, and one rotating leadership question)."""
     result = FanoutResult()
+    recover_unconfirmed(hw, result)
     now = hw.now()
     teams = {t.team_id: t for t in hw.store.teams()}
     for member in hw.store.members() if members is None else members:

@@ -140,3 +140,44 @@ def test_a_digest_claim_left_by_a_crashed_run_is_taken_over_later(fake, hw, cloc
     clock.advance(minutes=11)
     assert post_digest(hw, "T0001", "2026-W47").action == "posted"
     assert len(fake.calls_to("chat.postMessage")) == 1
+
+
+def _crash_after_claim(fake, hw, clock, *, delivered: bool):
+    """Leave the ledger as a process killed mid-send would: claimed, maybe delivered."""
+    from bot.core import messages
+
+    fake.add_user("U1", tz="UTC")
+    hw.store.ensure_team("T0001", clock.now)
+    hw.store.upsert_member(Member("T0001", "U1", tz="UTC", days=(4,), nudge_time=time(9)),
+                           clock.now)
+    clock.now = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    pack = hw.packs["default"]
+    claims = []
+    for prompt in (pack.get("problem"), pack.work_prompt):
+        claim = hw.store.claim_nudge("T0001", "U1", prompt.id, "2026-W47", clock.now)
+        claims.append(claim)
+        if delivered:
+            msg = messages.nudge_message(prompt, "2026-W47", claim.id, "T0001", "U1")
+            hw.client_for("T0001").chat_postMessage(channel="U1", text=msg.text,
+                                                    blocks=msg.blocks, metadata=msg.metadata)
+    return claims
+
+
+def test_a_claim_that_reached_slack_before_the_crash_is_not_sent_again(fake, hw, clock):
+    claims = _crash_after_claim(fake, hw, clock, delivered=True)
+    clock.advance(minutes=3)
+    result = tick(hw)
+    assert result.nudges.recovered == 2
+    assert len(dms(fake, "U1")) == 2  # the two from before the crash, nothing more
+    assert {hw.store.get_nudge(c.id).status for c in claims} == {"sent"}
+
+
+def test_a_claim_that_never_reached_slack_is_sent_once_after_the_restart(fake, hw, clock):
+    _crash_after_claim(fake, hw, clock, delivered=False)
+    clock.advance(minutes=3)
+    tick(hw)
+    sent = dms(fake, "U1")
+    assert len(sent) == 2
+    tick(hw)
+    assert len(dms(fake, "U1")) == 2
+    assert {n.status for n in hw.store.nudges("T0001", "U1")} == {"sent"}

@@ -345,6 +345,14 @@ class Store:
             [nudge_id],
         )
 
+    def unconfirmed_claims(self, before: datetime) -> list[Nudge]:
+        """Claims older than `before` never marked sent: their process died mid-send."""
+        rows = self.db.query(
+            "SELECT * FROM nudges WHERE status = 'claimed' AND claimed_at < ? ORDER BY id",
+            [_iso(before)],
+        )
+        return [_nudge(r) for r in rows]
+
     def mark_nudge_failed(self, nudge_id: int, error: str) -> None:
         self.db.execute(
             "UPDATE nudges SET status = 'failed', error = ? WHERE id = ?", [error, nudge_id]
