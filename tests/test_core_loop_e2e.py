@@ -320,3 +320,19 @@ def test_forget_me_asks_first_then_deletes(slack, fake, hw, nudged):
     slack.click("forget_confirm", "yes", user="U1", channel="D1", message_ts="1.0")
     wait_for(lambda: hw.store.get_member("T0001", "U1") is None, what="member forgotten")
     assert hw.store.replies("T0001") == [] and hw.store.nudges("T0001", "U1") == []
+
+
+def test_export_sends_my_data_as_json_and_csv_files_in_my_dm(slack, fake, hw, nudged):
+    slack.dm("- Shipped the <b>importer</b>\n- Fixed the outage again")
+    wait_for(lambda: hw.store.replies("T0001"), what="reply")
+    slack.command("export", user="U1")
+    answer = _responses(fake, 2)[-1].args["text"]
+    assert "JSON and CSV" in answer
+    [done] = fake.calls_to("files.completeUploadExternal")
+    assert done.args["channel_id"] == fake.dm_channel("U1")
+    contents = {f["title"]: fake.file_content(f["id"]).decode() for f in done.args["files"]}
+    exported = json.loads(contents["Headway export (JSON)"])
+    assert exported["member"]["user_id"] == "U1"
+    assert [i["text"] for i in exported["replies"][0]["items"]] == [
+        "Shipped the <b>importer</b>", "Fixed the outage again"]
+    assert "Fixed the outage again" in contents["Headway export (CSV)"]
