@@ -9,6 +9,7 @@ import time
 
 SUITES = [
     ("ack latency (issue: core loop)", "bench.ack_latency"),
+    ("classifier quality and speed (issue: progress vs KTLO)", "bench.eval_classifier"),
 ]
 
 
