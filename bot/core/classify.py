@@ -266,7 +266,9 @@ def _score(text: str, model: _Model, cue_scale: float | None = None
     evidence: list[tuple[float, str]] = []
     score = model.prior
     for f in feats:
-        w = model.weights.get(f, 0.0)
+        w = model.weights.get(f)
+        if w is None:
+            continue  # a word the corpus never used says nothing either way
         score += w
         if f in surface:
             evidence.append((w, surface[f]))
