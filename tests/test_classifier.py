@@ -6,7 +6,10 @@ Pure: no Slack, no database. The quality tests are deterministic (the model is f
 
 from __future__ import annotations
 
+import fnmatch
 import re
+import tomllib
+from pathlib import Path
 
 import pytest
 from conftest import SHARED
@@ -148,10 +151,16 @@ def test_heldout_is_about_a_quarter_and_stratified():
             assert any(r[1] == team and r[0] == label for r in splits["heldout"]), (team, label)
 
 
-def test_corpus_ships_inside_the_package():
-    # load_corpus reads through importlib.resources, and pyproject declares the files
-    text = open("pyproject.toml", encoding="utf-8").read()
-    assert "core/corpus/*.tsv" in text
+def test_corpus_is_declared_package_data():
+    # load_corpus reads through importlib.resources: the wheel must carry every split, so
+    # pyproject's package-data globs must match each file
+    root = Path(__file__).resolve().parents[1]
+    config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    globs = config["tool"]["setuptools"]["package-data"]["bot"]
+    for split in ("train", "dev", "heldout"):
+        rel = f"core/corpus/{split}.tsv"
+        assert (root / "bot" / rel).is_file()
+        assert any(fnmatch.fnmatch(rel, g) for g in globs), rel
 
 
 # ── quality (deterministic, not timed) ───────────────────────────────────────
