@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from slack_bolt import App
+from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.response import BoltResponse
 
 from bot.context import Headway
@@ -18,9 +19,15 @@ log = logging.getLogger(__name__)
 def build_app(hw: Headway, *, verify_token: bool = True) -> App:
     """Wire the listeners into a Bolt app that calls Slack at `SLACK_API_URL`."""
     s = hw.settings
+    extra: dict[str, Any] = {}
+    if hw.token_for is not None:
+        # Several workspaces: each request runs with the bot token of the workspace in its
+        # payload (`team_id`), never with another workspace's.
+        extra["authorize"] = _per_workspace_authorize(hw)
     app = App(
         signing_secret=s.signing_secret,
         client=make_client(s.bot_token, s.api_url),
+        **extra,
         # Socket Mode connections are authenticated by the app token instead.
         request_verification_enabled=not s.socket_mode,
         token_verification_enabled=verify_token,
@@ -37,3 +44,13 @@ def build_app(hw: Headway, *, verify_token: bool = True) -> App:
         return None
 
     return app
+
+
+def _per_workspace_authorize(hw: Headway) -> Any:
+    def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult | None:
+        token = hw.token_for(team_id) if hw.token_for and team_id else None
+        if not token:
+            return None  # Bolt answers "not installed in this workspace"
+        return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, bot_token=token)
+
+    return authorize
