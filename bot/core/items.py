@@ -13,7 +13,10 @@ _MARKER = re.compile(r"^\s*(?:[-*•·–—▪◦]+|\(?\d{1,3}[.)]|\(?[a-zA-Z][
 
 def split_items(text: str) -> list[str]:
     items: list[str] = []
-    for line in text.splitlines():
+    # Only "\n" ends a line (a trailing "\r" is stripped below): str.splitlines() would also
+    # split on rare separators such as U+0085, turning a marker's spacing into a line break
+    # and changing which characters count as list markers.
+    for line in text.split("\n"):
         line = _MARKER.sub("", line, count=1).strip()
         if not line:
             continue
