@@ -179,3 +179,15 @@ def test_levin_commits_corrective_vs_adaptive_macro_f1_is_at_least_0_80():
     assert rows
     _, f1 = scores([g for g, _ in rows], [c.label for c in classify_many([t for _, t in rows])])
     assert f1 >= 0.80, f1
+
+
+def test_bench_skips_the_commits_cleanly_without_shared(monkeypatch, tmp_path, capsys):
+    import bench.eval_classifier as bench
+
+    monkeypatch.setattr(bench, "COMMITS", tmp_path / "absent.tsv")
+    assert bench.commits() is None
+    monkeypatch.setattr(bench, "throughput", lambda run, texts, seconds=1.0: 1.0)
+    monkeypatch.setattr(bench, "load_time", lambda statement, repeats=3: 0.0)
+    bench.main()
+    out = capsys.readouterr().out
+    assert "levin-commits: skipped" in out and "held-out split" in out
