@@ -53,6 +53,7 @@ class FanoutResult:
     failed: list[str] = field(default_factory=list)
     deactivated: list[str] = field(default_factory=list)
     recovered: int = 0  # claims found delivered in the DM history after a crash
+    released: int = 0  # claims a crash left that never reached Slack: free to send again
 
     def summary(self) -> str:
         parts = [f"sent {len(self.sent)}", f"already sent {self.already}"]
@@ -62,6 +63,9 @@ class FanoutResult:
             parts.append(f"failed {len(self.failed)}")
         if self.deactivated:
             parts.append(f"members deactivated {len(self.deactivated)}")
+        if self.recovered or self.released:
+            parts.append(f"left by an interrupted run: {self.recovered} found delivered, "
+                         f"{self.released} not delivered")
         return ", ".join(parts)
 
 
@@ -199,6 +203,7 @@ def recover_unconfirmed(hw: Headway, result: FanoutResult) -> None:
             result.recovered += 1
         else:
             hw.store.release_nudge(nudge.id)
+            result.released += 1
 
 
 def _find_in_history(client: WebClient, nudge: Nudge) -> tuple[str, str] | None:
