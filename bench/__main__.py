@@ -9,6 +9,7 @@ import time
 
 SUITES = [
     ("ack latency (issue: core loop)", "bench.ack_latency"),
+    ("fan-out to 2,000 members and acks during it (issue: delivery)", "bench.fanout"),
 ]
 
 

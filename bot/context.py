@@ -41,6 +41,9 @@ class Headway:
     _pacers: dict[str, Pacer] = field(default_factory=dict)
     _pacers_guard: threading.Lock = field(default_factory=threading.Lock)
     sending_lock: SendingLock = field(init=False)
+    # Set when the process is asked to stop: a fan-out ends after the DM in hand, so a
+    # restart (a deploy, a dyno cycle) is not held up for the whole team's nudges.
+    stopping: threading.Event = field(default_factory=threading.Event)
 
     def __post_init__(self) -> None:
         # One per process and database: two SendingLock objects in one process would block

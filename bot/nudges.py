@@ -158,6 +158,8 @@ def _nudge_now(hw: Headway, team_id: str | None, user_id: str | None,
         if user_id is not None:
             members = [m for m in members if m.user_id == user_id]
         for member in members:
+            if hw.stopping.is_set():
+                return
             period = period_of(now, member.tz)
             if _resting(hw, member, period, now):
                 result.skipped += 1
@@ -239,6 +241,8 @@ def _send_due(hw: Headway, members: Iterable[Member] | None, result: FanoutResul
     now = hw.now()
     teams = {t.team_id: t for t in hw.store.teams()}
     for member in hw.store.members() if members is None else members:
+        if hw.stopping.is_set():
+            return  # what is left is still due at the next start, within the grace window
         due = due_nudge(member, now, GRACE)
         if due is None:
             continue

@@ -26,11 +26,14 @@ from slack_sdk.http_retry.state import RetryState
 
 log = logging.getLogger(__name__)
 
-# After a 429 the rate is cut to this share of what it was, never below _FLOOR of the
-# configured rate; each success gives back _RECOVER of the configured rate.
+# After a 429 the rate is cut to _CUT of what it was (never below _FLOOR of the configured
+# rate) and each success gives back _RECOVER of the configured rate, but only up to _CEILING
+# of the rate Slack refused: every 429 costs a whole Retry-After of silence, so probing the
+# limit again and again would cost more than sending a little under it.
 _CUT = 0.8
 _FLOOR = 0.1
 _RECOVER = 0.02
+_CEILING = 0.9
 
 
 class Pacer:
@@ -47,6 +50,7 @@ class Pacer:
             raise ValueError("rate must be positive")
         self.max_rate = rate
         self.rate = rate
+        self.ceiling = rate
         self.rate_limited = 0
         self._monotonic = monotonic
         self._sleep = sleep
@@ -66,13 +70,15 @@ class Pacer:
 
     def succeeded(self) -> None:
         with self._lock:
-            self.rate = min(self.max_rate, self.rate + self.max_rate * _RECOVER)
+            self.rate = min(self.ceiling, self.rate + self.max_rate * _RECOVER)
 
     def rate_limited_for(self, retry_after: float) -> None:
         """Slack said 429: nobody sends for `retry_after` seconds, and slower afterwards."""
         with self._lock:
             self.rate_limited += 1
-            self.rate = max(self.max_rate * _FLOOR, self.rate * _CUT)
+            floor = self.max_rate * _FLOOR
+            self.ceiling = max(floor, min(self.ceiling, self.rate * _CEILING))
+            self.rate = max(floor, self.rate * _CUT)
             self._next = max(self._next, self._monotonic() + retry_after)
 
 

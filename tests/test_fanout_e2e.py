@@ -272,7 +272,7 @@ def test_pacer_spaces_calls_evenly_and_never_bursts():
     assert starts == pytest.approx([100.0, 100.1, 100.2, 100.3, 100.4])
 
 
-def test_pacer_after_a_429_waits_retry_after_then_slows_and_recovers():
+def test_pacer_after_a_429_waits_retry_after_then_slows_and_recovers_to_below_the_limit():
     t = FakeTime()
     pacer = Pacer(10.0, monotonic=t.monotonic, sleep=t.sleep)
     pacer.wait()
@@ -283,7 +283,8 @@ def test_pacer_after_a_429_waits_retry_after_then_slows_and_recovers():
     for _ in range(20):
         pacer.wait()
         pacer.succeeded()
-    assert pacer.rate == pytest.approx(10.0)  # back to the configured rate, never above
+    # Back up, but to just under the rate Slack refused, so the 429s do not repeat.
+    assert pacer.rate == pytest.approx(9.0)
 
 
 def test_pacer_never_drops_below_a_tenth_of_its_rate():
@@ -291,3 +292,23 @@ def test_pacer_never_drops_below_a_tenth_of_its_rate():
     for _ in range(50):
         pacer.rate_limited_for(0.0)
     assert pacer.rate == pytest.approx(1.0)
+
+
+def test_asked_to_stop_a_fanout_ends_after_the_dm_in_hand_and_leaves_no_claim(fake, hw, clock):
+    users = enrol(fake, hw.store, 40, clock.now)
+    hw.settings = replace(hw.settings, send_rate=20.0)
+    clock.now = FRIDAY_9
+    sender = threading.Thread(target=lambda: tick(hw))
+    sender.start()
+    wait_for(lambda: len(fake.calls_to("chat.postMessage")) >= 3, what="the fan-out to start")
+    hw.stopping.set()
+    sender.join(2)
+    assert not sender.is_alive(), "a stop request must not wait for the whole team"
+    sent = len(fake.calls_to("chat.postMessage"))
+    assert sent < 2 * len(users)
+    statuses = Counter(n.status for u in users for n in hw.store.nudges(TEAM, u))
+    assert statuses == {"sent": sent}  # nothing claimed and left hanging
+    # The next start sends the rest, each once.
+    hw.stopping.clear()
+    tick(hw)
+    assert nudges_received(fake, users) == {u: 2 for u in users}
