@@ -10,6 +10,7 @@ import time
 SUITES = [
     ("ack latency (issue: core loop)", "bench.ack_latency"),
     ("classifier quality and speed (issue: progress vs KTLO)", "bench.eval_classifier"),
+    ("fan-out to 2,000 members and acks during it (issue: delivery)", "bench.fanout"),
 ]
 
 

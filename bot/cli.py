@@ -248,6 +248,7 @@ def _serve(hw: Headway) -> int:
     except KeyboardInterrupt:
         pass
     finally:
+        hw.stopping.set()
         if scheduler is not None:
             scheduler.shutdown(wait=False)
         lock.release()

@@ -15,6 +15,9 @@ from pathlib import Path
 DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_DB = "./data/headway.db"
 DEFAULT_PORT = 3000
+# Messages per second per workspace (240 a minute): under Slack's workspace-wide limit for
+# chat.postMessage, which it describes as "several hundred a minute".
+DEFAULT_SEND_RATE = 4.0
 
 
 class ConfigError(Exception):
@@ -31,6 +34,7 @@ class Settings:
     api_url: str
     db_path: Path
     port: int
+    send_rate: float = DEFAULT_SEND_RATE
 
     @property
     def socket_mode(self) -> bool:
@@ -105,6 +109,17 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
     if not port_text.isdigit() or not 0 < int(port_text) < 65536:
         raise ConfigError(f"PORT must be a number from 1 to 65535 (got '{port_text}')")
 
+    rate_text = _blank_to_none(env.get("HEADWAY_SEND_RATE")) or str(DEFAULT_SEND_RATE)
+    try:
+        send_rate = float(rate_text)
+    except ValueError:
+        send_rate = 0.0
+    if not 0.1 <= send_rate <= 1000:
+        raise ConfigError(
+            f"HEADWAY_SEND_RATE must be a number of messages per second from 0.1 to 1000 "
+            f"(got '{rate_text}'); the default {DEFAULT_SEND_RATE:g} suits most workspaces"
+        )
+
     return Settings(
         bot_token=bot_token,
         signing_secret=signing_secret,
@@ -114,6 +129,7 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
         api_url=api_url,
         db_path=Path(db),
         port=int(port_text),
+        send_rate=send_rate,
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -10,6 +12,7 @@ from slack_sdk import WebClient
 
 from bot.config import Settings
 from bot.core.model import PromptPack, Team
+from bot.pacing import Pacer, SendingLock
 from bot.slack_client import make_client
 from bot.store import Store
 
@@ -30,8 +33,22 @@ class Headway:
     # Single-workspace installs use one bot token; OAuth installs look the token up per team.
     token_for: Callable[[str], str | None] | None = None
     # How a Web API client is made for a token; the demo swaps in an offline one.
-    client_factory: Callable[[str | None, str], WebClient] = make_client
+    client_factory: Callable[[str | None, str, Pacer | None], WebClient] = make_client
+    # Names this process's ledger claims, so recovery can tell its own in-flight claims from
+    # those a dead process left behind.
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     _clients: dict[str, WebClient] = field(default_factory=dict)
+    _pacers: dict[str, Pacer] = field(default_factory=dict)
+    _pacers_guard: threading.Lock = field(default_factory=threading.Lock)
+    sending_lock: SendingLock = field(init=False)
+    # Set when the process is asked to stop: a fan-out ends after the DM in hand, so a
+    # restart (a deploy, a dyno cycle) is not held up for the whole team's nudges.
+    stopping: threading.Event = field(default_factory=threading.Event)
+
+    def __post_init__(self) -> None:
+        # One per process and database: two SendingLock objects in one process would block
+        # each other (flock is per open file).
+        self.sending_lock = SendingLock(self.settings.db_path)
 
     def now(self) -> datetime:
         return self.clock()
@@ -40,9 +57,16 @@ class Headway:
         token = self.token_for(team_id) if self.token_for else self.settings.bot_token
         client = self._clients.get(team_id)
         if client is None or client.token != token:
-            client = self.client_factory(token, self.settings.api_url)
+            client = self.client_factory(token, self.settings.api_url, self.pacer_for(team_id))
             self._clients[team_id] = client
         return client
+
+    def pacer_for(self, team_id: str) -> Pacer:
+        with self._pacers_guard:
+            pacer = self._pacers.get(team_id)
+            if pacer is None:
+                pacer = self._pacers[team_id] = Pacer(self.settings.send_rate)
+            return pacer
 
     def pack_for(self, team: Team | None) -> PromptPack:
         name = team.pack if team else "default"

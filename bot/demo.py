@@ -152,7 +152,7 @@ def _cycle(db_path: Path, weeks: int, now: datetime) -> tuple[str, dict[str, Any
     clock = [now]
     slack = OfflineSlack()
     hw = Headway(settings=settings, store=Store.open(db_path), packs=load_packs(),
-                 clock=lambda: clock[0], client_factory=lambda _t, _u: slack)
+                 clock=lambda: clock[0], client_factory=lambda *_: slack)
     last = shift_period(period_of(now, "UTC"), -1)  # the last complete week
     first = shift_period(last, -(weeks - 1))
     start = period_start(first, "Pacific/Kiritimati")  # the earliest zone's Monday

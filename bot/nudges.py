@@ -53,6 +53,7 @@ class FanoutResult:
     failed: list[str] = field(default_factory=list)
     deactivated: list[str] = field(default_factory=list)
     recovered: int = 0  # claims found delivered in the DM history after a crash
+    released: int = 0  # claims a crash left that never reached Slack: free to send again
 
     def summary(self) -> str:
         parts = [f"sent {len(self.sent)}", f"already sent {self.already}"]
@@ -62,6 +63,9 @@ class FanoutResult:
             parts.append(f"failed {len(self.failed)}")
         if self.deactivated:
             parts.append(f"members deactivated {len(self.deactivated)}")
+        if self.recovered or self.released:
+            parts.append(f"left by an interrupted run: {self.recovered} found delivered, "
+                         f"{self.released} not delivered")
         return ", ".join(parts)
 
 
@@ -74,13 +78,28 @@ def send_nudge(
     result: FanoutResult,
 ) -> bool:
     """Claim and send one nudge; True if it was sent now."""
+    with hw.sending_lock.held():
+        return _claim_and_send(hw, client, member, prompt, period, result)
+
+
+def _claim_and_send(
+    hw: Headway,
+    client: WebClient,
+    member: Member,
+    prompt: Prompt,
+    period: str,
+    result: FanoutResult,
+) -> bool:
     store = hw.store
-    claim = store.claim_nudge(member.team_id, member.user_id, prompt.id, period, hw.now())
+    claim = store.claim_nudge(member.team_id, member.user_id, prompt.id, period, hw.now(),
+                              claimed_by=hw.run_id)
     if claim is None:
         result.already += 1
         return False
     msg = messages.nudge_message(prompt, period, claim.id, member.team_id, member.user_id)
     key = f"{member.team_id}/{member.user_id}/{prompt.id}/{period}"
+    pacer = hw.pacer_for(member.team_id)
+    pacer.wait()
     try:
         resp = client.chat_postMessage(
             channel=member.user_id, text=msg.text, blocks=msg.blocks, metadata=msg.metadata
@@ -99,6 +118,14 @@ def send_nudge(
             result.failed.append(key)
             log.warning("nudge %s not sent: %s", claim.id, error)
         return False
+    except Exception as exc:
+        # No answer (connection lost after the retries, timeout): Slack may or may not have
+        # the message. The claim stays; recovery looks for it in the DM history later.
+        result.failed.append(key)
+        log.warning("nudge %s: no answer from Slack (%s); recovery will check the DM",
+                    claim.id, type(exc).__name__)
+        return False
+    pacer.succeeded()
     store.mark_nudge_sent(claim.id, resp["channel"], resp["ts"], hw.now())
     result.sent.append(key)
     return True
@@ -113,6 +140,14 @@ def nudge_now(
     still applies, so running it twice sends nothing the second time.
     """
     result = FanoutResult()
+    with hw.sending_lock.held():
+        recover_unconfirmed(hw, result)
+        _nudge_now(hw, team_id, user_id, result)
+    return result
+
+
+def _nudge_now(hw: Headway, team_id: str | None, user_id: str | None,
+               result: FanoutResult) -> None:
     now = hw.now()
     for team in hw.store.teams() if team_id is None else [hw.store.get_team(team_id)]:
         if team is None:
@@ -123,12 +158,13 @@ def nudge_now(
         if user_id is not None:
             members = [m for m in members if m.user_id == user_id]
         for member in members:
+            if hw.stopping.is_set():
+                return
             period = period_of(now, member.tz)
             if _resting(hw, member, period, now):
                 result.skipped += 1
                 continue
             send_nudge(hw, client, member, pack.work_prompt, period, result)
-    return result
 
 
 def _resting(hw: Headway, member: Member, period: str, now: datetime) -> bool:
@@ -150,10 +186,12 @@ def recover_unconfirmed(hw: Headway, result: FanoutResult) -> None:
 
     Each nudge carries its ledger id in message metadata, so the DM history tells whether
     Slack got it: if so, it is recorded as sent; if not, the claim is released and the
-    normal due check sends it (within the grace window) or lets it lapse.
+    normal due check sends it (within the grace window) or lets it lapse. Call it holding
+    the sending lock: then claims of other processes are settled at once (no other process
+    is sending, so whoever made them died), this process's own after `IN_FLIGHT`.
     """
     now = hw.now()
-    for nudge in hw.store.unconfirmed_claims(before=now - IN_FLIGHT):
+    for nudge in hw.store.unconfirmed_claims(before=now - IN_FLIGHT, not_by=hw.run_id):
         client = hw.client_for(nudge.team_id)
         try:
             found = _find_in_history(client, nudge)
@@ -167,6 +205,7 @@ def recover_unconfirmed(hw: Headway, result: FanoutResult) -> None:
             result.recovered += 1
         else:
             hw.store.release_nudge(nudge.id)
+            result.released += 1
 
 
 def _find_in_history(client: WebClient, nudge: Nudge) -> tuple[str, str] | None:
@@ -191,10 +230,19 @@ def send_due(hw: Headway, members: Iterable[Member] | None = None) -> FanoutResu
     """The scheduler's work: each member whose local nudge time has come gets the period's
     plan (the weekly work prompt, and one rotating leadership question)."""
     result = FanoutResult()
-    recover_unconfirmed(hw, result)
+    with hw.sending_lock.held():
+        recover_unconfirmed(hw, result)
+        _send_due(hw, members, result)
+        send_reminders(hw, result)
+    return result
+
+
+def _send_due(hw: Headway, members: Iterable[Member] | None, result: FanoutResult) -> None:
     now = hw.now()
     teams = {t.team_id: t for t in hw.store.teams()}
     for member in hw.store.members() if members is None else members:
+        if hw.stopping.is_set():
+            return  # what is left is still due at the next start, within the grace window
         due = due_nudge(member, now, GRACE)
         if due is None:
             continue
@@ -211,8 +259,6 @@ def send_due(hw: Headway, members: Iterable[Member] | None = None) -> FanoutResu
             send_nudge(hw, client, member, prompt, due.period, result)
             if len(result.deactivated) > gone:
                 break  # Slack cannot reach this person: the rest of the plan would fail too
-    send_reminders(hw, result)
-    return result
 
 
 def send_reminders(hw: Headway, result: FanoutResult) -> None:
@@ -228,6 +274,7 @@ def send_reminders(hw: Headway, result: FanoutResult) -> None:
         msg = messages.nudge_message(
             prompt, nudge.period, nudge.id, nudge.team_id, nudge.user_id, reminder=True
         )
+        hw.pacer_for(nudge.team_id).wait()
         try:
             hw.client_for(nudge.team_id).chat_postMessage(
                 channel=nudge.user_id, text=msg.text, blocks=msg.blocks

@@ -9,18 +9,23 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from bot.pacing import PacedRateLimitHandler, Pacer
+
 TIMEOUT_S = 15
 
 
-def make_client(token: str | None, api_url: str) -> WebClient:
-    """A client that honours `Retry-After` on 429 and retries 5xx and dropped connections."""
+def make_client(token: str | None, api_url: str, pacer: Pacer | None = None) -> WebClient:
+    """A client that honours `Retry-After` on 429 (telling the workspace's pacer, if any)
+    and retries 5xx and dropped connections with backoff."""
+    rate_limit = (PacedRateLimitHandler(pacer, max_retry_count=5) if pacer is not None
+                  else RateLimitErrorRetryHandler(max_retry_count=5))
     return WebClient(
         token=token,
         base_url=api_url,
         timeout=TIMEOUT_S,
         retry_handlers=[
             ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=5),
+            rate_limit,
             ServerErrorRetryHandler(max_retry_count=2),
         ],
     )

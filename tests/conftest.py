@@ -70,7 +70,9 @@ def db_path(tmp_path: Path) -> Path:
 def settings(fake: FakeSlack, db_path: Path) -> Settings:
     return Settings(bot_token=fake.token, signing_secret=SIGNING_SECRET, app_token=None,
                     client_id=None, client_secret=None, api_url=fake.api_url,
-                    db_path=db_path, port=0)
+                    db_path=db_path, port=0,
+                    # Pacing has tests of its own; elsewhere it would only slow the suite.
+                    send_rate=1000.0)
 
 
 @pytest.fixture

@@ -17,6 +17,8 @@ def test_defaults():
     assert s.api_url == "https://slack.com/api/"
     assert str(s.db_path) == "data/headway.db"
     assert s.port == 3000 and not s.has_slack and not s.socket_mode
+    assert s.send_rate == 4.0
+    assert settings_from_env({"HEADWAY_SEND_RATE": "0.5"}).send_rate == 0.5
 
 
 @pytest.mark.parametrize("env,name", [
@@ -27,6 +29,9 @@ def test_defaults():
     ({"SLACK_API_URL": "slack.com/api"}, "SLACK_API_URL"),
     ({"PORT": "http"}, "PORT"),
     ({"PORT": "70000"}, "PORT"),
+    ({"HEADWAY_SEND_RATE": "fast"}, "HEADWAY_SEND_RATE"),
+    ({"HEADWAY_SEND_RATE": "0"}, "HEADWAY_SEND_RATE"),
+    ({"HEADWAY_SEND_RATE": "5000"}, "HEADWAY_SEND_RATE"),
 ])
 def test_malformed_settings_name_the_variable(env, name):
     with pytest.raises(ConfigError) as err:

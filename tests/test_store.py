@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import os
+import re
 import sqlite3
 import stat
 import threading
@@ -30,7 +32,11 @@ def test_the_file_is_created_private_in_wal_mode_with_foreign_keys(store):
     assert mode == 0o600
     assert store.db.journal_mode == "wal"
     assert next(store.db.query("PRAGMA foreign_keys"))["foreign_keys"] == 1
-    assert store.schema_version() == ["m001_initial"]
+    # Every migration the code defines has run, in the order it was written.
+    module = importlib.import_module("bot.store.migrations")
+    defined = [name for name in vars(module) if re.fullmatch(r"m\d{3}_\w+", name)]
+    assert store.schema_version() == defined
+    assert defined[0] == "m001_initial"
 
 
 def test_every_table_carries_team_id(store):

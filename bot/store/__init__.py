@@ -60,6 +60,7 @@ class Nudge:
     error: str | None = None
     snoozed_until: datetime | None = None
     reminded_at: datetime | None = None
+    claimed_by: str | None = None  # the run id of the process that claimed it
 
 
 @dataclass(frozen=True)
@@ -309,13 +310,14 @@ class Store:
     # ── the delivery ledger ──────────────────────────────────────────────────
 
     def claim_nudge(
-        self, team_id: str, user_id: str, prompt_id: str, period: str, now: datetime
+        self, team_id: str, user_id: str, prompt_id: str, period: str, now: datetime,
+        claimed_by: str | None = None,
     ) -> Nudge | None:
         """Claim the right to send this nudge; None when it was ever claimed before."""
         cur = self.db.execute(
             "INSERT OR IGNORE INTO nudges (team_id, user_id, prompt_id, period, status, "
-            "claimed_at) VALUES (?, ?, ?, ?, 'claimed', ?)",
-            [team_id, user_id, prompt_id, period, _iso(now)],
+            "claimed_at, claimed_by) VALUES (?, ?, ?, ?, 'claimed', ?, ?)",
+            [team_id, user_id, prompt_id, period, _iso(now), claimed_by],
         )
         if cur.rowcount == 0:
             return None
@@ -345,11 +347,13 @@ class Store:
             [nudge_id],
         )
 
-    def unconfirmed_claims(self, before: datetime) -> list[Nudge]:
-        """Claims older than `before` never marked sent: their process died mid-send."""
+    def unconfirmed_claims(self, before: datetime, not_by: str | None = None) -> list[Nudge]:
+        """Claims never marked sent that are older than `before`, or (any age) made by a
+        process other than `not_by`: their process died mid-send."""
         rows = self.db.query(
-            "SELECT * FROM nudges WHERE status = 'claimed' AND claimed_at < ? ORDER BY id",
-            [_iso(before)],
+            "SELECT * FROM nudges WHERE status = 'claimed' AND (claimed_at < ? OR "
+            "(? IS NOT NULL AND coalesce(claimed_by, '') != ?)) ORDER BY id",
+            [_iso(before), not_by, not_by],
         )
         return [_nudge(r) for r in rows]
 
@@ -802,6 +806,7 @@ def _nudge(r: dict[str, Any]) -> Nudge:
         error=r["error"],
         snoozed_until=_dt(r["snoozed_until"]),
         reminded_at=_dt(r["reminded_at"]),
+        claimed_by=r.get("claimed_by"),
     )
 
 

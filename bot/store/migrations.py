@@ -131,3 +131,10 @@ def m001_initial(db: Database) -> None:
         );
         """
     )
+
+
+@migrations()
+def m003_claimed_by(db: Database) -> None:
+    # Which process made a claim: a process that holds the sending lock may settle claims
+    # made by any other process at once (that process is gone), its own only after a while.
+    db.execute("ALTER TABLE nudges ADD COLUMN claimed_by TEXT")

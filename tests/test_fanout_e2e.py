@@ -1,0 +1,314 @@
+"""Fan-out you can trust: SIGKILL mid-send, pacing, faults, members Slack cannot reach."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time as walltime
+from collections import Counter
+from dataclasses import replace
+from datetime import UTC, datetime, time
+from pathlib import Path
+
+import pytest
+from conftest import wait_for
+
+from bot.core import messages
+from bot.core.model import Member
+from bot.nudges import send_due
+from bot.pacing import Pacer, SendingLock
+from bot.scheduler import tick
+from bot.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+TEAM = "T0001"
+FRIDAY_9 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+
+
+def enrol(fake, store: Store, n: int, now: datetime, prefix: str = "U") -> list[str]:
+    store.ensure_team(TEAM, now, "Acme")
+    users = [f"{prefix}{i:04d}" for i in range(n)]
+    for uid in users:
+        fake.add_user(uid, tz="UTC")
+        store.upsert_member(Member(TEAM, uid, tz="UTC", days=(4,), nudge_time=time(9)), now)
+    return users
+
+
+def nudges_received(fake, users: list[str]) -> Counter[str]:
+    """Nudge DMs Slack holds per user, read from the DMs themselves (not from our ledger)."""
+    got: Counter[str] = Counter()
+    for uid in users:
+        for message in fake.messages(fake.dm_channel(uid)):
+            if (message.get("metadata") or {}).get("event_type") == messages.NUDGE_EVENT:
+                got[uid] += 1
+    return got
+
+
+# ── SIGKILL in the middle of a fan-out ───────────────────────────────────────
+
+
+def _nudge_now(env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "bot", "nudge", "--now"], cwd=ROOT,
+                            env={**os.environ, **env}, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+
+
+def test_sigkill_at_random_points_of_a_fanout_loses_nothing_and_sends_nothing_twice(
+        fake, env, db_path):
+    env = {**env, "HEADWAY_SEND_RATE": "500"}
+    store = Store.open(db_path)
+    users = enrol(fake, store, 120, datetime.now(UTC))
+    store.close()
+    # Slow answers, so that some kills land while a request is inside Slack.
+    fake.delay("chat.postMessage", 0.004)
+    rng = random.Random(20261123)
+    kills = 0
+    left_unconfirmed = 0  # claims a killed run left between claiming and recording the send
+    for _ in range(8):
+        before = len(fake.calls_to("chat.postMessage"))
+        target = before + rng.randint(0, 25)
+        proc = _nudge_now(env)
+        try:
+            wait_for(lambda t=target, p=proc: len(fake.calls_to("chat.postMessage")) >= t
+                     or p.poll() is not None, timeout=60, what="the fan-out to get going")
+            if proc.poll() is None:
+                walltime.sleep(rng.random() * 0.004)  # anywhere inside the next request
+                proc.send_signal(signal.SIGKILL)
+                kills += 1
+        finally:
+            proc.wait(timeout=30)
+            if proc.stdout:
+                proc.stdout.close()
+        with sqlite3.connect(db_path) as conn:
+            left_unconfirmed += conn.execute(
+                "SELECT count(*) FROM nudges WHERE status = 'claimed'").fetchone()[0]
+        if proc.returncode == 0:
+            break
+    assert kills >= 3, "the test must actually kill the fan-out mid-way"
+    assert left_unconfirmed >= 1, "some kill must land between a claim and its record"
+    # Restart until a run completes: it settles what the killed runs left and sends the rest.
+    outputs = []
+    for _ in range(2):
+        done = subprocess.run([sys.executable, "-m", "bot", "nudge", "--now"], cwd=ROOT,
+                              env={**os.environ, **env}, capture_output=True, text=True,
+                              timeout=120)
+        assert done.returncode == 0, done.stdout + done.stderr
+        outputs.append(done.stdout)
+    assert "sent 0," in outputs[-1]  # the second complete run finds nothing left to send
+    received = nudges_received(fake, users)
+    duplicates = {u: n for u, n in received.items() if n > 1}
+    missing = [u for u in users if received[u] == 0]
+    assert duplicates == {} and missing == []
+    store = Store.open(db_path)
+    try:
+        ledger = Counter(n.status for u in users for n in store.nudges(TEAM, u))
+    finally:
+        store.close()
+    assert ledger == {"sent": len(users)}
+
+
+def test_a_live_process_in_flight_claim_is_left_alone_by_another(fake, hw, clock, db_path):
+    """Only the process holding the sending lock settles others' claims at once."""
+    enrol(fake, hw.store, 1, clock.now)
+    claim = hw.store.claim_nudge(TEAM, "U0000", "work", "2026-W47", clock.now,
+                                 claimed_by="another-live-process")
+    other = SendingLock(db_path)
+    mine_done = threading.Event()
+
+    def hold_while_sending() -> None:
+        with other.held():
+            mine_done.wait(5)
+
+    holder = threading.Thread(target=hold_while_sending)
+    # A second SendingLock object on the same file stands in for another process.
+    holder.start()
+    try:
+        wait_for(lambda: other._holders == 1, what="the other process to hold the lock")
+        sender = threading.Thread(target=lambda: send_due(hw))
+        sender.start()
+        walltime.sleep(0.3)
+        assert sender.is_alive(), "sending must wait for the other process"
+        assert hw.store.get_nudge(claim.id).status == "claimed"
+    finally:
+        mine_done.set()
+        holder.join()
+    sender.join(10)
+    # Once that process has stopped sending, its unconfirmed claim is settled: not in the
+    # DM history, so released (and, outside a nudge window, not resent by this tick).
+    assert hw.store.get_nudge(claim.id) is None
+
+
+# ── Pacing, Retry-After, faults ──────────────────────────────────────────────
+
+
+def test_dms_go_to_the_user_id_without_conversations_open(fake, hw, clock):
+    users = enrol(fake, hw.store, 30, clock.now)
+    clock.now = FRIDAY_9
+    tick(hw)
+    assert fake.calls_to("conversations.open") == []
+    assert {c.args["channel"] for c in fake.calls_to("chat.postMessage")} == set(users)
+
+
+def test_the_workspace_is_paced_to_its_send_rate(fake, hw, clock):
+    users = enrol(fake, hw.store, 12, clock.now)
+    hw.settings = replace(hw.settings, send_rate=20.0)
+    clock.now = FRIDAY_9
+    tick(hw)  # two prompts each: 24 posts
+    stamps = sorted(c.at for c in fake.calls_to("chat.postMessage"))
+    assert len(stamps) == 2 * len(users)
+    gaps = [b - a for a, b in itertools.pairwise(stamps)]
+    # 20 a second is one every 50 ms; loopback jitter only ever adds to a gap.
+    assert min(gaps) >= 0.040
+    assert stamps[-1] - stamps[0] >= 0.045 * (len(stamps) - 1)
+
+
+def test_retry_after_holds_back_the_whole_workspace_and_nothing_is_lost(fake, hw, clock):
+    users = enrol(fake, hw.store, 6, clock.now)
+    fake.inject_429("chat.postMessage", retry_after=1, times=1)
+    clock.now = FRIDAY_9
+    result = tick(hw)
+    assert fake.stats.ratelimited == 1
+    assert hw.pacer_for(TEAM).rate_limited == 1
+    calls = fake.calls_to("chat.postMessage")
+    limited = next(i for i, c in enumerate(calls) if c.status == 429)
+    # Retry-After: 1 was honoured before the next post reached Slack.
+    assert calls[limited + 1].at - calls[limited].at >= 1.0
+    assert nudges_received(fake, users) == {u: 2 for u in users}
+    assert len(result.nudges.sent) == 12
+
+
+def test_server_errors_and_dropped_connections_are_retried(fake, hw, clock):
+    users = enrol(fake, hw.store, 4, clock.now)
+    fake.fail("chat.postMessage", error="internal_error", status=500, times=1)
+    fake.drop("chat.postMessage", times=1)
+    clock.now = FRIDAY_9
+    tick(hw)
+    assert nudges_received(fake, users) == {u: 2 for u in users}
+
+
+def test_no_answer_at_all_leaves_the_claim_for_recovery_which_finds_it(fake, hw, clock):
+    """The connection dies after Slack stored the DM: the DM history settles the claim."""
+    users = enrol(fake, hw.store, 2, clock.now)
+    fake.delay("chat.postMessage", 0.05)
+    fake.drop("chat.postMessage", times=3, when=lambda a: a.get("channel") == users[0])
+    clock.now = FRIDAY_9
+    result = tick(hw)
+    assert any(k.startswith(f"{TEAM}/{users[0]}/") for k in result.nudges.failed)
+    assert nudges_received(fake, [users[1]]) == {users[1]: 2}
+    fake.reset_faults()
+    clock.advance(minutes=3)
+    tick(hw)
+    received = nudges_received(fake, users)
+    assert received[users[0]] == 2 and received[users[1]] == 2
+    assert {n.status for n in hw.store.nudges(TEAM, users[0])} == {"sent"}
+
+
+@pytest.mark.parametrize("error", ["user_not_found", "account_inactive", "cannot_dm_bot"])
+def test_a_member_slack_cannot_reach_is_deactivated_once_and_the_fanout_goes_on(
+        fake, hw, clock, error):
+    users = enrol(fake, hw.store, 5, clock.now)
+    gone = users[2]
+    fake.fail("chat.postMessage", error=error, times=None,
+              when=lambda a: a.get("channel") == gone)
+    clock.now = FRIDAY_9
+    tick(hw)
+    member = hw.store.get_member(TEAM, gone)
+    assert not member.active and member.inactive_reason == error
+    assert nudges_received(fake, [u for u in users if u != gone]) == {
+        u: 2 for u in users if u != gone}
+    tries = len([c for c in fake.calls_to("chat.postMessage") if c.args["channel"] == gone])
+    assert tries == 1  # the rest of that member's plan was not attempted either
+    for _ in range(3):
+        clock.advance(minutes=5)
+        tick(hw)
+    assert len([c for c in fake.calls_to("chat.postMessage")
+                if c.args["channel"] == gone]) == tries
+
+
+def test_a_bot_user_is_deactivated_and_not_retried(fake, hw, clock):
+    hw.store.ensure_team(TEAM, clock.now)
+    fake.add_user("UBOT", tz="UTC", is_bot=True)
+    fake.add_user("UHUMAN", tz="UTC")
+    for uid in ("UBOT", "UHUMAN"):
+        hw.store.upsert_member(Member(TEAM, uid, tz="UTC", days=(4,), nudge_time=time(9)),
+                               clock.now)
+    clock.now = FRIDAY_9
+    tick(hw)
+    bot = hw.store.get_member(TEAM, "UBOT")
+    # Slack answers a DM to a bot user with channel_not_found.
+    assert not bot.active and bot.inactive_reason == "channel_not_found"
+    assert nudges_received(fake, ["UHUMAN"]) == {"UHUMAN": 2}
+
+
+# ── The pacer itself (pure, on an injected clock) ────────────────────────────
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = 100.0
+        self.slept: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def test_pacer_spaces_calls_evenly_and_never_bursts():
+    t = FakeTime()
+    pacer = Pacer(10.0, monotonic=t.monotonic, sleep=t.sleep)
+    starts = []
+    for _ in range(5):
+        pacer.wait()
+        starts.append(t.now)
+    assert starts == pytest.approx([100.0, 100.1, 100.2, 100.3, 100.4])
+
+
+def test_pacer_after_a_429_waits_retry_after_then_slows_and_recovers_to_below_the_limit():
+    t = FakeTime()
+    pacer = Pacer(10.0, monotonic=t.monotonic, sleep=t.sleep)
+    pacer.wait()
+    pacer.rate_limited_for(2.0)
+    assert pacer.rate == pytest.approx(8.0)
+    pacer.wait()
+    assert t.now == pytest.approx(102.0)
+    for _ in range(20):
+        pacer.wait()
+        pacer.succeeded()
+    # Back up, but to just under the rate Slack refused, so the 429s do not repeat.
+    assert pacer.rate == pytest.approx(9.0)
+
+
+def test_pacer_never_drops_below_a_tenth_of_its_rate():
+    pacer = Pacer(10.0, monotonic=lambda: 0.0, sleep=lambda s: None)
+    for _ in range(50):
+        pacer.rate_limited_for(0.0)
+    assert pacer.rate == pytest.approx(1.0)
+
+
+def test_asked_to_stop_a_fanout_ends_after_the_dm_in_hand_and_leaves_no_claim(fake, hw, clock):
+    users = enrol(fake, hw.store, 40, clock.now)
+    hw.settings = replace(hw.settings, send_rate=20.0)
+    clock.now = FRIDAY_9
+    sender = threading.Thread(target=lambda: tick(hw))
+    sender.start()
+    wait_for(lambda: len(fake.calls_to("chat.postMessage")) >= 3, what="the fan-out to start")
+    hw.stopping.set()
+    sender.join(2)
+    assert not sender.is_alive(), "a stop request must not wait for the whole team"
+    sent = len(fake.calls_to("chat.postMessage"))
+    assert sent < 2 * len(users)
+    statuses = Counter(n.status for u in users for n in hw.store.nudges(TEAM, u))
+    assert statuses == {"sent": sent}  # nothing claimed and left hanging
+    # The next start sends the rest, each once.
+    hw.stopping.clear()
+    tick(hw)
+    assert nudges_received(fake, users) == {u: 2 for u in users}
