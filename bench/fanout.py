@@ -132,7 +132,12 @@ def ack_under_fanout() -> dict[str, float]:
         finally:
             for proc in (headway, bare):
                 proc.terminate()
-                proc.wait(timeout=10)
+            for proc in (headway, bare):
+                try:
+                    proc.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    proc.kill()  # never leave a server behind on a shared machine
+                    proc.wait()
     out: dict[str, float] = {"posts_during": posts_during}
     for name, values in samples.items():
         out[f"{name}_p50_ms"] = statistics.median(values) * 1000
