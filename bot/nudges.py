@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -19,7 +19,7 @@ from bot.context import Headway
 from bot.core import messages
 from bot.core.model import Member, Prompt
 from bot.core.prompts import plan_prompts
-from bot.core.schedule import due_nudge, period_of
+from bot.core.schedule import due_nudge, missed_nudges, period_of
 from bot.store import Nudge
 
 log = logging.getLogger(__name__)
@@ -54,6 +54,7 @@ class FanoutResult:
     deactivated: list[str] = field(default_factory=list)
     recovered: int = 0  # claims found delivered in the DM history after a crash
     released: int = 0  # claims a crash left that never reached Slack: free to send again
+    missed: int = 0  # scheduled while the bot was down, past the grace window: not sent
 
     def summary(self) -> str:
         parts = [f"sent {len(self.sent)}", f"already sent {self.already}"]
@@ -63,6 +64,8 @@ class FanoutResult:
             parts.append(f"failed {len(self.failed)}")
         if self.deactivated:
             parts.append(f"members deactivated {len(self.deactivated)}")
+        if self.missed:
+            parts.append(f"missed while down {self.missed}")
         if self.recovered or self.released:
             parts.append(f"left by an interrupted run: {self.recovered} found delivered, "
                          f"{self.released} not delivered")
@@ -240,10 +243,25 @@ def send_due(hw: Headway, members: Iterable[Member] | None = None) -> FanoutResu
 def _send_due(hw: Headway, members: Iterable[Member] | None, result: FanoutResult) -> None:
     now = hw.now()
     teams = {t.team_id: t for t in hw.store.teams()}
+    holidays: dict[str, frozenset[date]] = {}
+    last_tick = {team_id: hw.store.last_tick(team_id) for team_id in teams}
     for member in hw.store.members() if members is None else members:
         if hw.stopping.is_set():
-            return  # what is left is still due at the next start, within the grace window
-        due = due_nudge(member, now, GRACE)
+            # Not recording this tick as done: what is left is still due at the next start
+            # within the grace window, or recorded as missed after it.
+            return
+        if member.team_id not in holidays:
+            holidays[member.team_id] = frozenset(hw.store.holidays(member.team_id))
+        rest = holidays[member.team_id], member.quiet_hours
+        since = last_tick.get(member.team_id)
+        if since is not None:
+            # Downtime: occurrences that were never due at any tick are recorded, not sent.
+            for missed in missed_nudges(member, since, now, GRACE, *rest):
+                if not hw.store.is_skipped(member.team_id, member.user_id, missed.period) \
+                        and hw.store.record_missed_nudge(member.team_id, member.user_id,
+                                                         missed.at, missed.period, now):
+                    result.missed += 1
+        due = due_nudge(member, now, GRACE, *rest)
         if due is None:
             continue
         if _resting(hw, member, due.period, now):
@@ -259,6 +277,9 @@ def _send_due(hw: Headway, members: Iterable[Member] | None, result: FanoutResul
             send_nudge(hw, client, member, prompt, due.period, result)
             if len(result.deactivated) > gone:
                 break  # Slack cannot reach this person: the rest of the plan would fail too
+    if members is None:
+        for team_id in teams:
+            hw.store.set_last_tick(team_id, now)
 
 
 def send_reminders(hw: Headway, result: FanoutResult) -> None:

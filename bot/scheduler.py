@@ -22,7 +22,7 @@ from typing import IO
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot import digests, nudges
+from bot import digests, members, nudges
 from bot.context import Headway
 from bot.core.schedule import due_digest
 
@@ -40,6 +40,8 @@ class TickResult:
 
 def tick(hw: Headway) -> TickResult:
     """Everything that is due at `hw.now()`: nudges, snooze reminders, digests."""
+    for team in hw.store.teams():
+        members.refresh_time_zones(hw, team.team_id)
     fanout = nudges.send_due(hw)
     posted = updated = 0
     now = hw.now()

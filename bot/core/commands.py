@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import date, time, timedelta
 
 from bot.core.schedule import parse_days, parse_hhmm
 
 MAX_PAUSE_WEEKS = 52
+MAX_HOLIDAY_SPAN = 31  # days in one `holidays add`: a typo'd year should not mute a year
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ USAGE: tuple[Usage, ...] = (
     Usage("pause <weeks>", f"no questions for 1–{MAX_PAUSE_WEEKS} weeks"),
     Usage("resume", "end a pause"),
     Usage("time <HH:MM> [days]", "when to ask me, in my time zone, e.g. `time 16:30 mon,thu`"),
+    Usage("quiet <HH:MM>-<HH:MM>|off", "never ask me in these hours, e.g. `quiet 20:00-08:00`"),
     Usage("history", "my recent answers"),
     Usage("stats", "my progress share over recent weeks"),
     Usage("anonymous on|off", "show my answers in the digest without my name"),
@@ -42,6 +44,10 @@ USAGE: tuple[Usage, ...] = (
     Usage("team add @people|#channel", "enrol people, or everyone in a channel", admin=True),
     Usage("team remove @people", "take people out of Headway", admin=True),
     Usage("prompts <pack>", "switch the workspace's prompt pack", admin=True),
+    Usage("holidays", "list the workspace's holidays (no questions on those days)"),
+    Usage("holidays add <date> [<to date>]", "no questions on these days, e.g. "
+          "`holidays add 2026-12-24 2026-12-26`", admin=True),
+    Usage("holidays remove <date> [<to date>]", "take days off the holiday list", admin=True),
     Usage("help", "this list"),
 )
 
@@ -61,6 +67,8 @@ class Command:
     users: tuple[str, ...] = ()
     channels: tuple[str, ...] = ()
     pack: str | None = None
+    quiet: tuple[time, time] | None = None
+    dates: tuple[date, ...] = ()
     admin: bool = False
 
 
@@ -131,6 +139,12 @@ def parse_command(text: str) -> Command:
                 raise CommandError(str(exc), _usage_of("time")) from None
         return Command("time", at=at, days=days)
 
+    if head == "quiet":
+        return _parse_quiet(rest)
+
+    if head == "holidays" or head == "holiday":
+        return _parse_holidays(rest)
+
     if head == "anonymous":
         if len(rest) != 1 or rest[0].lower() not in {"on", "off"}:
             raise CommandError("Say `anonymous on` or `anonymous off`.", _usage_of("anonymous"))
@@ -182,6 +196,60 @@ def _parse_digest(rest: list[str]) -> Command:
         "Say `digest preview`, `digest here` or `digest time <day> <HH:MM>`.",
         "Usage: `/headway digest preview | digest here | digest time <day> <HH:MM>`",
     )
+
+
+def _parse_quiet(rest: list[str]) -> Command:
+    usage = _usage_of("quiet")
+    if len(rest) == 1 and rest[0].lower() == "off":
+        return Command("quiet", quiet=None)
+    text = "".join(rest)
+    if not text:
+        raise CommandError("Give the hours to keep quiet, e.g. `quiet 20:00-08:00`, "
+                           "or `quiet off`.", usage)
+    parts = text.split("-")
+    if len(parts) != 2:
+        raise CommandError(f"`{_clip(' '.join(rest))}` is not a range of hours: write it like "
+                           f"`20:00-08:00`.", usage)
+    try:
+        begin, end = parse_hhmm(parts[0]), parse_hhmm(parts[1])
+    except ValueError as exc:
+        raise CommandError(str(exc), usage) from None
+    if begin == end:
+        raise CommandError("Quiet hours that begin when they end are empty: say `quiet off` "
+                           "to have none.", usage)
+    return Command("quiet", quiet=(begin, end))
+
+
+def _parse_date(token: str, usage: str) -> date:
+    try:
+        return date.fromisoformat(token)
+    except ValueError:
+        raise CommandError(f"`{_clip(token)}` is not a date: write it like 2026-12-24.",
+                           usage) from None
+
+
+def _parse_holidays(rest: list[str]) -> Command:
+    sub = rest[0].lower() if rest else ""
+    if not rest or (sub == "list" and len(rest) == 1):
+        return Command("holidays")
+    if sub not in {"add", "remove"}:
+        raise CommandError("Say `holidays`, `holidays add <date> [<to date>]` or "
+                           "`holidays remove <date> [<to date>]`.", _usage_of("holidays add"))
+    usage = _usage_of(f"holidays {sub}")
+    args = [w for w in rest[1:] if w.lower() not in {"to", "-", "–"}]
+    if not 1 <= len(args) <= 2:
+        raise CommandError("Give one date, or a first and a last date, e.g. "
+                           "`holidays add 2026-12-24 2026-12-26`.", usage)
+    first = _parse_date(args[0], usage)
+    last = _parse_date(args[1], usage) if len(args) == 2 else first
+    if last < first:
+        raise CommandError(f"{last} comes before {first}: put the first day first.", usage)
+    span = (last - first).days + 1
+    if span > MAX_HOLIDAY_SPAN:
+        raise CommandError(f"That is {span} days; add at most {MAX_HOLIDAY_SPAN} at a time "
+                           f"(for a longer break, members can `pause`).", usage)
+    days = tuple(first + timedelta(days=i) for i in range(span))
+    return Command(f"holidays {sub}", dates=days, admin=True)
 
 
 def _parse_team(rest: list[str]) -> Command:

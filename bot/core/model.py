@@ -65,6 +65,8 @@ class Member:
     active: bool = True
     name: str = ""
     inactive_reason: str = ""
+    # Local (begin, end), half-open, may wrap midnight; no nudge is sent inside it.
+    quiet_hours: tuple[time, time] | None = None
 
 
 @dataclass(frozen=True)

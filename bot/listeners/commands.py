@@ -22,7 +22,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.context import Headway
 from bot.core import commands as cmd
-from bot.core.model import WEEKDAYS, Member
+from bot.core.model import WEEKDAYS, Member, Team
 from bot.core.render import render_digest_blocks
 from bot.core.schedule import period_of, recent_periods
 from bot.core.text import safe
@@ -97,6 +97,9 @@ def _require_admin(client: WebClient, user_id: str) -> dict[str, Any]:
     return user
 
 
+_UTC_TEAM = Team("-")
+
+
 def _local_today(hw: Headway, member: Member):
     return hw.now().astimezone(ZoneInfo(member.tz)).date()
 
@@ -150,6 +153,31 @@ def _time(hw: Headway, parsed: cmd.Command, team_id: str, user_id: str) -> str:
         fields["days"] = parsed.days
     member = hw.store.set_member(team_id, user_id, hw.now(), **fields)
     return f"Got it: Headway asks {schedule_line(member)} ({member.tz})."
+
+
+def _quiet(hw: Headway, parsed: cmd.Command, team_id: str, user_id: str) -> str:
+    _member(hw, team_id, user_id)
+    member = hw.store.set_member(team_id, user_id, hw.now(), quiet_hours=parsed.quiet)
+    if member.quiet_hours is None:
+        return f"No quiet hours. Headway asks {schedule_line(member)}."
+    begin, end = member.quiet_hours
+    return (f"Quiet from {begin:%H:%M} to {end:%H:%M} ({member.tz}): a question due then is "
+            f"not sent. Headway asks {schedule_line(member)}.")
+
+
+def _holidays(hw: Headway, parsed: cmd.Command, team_id: str, user_id: str) -> str:
+    member = hw.store.get_member(team_id, user_id)
+    tz = member.tz if member else (hw.store.get_team(team_id) or _UTC_TEAM).tz
+    today = hw.now().astimezone(ZoneInfo(tz)).date()
+    days = hw.store.holidays(team_id, since=today)
+    if not days:
+        return ("No upcoming holidays. An admin can add some: "
+                "`/headway holidays add 2026-12-24 2026-12-26`.")
+    return "Upcoming holidays (no questions on these days):\n" + _day_list(days)
+
+
+def _day_list(days: list) -> str:
+    return "\n".join(f"• {d:%a %d %b %Y}" for d in days)
 
 
 def _history(hw: Headway, parsed: cmd.Command, team_id: str, user_id: str) -> str:
@@ -211,6 +239,8 @@ FAST: dict[str, Callable[[Headway, cmd.Command, str, str], str | dict[str, Any]]
     "pause": _pause,
     "resume": _resume,
     "time": _time,
+    "quiet": _quiet,
+    "holidays": _holidays,
     "history": _history,
     "stats": _stats,
     "anonymous": _anonymous,
@@ -331,6 +361,25 @@ def _digest_time(hw: Headway, client: WebClient, parsed: cmd.Command,
             f"{team.digest_time:%H:%M} ({team.tz}), to {where}.")
 
 
+def _holidays_add(hw: Headway, client: WebClient, parsed: cmd.Command,
+                  body: dict[str, Any]) -> str:
+    _require_admin(client, body["user_id"])
+    added = hw.store.add_holidays(body["team_id"], list(parsed.dates))
+    already = len(parsed.dates) - added
+    note = f" ({already} already were)" if already else ""
+    return (f"No questions on these days, in each member's own time zone{note}:\n"
+            + _day_list(list(parsed.dates)))
+
+
+def _holidays_remove(hw: Headway, client: WebClient, parsed: cmd.Command,
+                     body: dict[str, Any]) -> str:
+    _require_admin(client, body["user_id"])
+    removed = hw.store.remove_holidays(body["team_id"], list(parsed.dates))
+    if not removed:
+        return "None of those days were holidays; nothing changed."
+    return f"Removed {removed} day{'s' if removed != 1 else ''} from the holidays."
+
+
 def _prompts(hw: Headway, client: WebClient, parsed: cmd.Command, body: dict[str, Any]) -> str:
     _require_admin(client, body["user_id"])
     if parsed.pack not in hw.packs:
@@ -424,6 +473,8 @@ SLOW: dict[str, Callable[..., str | dict[str, Any]]] = {
     "digest here": _digest_here,
     "digest time": _digest_time,
     "prompts": _prompts,
+    "holidays add": _holidays_add,
+    "holidays remove": _holidays_remove,
     "team add": _team_add,
     "team remove": _team_remove,
 }

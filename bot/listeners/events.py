@@ -1,4 +1,4 @@
-"""Events: a plain DM reply to Headway, and App Home being opened."""
+"""Events: a plain DM reply to Headway, App Home being opened, a member's profile changing."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 
 from bot.context import Headway
 from bot.home import publish_home
+from bot.members import follow_user
 from bot.replies import NotEnrolled, confirm, record_answer
 
 log = logging.getLogger(__name__)
@@ -48,3 +49,12 @@ def register(app: App, hw: Headway) -> None:
         if event.get("tab", "home") != "home":
             return
         publish_home(hw, client, context["team_id"], event["user"])
+
+    @app.event("user_change")
+    def user_changed(event: dict[str, Any], context: dict[str, Any]) -> None:
+        # A member who moves (or travels, with automatic time zone on) is nudged at the new
+        # local time from the next occurrence on.
+        user = event.get("user") or {}
+        team_id = context.get("team_id") or user.get("team_id")
+        if team_id and follow_user(hw, team_id, user):
+            log.info("member %s moved to another time zone", user.get("id"))

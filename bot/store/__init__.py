@@ -195,13 +195,15 @@ class Store:
         self.db.execute(
             """
             INSERT INTO members (team_id, user_id, name, tz, days, nudge_time, paused_until,
-                                 anonymous, active, inactive_reason, joined_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                 anonymous, active, inactive_reason, joined_at, updated_at,
+                                 quiet_hours)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(team_id, user_id) DO UPDATE SET
                 name = excluded.name, tz = excluded.tz, days = excluded.days,
                 nudge_time = excluded.nudge_time, paused_until = excluded.paused_until,
                 anonymous = excluded.anonymous, active = excluded.active,
-                inactive_reason = excluded.inactive_reason, updated_at = excluded.updated_at
+                inactive_reason = excluded.inactive_reason, updated_at = excluded.updated_at,
+                quiet_hours = excluded.quiet_hours
             """,
             [
                 member.team_id,
@@ -216,6 +218,7 @@ class Store:
                 member.inactive_reason,
                 _iso(now),
                 _iso(now),
+                _quiet_text(member.quiet_hours),
             ],
         )
         got = self.get_member(member.team_id, member.user_id)
@@ -253,7 +256,7 @@ class Store:
     def set_member(self, team_id: str, user_id: str, now: datetime, **fields: Any) -> Member:
         """Change some of a member's settings."""
         allowed = {"name", "tz", "days", "nudge_time", "paused_until", "anonymous", "active",
-                   "inactive_reason"}
+                   "inactive_reason", "quiet_hours"}
         bad = set(fields) - allowed
         if bad:
             raise ValueError(f"not member settings: {sorted(bad)}")
@@ -267,6 +270,8 @@ class Store:
                 value = value.isoformat() if value else None
             elif key in {"anonymous", "active"}:
                 value = int(value)
+            elif key == "quiet_hours":
+                value = _quiet_text(value)
             values.append(value)
         sets = ", ".join(f"{k} = ?" for k in fields)
         self.db.execute(
@@ -277,6 +282,86 @@ class Store:
         if member is None:
             raise KeyError(f"{team_id}/{user_id}")
         return member
+
+    def set_member_tz(self, team_id: str, user_id: str, tz: str, now: datetime) -> bool:
+        """Follow a time zone change in Slack; True if the member's zone changed."""
+        cur = self.db.execute(
+            "UPDATE members SET tz = ?, updated_at = ? WHERE team_id = ? AND user_id = ? "
+            "AND tz != ?",
+            [tz, _iso(now), team_id, user_id, tz],
+        )
+        return cur.rowcount > 0
+
+    # ── rests: holidays, missed nudges, scheduler state ──────────────────────
+
+    def add_holidays(self, team_id: str, days: list[date]) -> int:
+        """Add workspace holidays; returns how many were new."""
+        with self.db.atomic():
+            added = 0
+            for day in days:
+                cur = self.db.execute(
+                    "INSERT OR IGNORE INTO holidays (team_id, day) VALUES (?, ?)",
+                    [team_id, day.isoformat()],
+                )
+                added += cur.rowcount
+        return added
+
+    def remove_holidays(self, team_id: str, days: list[date]) -> int:
+        with self.db.atomic():
+            removed = 0
+            for day in days:
+                cur = self.db.execute("DELETE FROM holidays WHERE team_id = ? AND day = ?",
+                                      [team_id, day.isoformat()])
+                removed += cur.rowcount
+        return removed
+
+    def holidays(self, team_id: str, since: date | None = None) -> list[date]:
+        rows = self.db.query(
+            "SELECT day FROM holidays WHERE team_id = ? AND day >= ? ORDER BY day",
+            [team_id, since.isoformat() if since else ""],
+        )
+        return [date.fromisoformat(r["day"]) for r in rows]
+
+    def record_missed_nudge(self, team_id: str, user_id: str, scheduled_at: datetime,
+                            period: str, now: datetime) -> bool:
+        cur = self.db.execute(
+            "INSERT OR IGNORE INTO missed_nudges (team_id, user_id, scheduled_at, period, "
+            "recorded_at) VALUES (?, ?, ?, ?, ?)",
+            [team_id, user_id, _iso(scheduled_at), period, _iso(now)],
+        )
+        return cur.rowcount > 0
+
+    def missed_nudges(self, team_id: str, user_id: str | None = None) -> list[dict[str, Any]]:
+        sql = "SELECT user_id, scheduled_at, period FROM missed_nudges WHERE team_id = ?"
+        params: list[Any] = [team_id]
+        if user_id is not None:
+            sql += " AND user_id = ?"
+            params.append(user_id)
+        return list(self.db.query(sql + " ORDER BY scheduled_at, user_id", params))
+
+    def last_tick(self, team_id: str) -> datetime | None:
+        rows = list(self.db.query(
+            "SELECT last_tick_at FROM scheduler_state WHERE team_id = ?", [team_id]))
+        return _dt(rows[0]["last_tick_at"]) if rows else None
+
+    def set_last_tick(self, team_id: str, at: datetime) -> None:
+        self.db.execute(
+            "INSERT INTO scheduler_state (team_id, last_tick_at) VALUES (?, ?) "
+            "ON CONFLICT(team_id) DO UPDATE SET last_tick_at = excluded.last_tick_at",
+            [team_id, _iso(at)],
+        )
+
+    def tz_refreshed_at(self, team_id: str) -> datetime | None:
+        rows = list(self.db.query(
+            "SELECT tz_refreshed_at FROM scheduler_state WHERE team_id = ?", [team_id]))
+        return _dt(rows[0]["tz_refreshed_at"]) if rows else None
+
+    def set_tz_refreshed_at(self, team_id: str, at: datetime) -> None:
+        self.db.execute(
+            "INSERT INTO scheduler_state (team_id, tz_refreshed_at) VALUES (?, ?) "
+            "ON CONFLICT(team_id) DO UPDATE SET tz_refreshed_at = excluded.tz_refreshed_at",
+            [team_id, _iso(at)],
+        )
 
     def deactivate_member(self, team_id: str, user_id: str, reason: str, now: datetime) -> None:
         self.db.execute(
@@ -675,6 +760,8 @@ class Store:
                 "DELETE FROM nudges WHERE team_id = ? AND user_id = ?", [team_id, user_id]
             ).rowcount
             db.execute("DELETE FROM skips WHERE team_id = ? AND user_id = ?", [team_id, user_id])
+            db.execute("DELETE FROM missed_nudges WHERE team_id = ? AND user_id = ?",
+                       [team_id, user_id])
             counts["member"] = db.execute(
                 "DELETE FROM members WHERE team_id = ? AND user_id = ?", [team_id, user_id]
             ).rowcount
@@ -788,7 +875,19 @@ def _member(r: dict[str, Any]) -> Member:
         active=bool(r["active"]),
         name=r["name"],
         inactive_reason=r["inactive_reason"],
+        quiet_hours=_quiet_hours(r.get("quiet_hours")),
     )
+
+
+def _quiet_text(quiet: tuple[time, time] | None) -> str | None:
+    return f"{_hhmm(quiet[0])}-{_hhmm(quiet[1])}" if quiet else None
+
+
+def _quiet_hours(text: str | None) -> tuple[time, time] | None:
+    if not text:
+        return None
+    begin, end = text.split("-")
+    return time.fromisoformat(begin), time.fromisoformat(end)
 
 
 def _nudge(r: dict[str, Any]) -> Nudge:

@@ -134,6 +134,40 @@ def m001_initial(db: Database) -> None:
 
 
 @migrations()
+def m002_rests(db: Database) -> None:
+    db.executescript(
+        """
+        -- Workspace holidays: local dates on which nobody in the workspace is nudged.
+        CREATE TABLE holidays (
+            team_id TEXT NOT NULL REFERENCES workspaces(team_id),
+            day TEXT NOT NULL,
+            PRIMARY KEY (team_id, day)
+        );
+        -- A member's quiet hours, "22:00-07:00" (local), or NULL.
+        ALTER TABLE members ADD COLUMN quiet_hours TEXT;
+        -- Scheduled nudges that fell outside the grace window (the bot was down): recorded,
+        -- never sent late. Apart from the ledger so the week's on-time nudge still goes out.
+        CREATE TABLE missed_nudges (
+            id INTEGER PRIMARY KEY,
+            team_id TEXT NOT NULL REFERENCES workspaces(team_id),
+            user_id TEXT NOT NULL,
+            scheduled_at TEXT NOT NULL,
+            period TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            UNIQUE (team_id, user_id, scheduled_at)
+        );
+        -- Per workspace: when the scheduler last looked (to find what downtime skipped) and
+        -- when members' time zones were last refreshed from Slack.
+        CREATE TABLE scheduler_state (
+            team_id TEXT PRIMARY KEY REFERENCES workspaces(team_id),
+            last_tick_at TEXT,
+            tz_refreshed_at TEXT
+        );
+        """
+    )
+
+
+@migrations()
 def m003_claimed_by(db: Database) -> None:
     # Which process made a claim: a process that holds the sending lock may settle claims
     # made by any other process at once (that process is gone), its own only after a while.
