@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from slack_sdk import WebClient
@@ -170,6 +170,19 @@ def _nudge_now(hw: Headway, team_id: str | None, user_id: str | None,
             send_nudge(hw, client, member, pack.work_prompt, period, result)
 
 
+def _open_days(member: Member, local_day: date, holidays: frozenset[date]) -> tuple[int, ...]:
+    """The member's nudge days of `local_day`'s week that are not holidays or paused, so
+    the work question moves to the last day actually asked (a Friday holiday → Thursday)."""
+    monday = local_day - timedelta(days=local_day.weekday())
+    paused = member.paused_until
+    open_days = tuple(
+        d for d in member.days
+        if (day := monday + timedelta(days=d)) not in holidays
+        and (paused is None or day > paused)
+    )
+    return open_days or member.days
+
+
 def _resting(hw: Headway, member: Member, period: str, now: datetime) -> bool:
     """Paused, or said "skip this week" for this period."""
     local_today = now.astimezone(_zone(member.tz)).date()
@@ -272,7 +285,8 @@ def _send_due(hw: Headway, members: Iterable[Member] | None, result: FanoutResul
         history = hw.store.prompt_history(member.team_id, member.user_id)
         local_day = due.at.astimezone(_zone(member.tz)).date()
         client = hw.client_for(member.team_id)
-        for prompt in plan_prompts(pack, member, history, due.period, local_day):
+        planned = replace(member, days=_open_days(member, local_day, rest[0]))
+        for prompt in plan_prompts(pack, planned, history, due.period, local_day):
             gone = len(result.deactivated)
             send_nudge(hw, client, member, prompt, due.period, result)
             if len(result.deactivated) > gone:
