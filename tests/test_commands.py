@@ -1,6 +1,6 @@
 """The `/headway` parser: what people type, and what they are told when it is wrong."""
 
-from datetime import time
+from datetime import date, time
 
 import pytest
 
@@ -141,3 +141,32 @@ def test_help_lists_every_subcommand_and_marks_admin_ones():
                  "digest time", "team add", "team remove", "prompts"]:
         assert f"/headway {word}" in text
     assert "`/headway digest here` — post the weekly digest in this channel _(admin)_" in text
+
+
+def test_quiet_hours_parse_a_range_that_may_wrap_midnight_or_off():
+    assert parse_command("quiet 20:00-08:00").quiet == (time(20), time(8))
+    assert parse_command("quiet 12:30 - 13:30").quiet == (time(12, 30), time(13, 30))
+    off = parse_command("quiet off")
+    assert off.name == "quiet" and off.quiet is None
+
+
+@pytest.mark.parametrize("text,words", [
+    ("quiet", "Give the hours"),
+    ("quiet 09:00-09:00", "quiet off"),
+    ("quiet 9pm", "not a range"),
+    ("quiet 20:00-25:00", "hour"),
+])
+def test_bad_quiet_hours_say_what_is_wrong(text, words):
+    with pytest.raises(CommandError) as err:
+        parse_command(text)
+    assert words in err.value.message
+    assert "quiet" in err.value.usage
+
+
+def test_holidays_expand_a_range_and_are_admin_only_to_change():
+    cmd = parse_command("holidays add 2026-12-31 2027-01-02")
+    assert cmd.name == "holidays add" and cmd.admin
+    assert cmd.dates == (date(2026, 12, 31), date(2027, 1, 1), date(2027, 1, 2))
+    assert parse_command("holidays remove 2026-12-31").dates == (date(2026, 12, 31),)
+    listing = parse_command("holidays")
+    assert listing.name == "holidays" and not listing.admin
