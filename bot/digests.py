@@ -13,8 +13,10 @@ from datetime import timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.web import SlackResponse
 
 from bot.context import Headway
+from bot.core.chart import trend_png
 from bot.core.digest import Digest, build_digest
 from bot.core.model import DigestInput
 from bot.core.render import DigestMessage, render_digest_blocks
@@ -37,6 +39,7 @@ class Posted:
     ts: str
     period: str
     thread_messages: int
+    chart: bool = False
 
 
 def load_input(hw: Headway, team_id: str, period: str) -> DigestInput:
@@ -74,7 +77,8 @@ def post_digest(hw: Headway, team_id: str, period: str, channel: str | None = No
             "no digest channel yet: an admin runs `/headway digest here` in the channel "
             "that should receive it"
         )
-    message = render_digest_blocks(build(hw, team_id, period))
+    digest = build(hw, team_id, period)
+    message = render_digest_blocks(digest)
     replies_seen = store.count_replies(team_id, period)
     client = hw.client_for(team_id)
     now = hw.now()
@@ -107,7 +111,44 @@ def post_digest(hw: Headway, team_id: str, period: str, channel: str | None = No
         store.mark_digest_posted(claim.id, ts, [], replies_seen, hw.now())
         raise DigestError(_explain(exc)) from None
     store.mark_digest_posted(claim.id, ts, thread_ts, replies_seen, hw.now())
-    return Posted("posted", channel_id, ts, period, len(thread_ts))
+    chart = _upload_trend_chart(client, channel_id, ts, digest, _scopes(resp))
+    return Posted("posted", channel_id, ts, period, len(thread_ts), chart)
+
+
+def _scopes(resp: SlackResponse) -> frozenset[str] | None:
+    """The bot token's scopes from Slack's `x-oauth-scopes` header; None if not sent."""
+    for key, value in (resp.headers or {}).items():
+        if key.lower() == "x-oauth-scopes":
+            text = value[0] if isinstance(value, list) else value
+            return frozenset(s.strip() for s in str(text).split(",") if s.strip())
+    return None
+
+
+def _upload_trend_chart(client: WebClient, channel: str, ts: str, digest: Digest,
+                        scopes: frozenset[str] | None) -> bool:
+    """The share trend as a PNG in the digest's thread, when the app may upload files.
+
+    Only with the first post: a late-reply update changes the text bar, not the picture.
+    Without `files:write` (an older install) the digest is text only, which is complete.
+    """
+    weeks = [*digest.trend, (digest.period, digest.share)]
+    if all(share is None for _, share in weeks):
+        return False
+    if scopes is not None and "files:write" not in scopes:
+        return False
+    alt = ", ".join(f"{p}: {'no data' if v is None else f'{round(v * 100)}%'}"
+                    for p, v in weeks)
+    try:
+        client.files_upload_v2(
+            channel=channel, thread_ts=ts, content=trend_png(weeks),
+            filename=f"headway-progress-share-{digest.period}.png",
+            title=f"Progress share, {weeks[0][0]} to {digest.period}",
+            alt_txt=f"Progress share by week: {alt}",
+        )
+    except SlackApiError as exc:
+        log.warning("trend chart not uploaded: %s", exc.response.get("error"))
+        return False
+    return True
 
 
 def _post_thread(client: WebClient, channel: str, parent_ts: str,

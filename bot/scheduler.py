@@ -29,6 +29,9 @@ from bot.core.schedule import due_digest
 log = logging.getLogger(__name__)
 TICK_SECONDS = 60
 DIGEST_GRACE = timedelta(hours=12)
+# Replies that come in after the digest went out update it, batched: a burst of late
+# answers is one chat.update, not one per answer.
+LATE_UPDATE_EVERY = timedelta(minutes=15)
 
 
 @dataclass
@@ -49,16 +52,26 @@ def tick(hw: Headway) -> TickResult:
         if not team.digest_channel:
             continue
         due = due_digest(team, now, DIGEST_GRACE)
-        if due is None:
-            continue
-        record = hw.store.get_digest(team.team_id, team.digest_channel, due.period)
-        if record is not None and (
-            record.ts is None
-            or record.replies_seen == hw.store.count_replies(team.team_id, due.period)
-        ):
-            continue  # posted and nothing new since (or another run is posting it)
+        if due is not None:
+            period = due.period
+            record = hw.store.get_digest(team.team_id, team.digest_channel, period)
+            if record is not None and (
+                record.ts is None
+                or record.replies_seen == hw.store.count_replies(team.team_id, period)
+            ):
+                continue  # posted and nothing new since (or another run is posting it)
+        else:
+            # Late replies: the newest posted digest follows them with chat.update until
+            # the next week's digest replaces it, at most once per LATE_UPDATE_EVERY.
+            record = hw.store.latest_posted_digest(team.team_id, team.digest_channel)
+            if record is None or record.replies_seen == hw.store.count_replies(
+                    team.team_id, record.period):
+                continue
+            if record.updated_at is not None and now - record.updated_at < LATE_UPDATE_EVERY:
+                continue
+            period = record.period
         try:
-            outcome = digests.post_digest(hw, team.team_id, due.period)
+            outcome = digests.post_digest(hw, team.team_id, period)
         except digests.DigestError as exc:
             log.warning("digest for %s not posted: %s", team.team_id, exc)
             continue

@@ -31,7 +31,7 @@ import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -58,6 +58,12 @@ RESPONSE_URL_METHOD = "response_url"  # pseudo-method under which response_url p
 JSON_FIELDS = frozenset(
     {"attachments", "blocks", "files", "metadata", "outputs", "user_auth_blocks", "view"}
 )
+DEFAULT_SCOPES = frozenset({"chat:write", "commands", "im:history", "im:write", "users:read",
+                            "channels:read", "groups:read", "files:write"})
+# The scope a method needs, where tests exercise its absence.
+NEEDED_SCOPE = {"files.getUploadURLExternal": "files:write",
+                "files.completeUploadExternal": "files:write"}
+
 # Methods that need no bot token: the OAuth exchange authenticates the app, not a workspace.
 TOKENLESS_PREFIX = "oauth."
 
@@ -118,6 +124,9 @@ class _Team:
     domain: str
     bot_user_id: str
     bot_id: str
+    # What the bot token was granted: sent back in `x-oauth-scopes` on every call, and
+    # methods that need a scope it lacks answer `missing_scope`, as Slack does.
+    scopes: frozenset[str] = DEFAULT_SCOPES
 
 
 @dataclass
@@ -427,6 +436,13 @@ class FakeSlack:
         )
         with self._lock:
             self._users[(team_id, team.bot_user_id)].bot_id = team.bot_id
+
+    def set_scopes(self, scopes: set[str] | frozenset[str],
+                   team_id: str = DEFAULT_TEAM_ID) -> None:
+        """Change what the workspace's bot token was granted (e.g. without files:write)."""
+        with self._lock:
+            team = self._teams[team_id]
+            self._teams[team_id] = replace(team, scopes=frozenset(scopes))
 
     def add_token(self, token: str, team_id: str = DEFAULT_TEAM_ID) -> None:
         """Another valid token for a workspace (e.g. after token rotation)."""
@@ -744,7 +760,16 @@ class FakeSlack:
             elif fault is not None:
                 status, payload = fault.status, {"ok": False, "error": fault.error}
             else:
-                status, payload = 200, self._dispatch(method, args, token, basic)
+                team = self._teams.get(team_id or "")
+                needed = NEEDED_SCOPE.get(method)
+                if team is not None and needed and needed not in team.scopes:
+                    status, payload = 200, {"ok": False, "error": "missing_scope",
+                                            "needed": needed,
+                                            "provided": ",".join(sorted(team.scopes))}
+                else:
+                    status, payload = 200, self._dispatch(method, args, token, basic)
+            if (team := self._teams.get(team_id or "")) is not None:
+                headers["x-oauth-scopes"] = ",".join(sorted(team.scopes))
             self._record(Call(method, args, token, arrived, team_id, status, payload.get("error")))
         self._write_json(req, status, payload, headers)
 

@@ -74,6 +74,7 @@ class DigestRecord:
     thread_ts: tuple[str, ...]
     replies_seen: int
     claimed_at: datetime | None = None
+    updated_at: datetime | None = None  # last post or chat.update
 
 
 class Store:
@@ -824,6 +825,13 @@ class Store:
         rows = self.db.query("SELECT * FROM digests WHERE team_id = ? ORDER BY id", [team_id])
         return [_digest(r) for r in rows]
 
+    def latest_posted_digest(self, team_id: str, channel: str) -> DigestRecord | None:
+        """The newest digest posted to this channel (by period)."""
+        rows = list(self.db.query(
+            "SELECT * FROM digests WHERE team_id = ? AND channel = ? AND ts IS NOT NULL "
+            "ORDER BY period DESC LIMIT 1", [team_id, channel]))
+        return _digest(rows[0]) if rows else None
+
     def mark_digest_posted(
         self,
         digest_id: int,
@@ -948,4 +956,5 @@ def _digest(r: dict[str, Any]) -> DigestRecord:
         thread_ts=tuple(json.loads(r["thread_ts"])),
         replies_seen=r["replies_seen"],
         claimed_at=_dt(r["claimed_at"]),
+        updated_at=_dt(r["updated_at"]),
     )

@@ -1,0 +1,158 @@
+"""The digest leaders act on, end to end: the trend chart, late replies, the follow-up."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from datetime import UTC, datetime, time
+
+from conftest import wait_for
+from fakeslack import DEFAULT_SCOPES
+
+from bot.core.chart import HEIGHT, WIDTH, trend_png
+from bot.core.model import Member
+from bot.replies import record_answer
+from bot.scheduler import tick
+
+TEAM, DIGEST = "T0001", "C0DIGEST"
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+def setup_team(hw, clock, fake, users=("U1",)) -> None:
+    hw.store.ensure_team(TEAM, clock.now, "Acme")
+    hw.store.update_team(TEAM, digest_channel=DIGEST, tz="UTC", digest_day=0,
+                         digest_time=time(9))
+    for uid in users:
+        fake.add_user(uid, tz="UTC")
+        hw.store.upsert_member(Member(TEAM, uid, tz="UTC", days=(4,), nudge_time=time(15)),
+                               clock.now)
+
+
+def channel_posts(fake):
+    return [c for c in fake.calls_to("chat.postMessage") if c.args["channel"] == DIGEST]
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+# ── the trend chart ──────────────────────────────────────────────────────────
+
+
+def weeks_of_answers(hw, clock) -> None:
+    """Three weeks with work items, so the chart has a trend to draw."""
+    for day, text in [(6, "Shipped the export API\nOn call: restarted the queue again"),
+                      (13, "Prototyped the pricing page\nAutomated the invoice run"),
+                      (20, "Launched the partner portal\nAnswered support tickets")]:
+        clock.now = utc(2026, 11, day, 16, 0)
+        record_answer(hw, TEAM, "U1", text, source="dm")
+
+
+def test_the_digest_thread_gets_a_png_trend_chart_when_the_app_may_upload(fake, hw, clock):
+    clock.now = utc(2026, 11, 1)
+    setup_team(hw, clock, fake)
+    weeks_of_answers(hw, clock)
+    clock.now = utc(2026, 11, 23, 9, 0)
+    assert tick(hw).digests_posted == 1
+    [post] = channel_posts(fake)
+    uploads = fake.calls_to("files.completeUploadExternal")
+    assert len(uploads) == 1
+    assert uploads[0].args["channel_id"] == DIGEST
+    assert uploads[0].args["thread_ts"] == fake.messages(DIGEST)[0]["ts"]
+    file_id = uploads[0].args["files"][0]["id"]
+    png = fake.file_content(file_id)
+    assert png_size(png) == (WIDTH, HEIGHT)
+    asked = fake.calls_to("files.getUploadURLExternal")[0].args
+    assert "2026-W47" in asked["filename"] and "50%" in asked["alt_txt"]
+    # A late reply updates the text; the picture is not uploaded again.
+    clock.now = utc(2026, 11, 22, 20, 0)  # a late W47 answer, recorded on Sunday
+    record_answer(hw, TEAM, "U1", "Ran the quarterly access review", source="dm")
+    clock.now = utc(2026, 11, 23, 9, 20)
+    tick(hw)
+    assert len(fake.calls_to("chat.update")) >= 1
+    assert len(fake.calls_to("files.completeUploadExternal")) == 1
+    assert post.args["channel"] == DIGEST
+
+
+def test_without_files_write_the_digest_is_text_only_and_nothing_fails(fake, hw, clock):
+    fake.set_scopes(DEFAULT_SCOPES - {"files:write"})
+    clock.now = utc(2026, 11, 1)
+    setup_team(hw, clock, fake)
+    weeks_of_answers(hw, clock)
+    clock.now = utc(2026, 11, 23, 9, 0)
+    assert tick(hw).digests_posted == 1
+    [post] = channel_posts(fake)
+    assert "█" in str(post.args["blocks"]) or "%" in post.args["text"]  # the text bar
+    # The scopes header said no files:write, so no upload was even tried.
+    assert fake.calls_to("files.getUploadURLExternal") == []
+
+
+def test_the_chart_draws_a_bar_per_week_with_data_and_none_for_a_gap():
+    png = trend_png([("2026-W44", 0.2), ("2026-W45", None), ("2026-W46", 0.8)])
+    assert png_size(png) == (WIDTH, HEIGHT)
+    # Decode our own filter-0 rows and count the darker "this week" green.
+    idat = b"".join(
+        png[i + 8:i + 8 + struct.unpack(">I", png[i:i + 4])[0]]
+        for i in _chunks(png, b"IDAT"))
+    raw = zlib.decompress(idat)
+    stride = WIDTH * 3 + 1
+    rows = [raw[y * stride + 1:(y + 1) * stride] for y in range(HEIGHT)]
+    now_green = bytes((30, 150, 80))
+    columns = {x for row in rows for x in range(WIDTH) if row[x * 3:x * 3 + 3] == now_green}
+    assert columns and min(columns) > WIDTH * 2 // 3  # only the last week's bar is dark
+    tall = sum(1 for row in rows if now_green in row)
+    low = trend_png([("2026-W46", 0.2)])
+    assert tall > 0 and low != png
+
+
+def _chunks(png: bytes, kind: bytes):
+    i = 8
+    while i < len(png):
+        length = struct.unpack(">I", png[i:i + 4])[0]
+        if png[i + 4:i + 8] == kind:
+            yield i
+        i += 12 + length
+
+
+# ── late replies ─────────────────────────────────────────────────────────────
+
+
+def test_a_late_dm_reply_updates_the_posted_digest_once_batched(slack, fake, hw, clock):
+    clock.now = utc(2026, 11, 20, 14, 0)
+    setup_team(hw, clock, fake, users=("U1", "U2"))
+    clock.now = utc(2026, 11, 20, 15, 0)  # Friday: both get this week's questions
+    tick(hw)
+    slack.dm("Shipped the self-serve refunds flow", user="U2")
+    wait_for(lambda: hw.store.count_replies(TEAM, "2026-W47") == 1, what="U2's reply")
+    clock.now = utc(2026, 11, 23, 9, 0)  # Monday: the W47 digest
+    assert tick(hw).digests_posted == 1
+    assert "Shipped the self-serve refunds flow" in str(channel_posts(fake)[0].args["blocks"])
+
+    # Tuesday, past the digest's own 12 h window: U1 answers last week's question.
+    clock.now = utc(2026, 11, 24, 10, 0)
+    slack.dm("Rebuilt the flaky deploy pipeline for good", user="U1")
+    wait_for(lambda: hw.store.count_replies(TEAM, "2026-W47") == 2, what="U1's late reply")
+    clock.advance(minutes=1)
+    assert tick(hw).digests_updated == 1
+    main_ts = fake.messages(DIGEST)[0]["ts"]
+    [update] = [c for c in fake.calls_to("chat.update") if c.args["ts"] == main_ts]
+    assert update.args["channel"] == DIGEST
+    assert "Rebuilt the flaky deploy pipeline" in str(update.args["blocks"])
+    assert "2 of 2" in update.args["text"] or "2 of 2" in str(update.args["blocks"])
+    assert len(channel_posts(fake)) == 1, "updated, never posted again"
+
+    # Nothing new: no update. Something new within 15 minutes: waits, then one update.
+    clock.advance(minutes=1)
+    assert tick(hw).digests_updated == 0
+    record_answer(hw, TEAM, "U1", "Wrote the on-call handbook", source="dm")
+    clock.advance(minutes=5)
+    assert tick(hw).digests_updated == 0
+    clock.advance(minutes=15)
+    assert tick(hw).digests_updated == 1
+    assert len([c for c in fake.calls_to("chat.update") if c.args["ts"] == main_ts]) == 2
+    assert len(channel_posts(fake)) == 1
