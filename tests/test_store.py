@@ -154,3 +154,27 @@ def test_backup_is_a_consistent_private_copy_while_writing(store, tmp_path):
     assert copy.get_member("T1", "U1") is not None
     assert next(copy.db.query("PRAGMA integrity_check"))["integrity_check"] == "ok"
     assert stat.S_IMODE(os.stat(tmp_path / "copy.db").st_mode) == 0o600
+
+
+def test_the_digest_reads_walk_indexes_never_a_whole_table(store):
+    """Cost follows the week, not the history: no query behind a digest scans replies or
+    items (checked on SQLite's own query plans, not on a timing)."""
+    from bot.core.schedule import recent_periods
+
+    statements: list[str] = []
+    store.db.conn.set_trace_callback(statements.append)
+    try:
+        previous = recent_periods("2026-W47", 4)
+        store.replies("T1", period="2026-W47")
+        store.week_shares("T1", previous)
+        store.ktlo_texts("T1", previous)
+        store.count_replies("T1", "2026-W47")
+        store.count_members("T1")
+    finally:
+        store.db.conn.set_trace_callback(None)
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(reads) >= 5
+    for sql in reads:
+        plan = [row[3] for row in store.db.conn.execute("EXPLAIN QUERY PLAN " + sql)]
+        scans = [step for step in plan if step.startswith("SCAN")]
+        assert scans == [], f"{sql}\n→ {plan}"
