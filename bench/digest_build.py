@@ -49,7 +49,7 @@ def _seed(path: Path, weeks: int) -> None:
             store.upsert_member(Member(TEAM, f"U{i:04d}", tz="UTC", name=f"person {i}"), now)
     db = store.db
     reply_id = item_id = 0
-    for period in reversed(recent_periods(PERIOD, weeks - 1) + [PERIOD]):
+    for period in reversed([*recent_periods(PERIOD, weeks - 1), PERIOD]):
         replies, items = [], []
         for i in range(MEMBERS):
             reply_id += 1
