@@ -17,9 +17,10 @@ from slack_sdk.errors import SlackApiError
 
 from bot.context import Headway
 from bot.core import messages
-from bot.core.model import Member, Prompt
+from bot.core.digest import agenda_follow_up
+from bot.core.model import Member, Prompt, Reply
 from bot.core.prompts import plan_prompts
-from bot.core.schedule import due_nudge, missed_nudges, period_of
+from bot.core.schedule import due_nudge, missed_nudges, period_of, shift_period
 from bot.store import Nudge
 
 log = logging.getLogger(__name__)
@@ -79,10 +80,11 @@ def send_nudge(
     prompt: Prompt,
     period: str,
     result: FanoutResult,
+    follow_up: str | None = None,
 ) -> bool:
     """Claim and send one nudge; True if it was sent now."""
     with hw.sending_lock.held():
-        return _claim_and_send(hw, client, member, prompt, period, result)
+        return _claim_and_send(hw, client, member, prompt, period, result, follow_up)
 
 
 def _claim_and_send(
@@ -92,6 +94,7 @@ def _claim_and_send(
     prompt: Prompt,
     period: str,
     result: FanoutResult,
+    follow_up: str | None = None,
 ) -> bool:
     store = hw.store
     claim = store.claim_nudge(member.team_id, member.user_id, prompt.id, period, hw.now(),
@@ -99,7 +102,8 @@ def _claim_and_send(
     if claim is None:
         result.already += 1
         return False
-    msg = messages.nudge_message(prompt, period, claim.id, member.team_id, member.user_id)
+    msg = messages.nudge_message(prompt, period, claim.id, member.team_id, member.user_id,
+                                 follow_up=follow_up)
     key = f"{member.team_id}/{member.user_id}/{prompt.id}/{period}"
     pacer = hw.pacer_for(member.team_id)
     pacer.wait()
@@ -257,6 +261,7 @@ def _send_due(hw: Headway, members: Iterable[Member] | None, result: FanoutResul
     now = hw.now()
     teams = {t.team_id: t for t in hw.store.teams()}
     holidays: dict[str, frozenset[date]] = {}
+    last_week: dict[tuple[str, str], list[Reply]] = {}  # the agenda the nudges follow up
     last_tick = {team_id: hw.store.last_tick(team_id) for team_id in teams}
     for member in hw.store.members() if members is None else members:
         if hw.stopping.is_set():
@@ -288,7 +293,14 @@ def _send_due(hw: Headway, members: Iterable[Member] | None, result: FanoutResul
         planned = replace(member, days=_open_days(member, local_day, rest[0]))
         for prompt in plan_prompts(pack, planned, history, due.period, local_day):
             gone = len(result.deactivated)
-            send_nudge(hw, client, member, prompt, due.period, result)
+            follow_up = None
+            if prompt.kind in ("problem", "opportunity"):
+                key = (member.team_id, shift_period(due.period, -1))
+                if key not in last_week:
+                    last_week[key] = hw.store.replies(key[0], period=key[1],
+                                                      include_items=False)
+                follow_up = agenda_follow_up(prompt.kind, last_week[key])
+            send_nudge(hw, client, member, prompt, due.period, result, follow_up)
             if len(result.deactivated) > gone:
                 break  # Slack cannot reach this person: the rest of the plan would fail too
     if members is None:

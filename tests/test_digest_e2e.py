@@ -10,7 +10,7 @@ from conftest import wait_for
 from fakeslack import DEFAULT_SCOPES
 
 from bot.core.chart import HEIGHT, WIDTH, trend_png
-from bot.core.model import Member
+from bot.core.model import Member, PromptPack
 from bot.replies import record_answer
 from bot.scheduler import tick
 
@@ -156,3 +156,75 @@ def test_a_late_dm_reply_updates_the_posted_digest_once_batched(slack, fake, hw,
     assert tick(hw).digests_updated == 1
     assert len([c for c in fake.calls_to("chat.update") if c.args["ts"] == main_ts]) == 2
     assert len(channel_posts(fake)) == 1
+
+
+# ── the agenda follow-up ─────────────────────────────────────────────────────
+
+ANSWERS = {
+    "problem": ["The release checklist keeps getting skipped <!here>",
+                "release checklist skipped again before the launch",
+                "Onboarding docs are out of date"],
+    "opportunity": ["A partner API could open the EU market", "Partner API for the EU market",
+                    "Sell the reporting add-on to schools"],
+}
+
+
+def test_next_weeks_agenda_nudges_follow_up_on_what_the_team_named(fake, hw, clock):
+    default = hw.pack_for(None)
+    pack = PromptPack("agenda", "work + the two agenda questions", tuple(
+        p for p in default.prompts if p.id in (default.work_prompt.id, "problem", "opportunity")))
+    hw.packs["agenda"] = pack
+    clock.now = utc(2026, 11, 13, 14, 0)
+    setup_team(hw, clock, fake, users=("U1", "U2", "U3", "U4"))
+    hw.store.update_team(TEAM, pack="agenda")
+    clock.now = utc(2026, 11, 13, 15, 0)  # Friday W46
+    tick(hw)
+    asked: dict[str, list[str]] = {"problem": [], "opportunity": []}
+    for call in fake.calls_to("chat.postMessage"):
+        payload = call.args["metadata"]["event_payload"]
+        kind = pack.get(payload["prompt_id"]).kind
+        if kind in asked:
+            text = ANSWERS[kind][len(asked[kind]) % 3]
+            asked[kind].append(text)
+            record_answer(hw, TEAM, call.args["channel"], text, source="modal",
+                          nudge_id=payload["nudge_id"])
+    seen = len(fake.calls_to("chat.postMessage"))
+
+    clock.now = utc(2026, 11, 20, 15, 0)  # Friday W47
+    tick(hw)
+    followed = 0
+    for call in fake.calls_to("chat.postMessage")[seen:]:
+        payload = call.args["metadata"]["event_payload"]
+        kind = pack.get(payload["prompt_id"]).kind
+        blocks = str(call.args["blocks"])
+        if kind not in asked:
+            assert "Last week the team named" not in blocks
+        elif asked[kind]:
+            followed += 1
+            assert "Last week the team named" in blocks
+            assert "&lt;!here&gt;" in blocks or "<!here>" not in blocks
+            top = asked[kind][0].split(" <!")[0]
+            assert top[:20].replace("<", "&lt;") in blocks
+        else:
+            assert "Last week the team named" not in blocks
+    assert followed >= 1
+
+
+def test_the_follow_up_picks_what_most_people_named_and_counts_them():
+    from bot.core.digest import agenda_follow_up
+    from bot.core.model import Reply
+
+    def reply(user, kind, text):
+        return Reply(id=0, team_id=TEAM, user_id=user, prompt_id=kind, kind=kind,
+                     period="2026-W46", text=text, anonymous=False, author_name=user)
+
+    last_week = [reply("U1", "problem", "Onboarding docs are out of date"),
+                 reply("U2", "problem", "The release checklist keeps getting skipped"),
+                 reply("U3", "problem", "release checklist skipped before every launch"),
+                 reply("U4", "opportunity", "Partner API for the EU")]
+    line = agenda_follow_up("problem", last_week)
+    assert line == ("Last week the team named “The release checklist keeps getting skipped” "
+                    "as a problem to fix (2 people) — did we move on it?")
+    assert "Partner API" in agenda_follow_up("opportunity", last_week)
+    assert agenda_follow_up("reflection", last_week) is None
+    assert agenda_follow_up("problem", []) is None

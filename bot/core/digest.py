@@ -17,11 +17,12 @@ Cost grows with this week's items: history arrives already aggregated.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.core.model import DigestInput, Reply
-from bot.core.text import STOP_WORDS
+from bot.core.text import STOP_WORDS, truncate
 
 THEMES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
@@ -203,6 +204,27 @@ def _group(answers: list[Line]) -> tuple[Group, ...]:
         people = len({m.author or f"anon{i}" for i, m in enumerate(members)})
         out.append(Group(members[0].text, people, tuple(m.text for m in members[1:])))
     return tuple(sorted(out, key=lambda g: -g.people))
+
+
+_FOLLOW_UP = {
+    "problem": "Last week the team named “{text}” as a problem to fix{who} — did we move on it?",
+    "opportunity": "Last week the team named “{text}” as an opportunity{who} — did we act on it?",
+}
+
+
+def agenda_follow_up(kind: str, last_week: Sequence[Reply]) -> str | None:
+    """The line a `problem`/`opportunity` nudge opens with, closing the loop on the agenda:
+    the answer most people named last week (similar answers grouped as in the digest).
+    Plain text; the caller escapes it. None for other kinds or an empty agenda."""
+    template = _FOLLOW_UP.get(kind)
+    answers = [Line(r.text.strip(), _author(r)) for r in last_week
+               if r.kind == kind and r.text.strip()]
+    if template is None or not answers:
+        return None
+    top = _group(answers)[0]
+    first_line = top.text.splitlines()[0]
+    who = f" ({top.people} people)" if top.people > 1 else ""
+    return template.format(text=truncate(first_line, 120), who=who)
 
 
 def _recurring(

@@ -64,11 +64,14 @@ class NudgeMessage:
 
 
 def nudge_message(
-    prompt: Prompt, period: str, nudge_id: int, team_id: str, user_id: str, reminder: bool = False
+    prompt: Prompt, period: str, nudge_id: int, team_id: str, user_id: str,
+    reminder: bool = False, follow_up: str | None = None,
 ) -> NudgeMessage:
     lead = "Reminder: " if reminder else ""
     private = " Only you will see this answer." if prompt.kind == "reflection" else ""
+    opening = [_context(f"↩︎ {safe(follow_up, 2900)}")] if follow_up else []
     blocks = [
+        *opening,
         _section(f"{lead}*{safe(prompt.text, 2900)}*"),
         _context(
             f"Week {period} · reply right here in this DM (one line per thing), "
