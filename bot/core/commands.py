@@ -13,6 +13,7 @@ from datetime import time
 from bot.core.schedule import parse_days, parse_hhmm
 
 MAX_PAUSE_WEEKS = 52
+MAX_RETENTION_MONTHS = 120
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,12 @@ USAGE: tuple[Usage, ...] = (
     Usage("team add @people|#channel", "enrol people, or everyone in a channel", admin=True),
     Usage("team remove @people", "take people out of Headway", admin=True),
     Usage("prompts <pack>", "switch the workspace's prompt pack", admin=True),
+    Usage("admins", "who may use the admin commands"),
+    Usage("admins add|remove @people", "let people use the admin commands, or stop them",
+          admin=True),
+    Usage("export team", "send me the team's answers as a file (anonymous authors hidden, "
+          "reflections left out)", admin=True),
+    Usage("retention <months>|off", "delete answers older than that many months", admin=True),
     Usage("help", "this list"),
 )
 
@@ -54,6 +61,7 @@ USAGE_LINE = "Usage: `/headway " + " | ".join(
 class Command:
     name: str  # e.g. "join", "pause", "digest here", "team add"
     weeks: int | None = None
+    months: int | None = None  # `retention`: None with flag=False means off
     at: time | None = None
     days: tuple[int, ...] | None = None
     day: int | None = None
@@ -98,6 +106,26 @@ def parse_command(text: str) -> Command:
     if not words:
         return Command("help")
     head, rest = words[0].lower(), words[1:]
+
+    if head == "export" and [w.lower() for w in rest] == ["team"]:
+        return Command("export team", admin=True)
+
+    if head == "admins":
+        return _parse_admins(rest)
+
+    if head == "retention":
+        usage = _usage_of("retention")
+        if len(rest) != 1:
+            raise CommandError("Say how many months to keep answers, e.g. `retention 12`, "
+                               "or `retention off`.", usage)
+        arg = rest[0].lower()
+        if arg == "off":
+            return Command("retention", flag=False, admin=True)
+        arg = arg.removesuffix("months").removesuffix("month").removesuffix("m")
+        if not arg.isdigit() or not 1 <= int(arg) <= MAX_RETENTION_MONTHS:
+            raise CommandError(f"`{_clip(rest[0])}` is not a number of months from 1 to "
+                               f"{MAX_RETENTION_MONTHS}, or `off`.", usage)
+        return Command("retention", months=int(arg), flag=True, admin=True)
 
     if head in _SIMPLE:
         if rest:
@@ -182,6 +210,29 @@ def _parse_digest(rest: list[str]) -> Command:
         "Say `digest preview`, `digest here` or `digest time <day> <HH:MM>`.",
         "Usage: `/headway digest preview | digest here | digest time <day> <HH:MM>`",
     )
+
+
+def _parse_admins(rest: list[str]) -> Command:
+    if not rest:
+        return Command("admins")
+    sub = rest[0].lower()
+    if sub not in {"add", "remove"}:
+        raise CommandError("Say `admins`, `admins add @people` or `admins remove @people`.",
+                           _usage_of("admins add"))
+    usage = _usage_of("admins add")
+    users: list[str] = []
+    for token in rest[1:]:
+        token = token.strip(",")
+        if not token:
+            continue
+        if m := _USER.match(token):
+            users.append(m.group(1))
+        else:
+            raise CommandError(f"`{_clip(token)}` is not a @mention: pick people from "
+                               f"Slack's autocomplete.", usage)
+    if not users:
+        raise CommandError("Name at least one person.", usage)
+    return Command(f"admins {sub}", users=tuple(dict.fromkeys(users)), admin=True)
 
 
 def _parse_team(rest: list[str]) -> Command:

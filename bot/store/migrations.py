@@ -131,3 +131,21 @@ def m001_initial(db: Database) -> None:
         );
         """
     )
+
+
+@migrations()
+def m005_admins_and_retention(db: Database) -> None:
+    # Members a workspace admin named as Headway admins (besides Slack's own admins and
+    # owners), and the per-workspace retention: replies older than N months are purged.
+    db.executescript(
+        """
+        CREATE TABLE headway_admins (
+            team_id TEXT NOT NULL REFERENCES workspaces(team_id),
+            user_id TEXT NOT NULL,
+            added_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (team_id, user_id)
+        );
+        ALTER TABLE workspaces ADD COLUMN retention_months INTEGER;
+        """
+    )
