@@ -8,6 +8,7 @@ from typing import Any
 from slack_bolt import App
 from slack_bolt.response import BoltResponse
 
+from bot import logsafety
 from bot.context import Headway
 from bot.listeners import register_listeners
 from bot.slack_client import make_client
@@ -18,6 +19,7 @@ log = logging.getLogger(__name__)
 def build_app(hw: Headway, *, verify_token: bool = True) -> App:
     """Wire the listeners into a Bolt app that calls Slack at `SLACK_API_URL`."""
     s = hw.settings
+    logsafety.install([s.bot_token, s.signing_secret, s.app_token, s.client_secret])
     app = App(
         signing_secret=s.signing_secret,
         client=make_client(s.bot_token, s.api_url),
