@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import time
 
 from bot.core.schedule import parse_days, parse_hhmm
+from bot.core.text import safe
 
 MAX_PAUSE_WEEKS = 52
 MAX_RETENTION_MONTHS = 120
@@ -53,7 +54,7 @@ USAGE: tuple[Usage, ...] = (
 )
 
 USAGE_LINE = "Usage: `/headway " + " | ".join(
-    u.syntax.split(" ")[0] for u in USAGE if u.syntax != "help"
+    dict.fromkeys(u.syntax.split(" ")[0] for u in USAGE if u.syntax != "help")
 ) + " | help`"
 
 
@@ -97,7 +98,9 @@ def _usage_of(syntax_prefix: str) -> str:
 
 
 def _clip(token: str) -> str:
-    return token if len(token) <= 40 else token[:39] + "…"
+    """A piece of the person's own text, repeated in an error: cut and escaped, so that
+    `/headway <!channel>` answers with the text, not a ping."""
+    return safe(token, 40)
 
 
 def parse_command(text: str) -> Command:
@@ -150,13 +153,13 @@ def parse_command(text: str) -> Command:
         try:
             at = parse_hhmm(rest[0])
         except ValueError as exc:
-            raise CommandError(str(exc), _usage_of("time")) from None
+            raise CommandError(safe(str(exc)), _usage_of("time")) from None
         days = None
         if len(rest) > 1:
             try:
                 days = parse_days(" ".join(rest[1:]))
             except ValueError as exc:
-                raise CommandError(str(exc), _usage_of("time")) from None
+                raise CommandError(safe(str(exc)), _usage_of("time")) from None
         return Command("time", at=at, days=days)
 
     if head == "anonymous":
@@ -197,14 +200,14 @@ def _parse_digest(rest: list[str]) -> Command:
         try:
             days = parse_days(rest[1])
         except ValueError as exc:
-            raise CommandError(str(exc), usage) from None
+            raise CommandError(safe(str(exc)), usage) from None
         if len(days) != 1:
             raise CommandError(f"The digest goes out once a week: name one day, "
                                f"not `{_clip(rest[1])}`.", usage)
         try:
             at = parse_hhmm(rest[2])
         except ValueError as exc:
-            raise CommandError(str(exc), usage) from None
+            raise CommandError(safe(str(exc)), usage) from None
         return Command("digest time", day=days[0], at=at, admin=True)
     raise CommandError(
         "Say `digest preview`, `digest here` or `digest time <day> <HH:MM>`.",

@@ -39,6 +39,12 @@ def _dt(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
 
 
+def _is_rowid(value: object) -> bool:
+    """Ids come from button values and modal metadata, i.e. from the client: anything
+    outside SQLite's 64-bit INTEGER range cannot name a row (and would raise)."""
+    return isinstance(value, int) and -(2**63) <= value < 2**63
+
+
 def _hhmm(value: time) -> str:
     return value.strftime("%H:%M")
 
@@ -386,6 +392,8 @@ class Store:
         return [_nudge(r) for r in rows]
 
     def get_nudge(self, nudge_id: int | None) -> Nudge | None:
+        if not _is_rowid(nudge_id):
+            return None  # e.g. a forged button value too big for SQLite: no such row
         rows = list(self.db.query("SELECT * FROM nudges WHERE id = ?", [nudge_id]))
         return _nudge(rows[0]) if rows else None
 
@@ -516,6 +524,8 @@ class Store:
 
     def get_item(self, team_id: str, item_id: int) -> tuple[Item, str] | None:
         """The item and the user id of its author."""
+        if not _is_rowid(item_id):
+            return None
         rows = list(
             self.db.query(
                 "SELECT i.*, r.user_id AS author FROM items i JOIN replies r ON r.id = i.reply_id "
@@ -614,6 +624,8 @@ class Store:
         return [WeekShare(p, *counts[p]) for p in periods]
 
     def reply_of_item(self, team_id: str, item_id: int) -> Reply | None:
+        if not _is_rowid(item_id):
+            return None
         rows = list(
             self.db.query(
                 "SELECT reply_id FROM items WHERE team_id = ? AND id = ?", [team_id, item_id]
@@ -624,6 +636,8 @@ class Store:
         return self.get_reply(team_id, rows[0]["reply_id"])
 
     def get_reply(self, team_id: str, reply_id: int) -> Reply | None:
+        if not _is_rowid(reply_id):
+            return None
         rows = list(
             self.db.query(
                 "SELECT r.*, m.name AS author_name FROM replies r LEFT JOIN members m "
