@@ -151,7 +151,10 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if command == "backup":
         store = Store.open(settings.db_path)
-        store.backup(args.path)
+        try:
+            store.backup(args.path)
+        finally:
+            store.close()  # no connection (and no WAL map) left behind in this process
         print(f"backed up {settings.db_path} to {args.path}")
         return 0
 
