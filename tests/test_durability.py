@@ -41,13 +41,13 @@ def test_backup_while_writing_then_restore_as_documented_finds_every_row(tmp_pat
     # A writer keeps going while `headway backup` copies: the copy is consistent.
     stop = threading.Event()
 
-    def writer() -> None:
+    def writer(target: Store) -> None:
         i = 1000
         while not stop.is_set():
-            _fill(store, 1, start=i)
+            _fill(target, 1, start=i)
             i += 1
 
-    thread = threading.Thread(target=writer)
+    thread = threading.Thread(target=writer, args=(store,))
     thread.start()
     try:
         assert main(["backup", str(tmp_path / "backups" / "headway-backup.db")]) == 0
