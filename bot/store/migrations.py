@@ -147,5 +147,7 @@ def m005_admins_and_retention(db: Database) -> None:
             PRIMARY KEY (team_id, user_id)
         );
         ALTER TABLE workspaces ADD COLUMN retention_months INTEGER;
+        -- the retention purge runs every tick: find old replies without a scan
+        CREATE INDEX replies_by_age ON replies (team_id, created_at);
         """
     )
