@@ -9,6 +9,7 @@ from slack_bolt import App
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.response import BoltResponse
 
+from bot import logsafety
 from bot.context import Headway
 from bot.listeners import register_listeners
 from bot.slack_client import make_client
@@ -24,6 +25,7 @@ def build_app(hw: Headway, *, verify_token: bool = True) -> App:
         # Several workspaces: each request runs with the bot token of the workspace in its
         # payload (`team_id`), never with another workspace's.
         extra["authorize"] = _per_workspace_authorize(hw)
+    logsafety.install([s.bot_token, s.signing_secret, s.app_token, s.client_secret])
     app = App(
         signing_secret=s.signing_secret,
         client=make_client(s.bot_token, s.api_url),

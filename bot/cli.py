@@ -15,6 +15,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot import logsafety
 from bot.config import (
     ConfigError,
     Settings,
@@ -89,6 +90,8 @@ def _settings() -> Settings:
 
 
 def _headway(settings: Settings) -> Headway:
+    logsafety.install([settings.bot_token, settings.signing_secret, settings.app_token,
+                       settings.client_secret])
     store = Store.open(settings.db_path)
     return Headway(settings=settings, store=store, packs=load_packs(), clock=system_clock)
 
@@ -110,6 +113,7 @@ def _team(hw: Headway, team_id: str | None) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    logsafety.install()  # before any client exists: `--verbose` must not log tokens or text
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -147,7 +151,10 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if command == "backup":
         store = Store.open(settings.db_path)
-        store.backup(args.path)
+        try:
+            store.backup(args.path)
+        finally:
+            store.close()  # no connection (and no WAL map) left behind in this process
         print(f"backed up {settings.db_path} to {args.path}")
         return 0
 

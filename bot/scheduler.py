@@ -24,6 +24,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot import digests, members, nudges
 from bot.context import Headway
+from bot.core.retention import retention_cutoff
 from bot.core.schedule import due_digest
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,7 @@ class TickResult:
     nudges: nudges.FanoutResult
     digests_posted: int
     digests_updated: int
+    replies_purged: int = 0
 
 
 def tick(hw: Headway) -> TickResult:
@@ -79,7 +81,21 @@ def tick(hw: Headway) -> TickResult:
             posted += 1
         else:
             updated += 1
-    return TickResult(fanout, posted, updated)
+    return TickResult(fanout, posted, updated, purge_expired(hw))
+
+
+def purge_expired(hw: Headway) -> int:
+    """Retention: each workspace with `retention N` loses replies older than N months."""
+    purged = 0
+    now = hw.now()
+    for team in hw.store.teams():
+        if team.retention_months:
+            counts = hw.store.purge_replies_before(
+                team.team_id, retention_cutoff(now, team.retention_months))
+            if counts["replies"]:
+                log.info("retention: purged %d replies of %s", counts["replies"], team.team_id)
+            purged += counts["replies"]
+    return purged
 
 
 class SchedulerLock:

@@ -316,6 +316,7 @@ class FakeSlack:
 
         self._calls: list[Call] = []
         self._violations: list[str] = []
+        self._forbidden: set[str] = set()
         self._faults: list[_Fault] = []
         self._delays: dict[str, float] = {}
         self._limits: dict[str, int] = {}
@@ -666,6 +667,13 @@ class FakeSlack:
         with self._lock:
             return list(self._violations)
 
+    def forbid(self, *texts: str) -> None:
+        """Report any outgoing call that contains one of ``texts`` — e.g. ``<@UEVIL`` from a
+        mention a user typed: the bot must repeat user text escaped (``&lt;@UEVIL…``), or
+        the repeat pings that person. (Not on by default: the bot names people on purpose.)"""
+        with self._lock:
+            self._forbidden.update(texts)
+
     def assert_clean(self) -> None:
         """Fail the test if any received call broke the spec or Block Kit limits."""
         problems = self.violations
@@ -856,6 +864,10 @@ class FakeSlack:
                 f"{method}: broadcast mention in outgoing payload: {s[:120]!r}"
                 for s in slackspec.find_unescaped_broadcasts(args)
             ]
+        if self._forbidden:
+            everything = json.dumps(args, ensure_ascii=False)
+            problems += [f"{method}: forbidden text {f!r} in outgoing payload"
+                         for f in sorted(self._forbidden) if f in everything]
         if problems:
             with self._lock:
                 self._violations.extend(problems)

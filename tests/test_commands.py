@@ -170,3 +170,31 @@ def test_holidays_expand_a_range_and_are_admin_only_to_change():
     assert parse_command("holidays remove 2026-12-31").dates == (date(2026, 12, 31),)
     listing = parse_command("holidays")
     assert listing.name == "holidays" and not listing.admin
+
+
+def test_admins_export_team_and_retention_parse():
+    assert parse_command("admins") == Command("admins")
+    assert parse_command("admins add <@U2|bob>, <@W3>").users == ("U2", "W3")
+    assert parse_command("admins remove <@U2>").name == "admins remove"
+    with pytest.raises(CommandError, match="not a @mention"):
+        parse_command("admins add bob")
+    with pytest.raises(CommandError, match="at least one"):
+        parse_command("admins add")
+    assert parse_command("export team") == Command("export team", admin=True)
+    assert parse_command("export") == Command("export")
+    assert parse_command("retention 12").months == 12
+    assert parse_command("retention 6months").months == 6
+    off = parse_command("retention off")
+    assert off.months is None and off.flag is False and off.admin
+    for bad in ("retention 0", "retention 121", "retention", "retention -3"):
+        with pytest.raises(CommandError):
+            parse_command(bad)
+
+
+def test_typed_text_repeated_in_errors_is_escaped():
+    with pytest.raises(CommandError) as err:
+        parse_command("<!channel> now")
+    assert "&lt;!channel&gt;" in err.value.message and "<!channel>" not in err.value.message
+    with pytest.raises(CommandError) as err:
+        parse_command("time <!here>")
+    assert "<!here>" not in err.value.message

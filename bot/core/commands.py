@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
 from bot.core.schedule import parse_days, parse_hhmm
+from bot.core.text import safe
 
 MAX_PAUSE_WEEKS = 52
 MAX_HOLIDAY_SPAN = 31  # days in one `holidays add`: a typo'd year should not mute a year
+MAX_RETENTION_MONTHS = 120
 
 
 @dataclass(frozen=True)
@@ -48,11 +50,17 @@ USAGE: tuple[Usage, ...] = (
     Usage("holidays add <date> [<to date>]", "no questions on these days, e.g. "
           "`holidays add 2026-12-24 2026-12-26`", admin=True),
     Usage("holidays remove <date> [<to date>]", "take days off the holiday list", admin=True),
+    Usage("admins", "who may use the admin commands"),
+    Usage("admins add|remove @people", "let people use the admin commands, or stop them",
+          admin=True),
+    Usage("export team", "send me the team's answers as a file (anonymous authors hidden, "
+          "reflections left out)", admin=True),
+    Usage("retention <months>|off", "delete answers older than that many months", admin=True),
     Usage("help", "this list"),
 )
 
 USAGE_LINE = "Usage: `/headway " + " | ".join(
-    u.syntax.split(" ")[0] for u in USAGE if u.syntax != "help"
+    dict.fromkeys(u.syntax.split(" ")[0] for u in USAGE if u.syntax != "help")
 ) + " | help`"
 
 
@@ -60,6 +68,7 @@ USAGE_LINE = "Usage: `/headway " + " | ".join(
 class Command:
     name: str  # e.g. "join", "pause", "digest here", "team add"
     weeks: int | None = None
+    months: int | None = None  # `retention`: None with flag=False means off
     at: time | None = None
     days: tuple[int, ...] | None = None
     day: int | None = None
@@ -97,7 +106,9 @@ def _usage_of(syntax_prefix: str) -> str:
 
 
 def _clip(token: str) -> str:
-    return token if len(token) <= 40 else token[:39] + "…"
+    """A piece of the person's own text, repeated in an error: cut and escaped, so that
+    `/headway <!channel>` answers with the text, not a ping."""
+    return safe(token, 40)
 
 
 def parse_command(text: str) -> Command:
@@ -106,6 +117,26 @@ def parse_command(text: str) -> Command:
     if not words:
         return Command("help")
     head, rest = words[0].lower(), words[1:]
+
+    if head == "export" and [w.lower() for w in rest] == ["team"]:
+        return Command("export team", admin=True)
+
+    if head == "admins":
+        return _parse_admins(rest)
+
+    if head == "retention":
+        usage = _usage_of("retention")
+        if len(rest) != 1:
+            raise CommandError("Say how many months to keep answers, e.g. `retention 12`, "
+                               "or `retention off`.", usage)
+        arg = rest[0].lower()
+        if arg == "off":
+            return Command("retention", flag=False, admin=True)
+        arg = arg.removesuffix("months").removesuffix("month").removesuffix("m")
+        if not arg.isdigit() or not 1 <= int(arg) <= MAX_RETENTION_MONTHS:
+            raise CommandError(f"`{_clip(rest[0])}` is not a number of months from 1 to "
+                               f"{MAX_RETENTION_MONTHS}, or `off`.", usage)
+        return Command("retention", months=int(arg), flag=True, admin=True)
 
     if head in _SIMPLE:
         if rest:
@@ -130,13 +161,13 @@ def parse_command(text: str) -> Command:
         try:
             at = parse_hhmm(rest[0])
         except ValueError as exc:
-            raise CommandError(str(exc), _usage_of("time")) from None
+            raise CommandError(safe(str(exc)), _usage_of("time")) from None
         days = None
         if len(rest) > 1:
             try:
                 days = parse_days(" ".join(rest[1:]))
             except ValueError as exc:
-                raise CommandError(str(exc), _usage_of("time")) from None
+                raise CommandError(safe(str(exc)), _usage_of("time")) from None
         return Command("time", at=at, days=days)
 
     if head == "quiet":
@@ -183,14 +214,14 @@ def _parse_digest(rest: list[str]) -> Command:
         try:
             days = parse_days(rest[1])
         except ValueError as exc:
-            raise CommandError(str(exc), usage) from None
+            raise CommandError(safe(str(exc)), usage) from None
         if len(days) != 1:
             raise CommandError(f"The digest goes out once a week: name one day, "
                                f"not `{_clip(rest[1])}`.", usage)
         try:
             at = parse_hhmm(rest[2])
         except ValueError as exc:
-            raise CommandError(str(exc), usage) from None
+            raise CommandError(safe(str(exc)), usage) from None
         return Command("digest time", day=days[0], at=at, admin=True)
     raise CommandError(
         "Say `digest preview`, `digest here` or `digest time <day> <HH:MM>`.",
@@ -250,6 +281,28 @@ def _parse_holidays(rest: list[str]) -> Command:
                            f"(for a longer break, members can `pause`).", usage)
     days = tuple(first + timedelta(days=i) for i in range(span))
     return Command(f"holidays {sub}", dates=days, admin=True)
+
+def _parse_admins(rest: list[str]) -> Command:
+    if not rest:
+        return Command("admins")
+    sub = rest[0].lower()
+    if sub not in {"add", "remove"}:
+        raise CommandError("Say `admins`, `admins add @people` or `admins remove @people`.",
+                           _usage_of("admins add"))
+    usage = _usage_of("admins add")
+    users: list[str] = []
+    for token in rest[1:]:
+        token = token.strip(",")
+        if not token:
+            continue
+        if m := _USER.match(token):
+            users.append(m.group(1))
+        else:
+            raise CommandError(f"`{_clip(token)}` is not a @mention: pick people from "
+                               f"Slack's autocomplete.", usage)
+    if not users:
+        raise CommandError("Name at least one person.", usage)
+    return Command(f"admins {sub}", users=tuple(dict.fromkeys(users)), admin=True)
 
 
 def _parse_team(rest: list[str]) -> Command:

@@ -78,6 +78,7 @@ class Team:
     digest_time: time = time(9, 0)
     tz: str = "UTC"
     pack: str = "default"
+    retention_months: int | None = None  # replies older than this are purged; None: kept
 
 
 @dataclass(frozen=True)

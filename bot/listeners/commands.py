@@ -89,12 +89,26 @@ def _member(hw: Headway, team_id: str, user_id: str) -> Member:
     return member
 
 
-def _require_admin(client: WebClient, user_id: str) -> dict[str, Any]:
+def _is_slack_admin(user: dict[str, Any]) -> bool:
+    return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
+
+
+def _require_admin(hw: Headway, client: WebClient, team_id: str, user_id: str, *,
+                   slack_only: bool = False) -> dict[str, Any]:
+    """Workspace admins and owners (from Slack, asked every time: roles change) and, unless
+    `slack_only`, the members an admin named with `/headway admins add`."""
     user = client.users_info(user=user_id)["user"]
-    if not (user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner")):
-        raise Refusal("Only workspace admins and owners can change that. Ask one of them, "
-                      "or see `/headway help` for what you can do.")
-    return user
+    if _is_slack_admin(user):
+        return user
+    named = hw.store.named_admins(team_id)
+    if not slack_only and user_id in named:
+        return user
+    who = "Only workspace admins and owners"
+    if not slack_only:
+        who += (" and the Headway admins they named ("
+                + (", ".join(f"<@{u}>" for u in named) if named else "none yet") + ")")
+    raise Refusal(f"{who} can do that. Ask one of them, or see `/headway help` for what "
+                  f"you can do.")
 
 
 _UTC_TEAM = Team("-")
@@ -320,30 +334,97 @@ def _export(hw: Headway, client: WebClient, parsed: cmd.Command, body: dict[str,
     data = hw.store.export_member(team_id, user_id)
     if data["member"] is None and not data["replies"]:
         return "Headway stores nothing about you."
-    rows = io.StringIO()
-    writer = csv.writer(rows)
-    writer.writerow(["period", "prompt_id", "kind", "item", "label", "label_source"])
-    for r in data["replies"]:
-        for i in r["items"] or [{"text": r["text"], "label": "", "label_source": ""}]:
-            writer.writerow([r["period"], r["prompt_id"], r["kind"], i["text"], i["label"] or "",
-                             i["label_source"]])
+    rows = [[r["period"], r["prompt_id"], r["kind"], i["text"], i["label"] or "",
+             i["label_source"]]
+            for r in data["replies"]
+            for i in r["items"] or [{"text": r["text"], "label": "", "label_source": ""}]]
+    _upload_to_dm(client, user_id, "Your Headway data: everything stored about you.",
+                  "headway-export", "Headway export", data,
+                  ["period", "prompt_id", "kind", "item", "label", "label_source"], rows)
+    return "Sent: your data is in your DMs with Headway, as JSON and CSV."
+
+
+def _upload_to_dm(client: WebClient, user_id: str, comment: str, stem: str, title: str,
+                  data: Any, header: list[str], rows: list[list[Any]]) -> None:
+    """JSON and CSV of the same data, as files in the person's DM with the bot."""
+    table = io.StringIO()
+    writer = csv.writer(table)
+    writer.writerow(header)
+    writer.writerows(rows)
     dm = client.conversations_open(users=user_id)["channel"]["id"]
     client.files_upload_v2(
         channel=dm,
-        initial_comment="Your Headway data: everything stored about you.",
+        initial_comment=comment,
         file_uploads=[
             {"content": json.dumps(data, indent=2, ensure_ascii=False),
-             "filename": "headway-export.json", "title": "Headway export (JSON)"},
-            {"content": rows.getvalue(), "filename": "headway-export.csv",
-             "title": "Headway export (CSV)"},
+             "filename": f"{stem}.json", "title": f"{title} (JSON)"},
+            {"content": table.getvalue(), "filename": f"{stem}.csv", "title": f"{title} (CSV)"},
         ],
     )
-    return "Sent: your data is in your DMs with Headway, as JSON and CSV."
+
+
+def _export_team(hw: Headway, client: WebClient, parsed: cmd.Command,
+                 body: dict[str, Any]) -> str:
+    team_id, user_id = body["team_id"], body["user_id"]
+    _require_admin(hw, client, team_id, user_id)
+    data = hw.store.export_team(team_id)
+    rows = [[r["period"], r["author"] or "", r["author_name"] or "", r["prompt_id"], r["kind"],
+             i["text"], i["label"] or "", i["label_source"]]
+            for r in data["replies"]
+            for i in r["items"] or [{"text": r["text"], "label": "", "label_source": ""}]]
+    _upload_to_dm(client, user_id, "The team's Headway answers. Anonymous answers have no "
+                  "author; reflection answers stay private to their authors and are not here.",
+                  "headway-team-export", "Headway team export", data,
+                  ["period", "author", "author_name", "prompt_id", "kind", "item", "label",
+                   "label_source"], rows)
+    n = len(data["replies"])
+    return f"Sent: {n} answer{'s' if n != 1 else ''} in your DMs with Headway, as JSON and CSV."
+
+
+def _admins_list(hw: Headway, client: WebClient, parsed: cmd.Command,
+                 body: dict[str, Any]) -> str:
+    named = hw.store.named_admins(body["team_id"])
+    who = ", ".join(f"<@{u}>" for u in named) if named else "nobody yet"
+    return (f"Workspace admins and owners can use Headway's admin commands, and so can the "
+            f"people they named: {who}. Admins change this with `/headway admins add @someone` "
+            f"or `/headway admins remove @someone`.")
+
+
+def _admins_change(hw: Headway, client: WebClient, parsed: cmd.Command,
+                   body: dict[str, Any]) -> str:
+    team_id = body["team_id"]
+    # Only Slack's own admins name Headway admins: a named admin cannot widen the circle.
+    _require_admin(hw, client, team_id, body["user_id"], slack_only=True)
+    changed = []
+    for uid in parsed.users:
+        if parsed.name == "admins add":
+            if hw.store.add_admin(team_id, uid, body["user_id"], hw.now()):
+                changed.append(uid)
+        elif hw.store.remove_admin(team_id, uid):
+            changed.append(uid)
+    verb = "Added" if parsed.name == "admins add" else "Removed"
+    if not changed:
+        return "Nothing changed: " + ("they are already Headway admins."
+                                      if parsed.name == "admins add"
+                                      else "they were not Headway admins.")
+    return f"{verb} {', '.join(f'<@{u}>' for u in changed)}. " + _admins_list(
+        hw, client, parsed, body)
+
+
+def _retention(hw: Headway, client: WebClient, parsed: cmd.Command,
+               body: dict[str, Any]) -> str:
+    _require_admin(hw, client, body["team_id"], body["user_id"])
+    hw.store.update_team(body["team_id"], retention_months=parsed.months)
+    if parsed.months is None:
+        return "Retention off: answers are kept until their authors `forget me`."
+    s = "s" if parsed.months != 1 else ""
+    return (f"Answers older than {parsed.months} month{s} are now deleted (with their labels "
+            f"and corrections) within the next minute, and every day after.")
 
 
 def _digest_here(hw: Headway, client: WebClient, parsed: cmd.Command,
                  body: dict[str, Any]) -> str:
-    user = _require_admin(client, body["user_id"])
+    user = _require_admin(hw, client, body["team_id"], body["user_id"])
     team = hw.store.update_team(body["team_id"], digest_channel=body["channel_id"],
                                 tz=user.get("tz") or "UTC")
     return (f"This channel now gets the weekly digest, {WEEKDAYS[team.digest_day].title()} "
@@ -353,7 +434,7 @@ def _digest_here(hw: Headway, client: WebClient, parsed: cmd.Command,
 
 def _digest_time(hw: Headway, client: WebClient, parsed: cmd.Command,
                  body: dict[str, Any]) -> str:
-    _require_admin(client, body["user_id"])
+    _require_admin(hw, client, body["team_id"], body["user_id"])
     assert parsed.day is not None and parsed.at is not None
     team = hw.store.update_team(body["team_id"], digest_day=parsed.day, digest_time=parsed.at)
     where = f"<#{team.digest_channel}>" if team.digest_channel else "no channel yet"
@@ -363,7 +444,7 @@ def _digest_time(hw: Headway, client: WebClient, parsed: cmd.Command,
 
 def _holidays_add(hw: Headway, client: WebClient, parsed: cmd.Command,
                   body: dict[str, Any]) -> str:
-    _require_admin(client, body["user_id"])
+    _require_admin(hw, client, body["team_id"], body["user_id"])
     added = hw.store.add_holidays(body["team_id"], list(parsed.dates))
     already = len(parsed.dates) - added
     note = f" ({already} already were)" if already else ""
@@ -373,7 +454,7 @@ def _holidays_add(hw: Headway, client: WebClient, parsed: cmd.Command,
 
 def _holidays_remove(hw: Headway, client: WebClient, parsed: cmd.Command,
                      body: dict[str, Any]) -> str:
-    _require_admin(client, body["user_id"])
+    _require_admin(hw, client, body["team_id"], body["user_id"])
     removed = hw.store.remove_holidays(body["team_id"], list(parsed.dates))
     if not removed:
         return "None of those days were holidays; nothing changed."
@@ -381,7 +462,7 @@ def _holidays_remove(hw: Headway, client: WebClient, parsed: cmd.Command,
 
 
 def _prompts(hw: Headway, client: WebClient, parsed: cmd.Command, body: dict[str, Any]) -> str:
-    _require_admin(client, body["user_id"])
+    _require_admin(hw, client, body["team_id"], body["user_id"])
     if parsed.pack not in hw.packs:
         known = ", ".join(f"`{name}`" for name in sorted(hw.packs))
         raise Refusal(f"There's no prompt pack `{parsed.pack}`. Packs: {known}.")
@@ -391,7 +472,7 @@ def _prompts(hw: Headway, client: WebClient, parsed: cmd.Command, body: dict[str
 
 
 def _team_add(hw: Headway, client: WebClient, parsed: cmd.Command, body: dict[str, Any]) -> str:
-    _require_admin(client, body["user_id"])
+    _require_admin(hw, client, body["team_id"], body["user_id"])
     team_id = body["team_id"]
     wanted = set(parsed.users)
     for channel in parsed.channels:
@@ -453,7 +534,7 @@ def _users_by_id(client: WebClient, wanted: set[str], list_all: bool) -> dict[st
 
 def _team_remove(hw: Headway, client: WebClient, parsed: cmd.Command,
                  body: dict[str, Any]) -> str:
-    _require_admin(client, body["user_id"])
+    _require_admin(hw, client, body["team_id"], body["user_id"])
     removed = 0
     for uid in parsed.users:
         member = hw.store.get_member(body["team_id"], uid)
@@ -477,4 +558,9 @@ SLOW: dict[str, Callable[..., str | dict[str, Any]]] = {
     "holidays remove": _holidays_remove,
     "team add": _team_add,
     "team remove": _team_remove,
+    "export team": _export_team,
+    "admins": _admins_list,
+    "admins add": _admins_change,
+    "admins remove": _admins_change,
+    "retention": _retention,
 }

@@ -19,7 +19,7 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,12 @@ def _iso(moment: datetime | None) -> str | None:
 
 def _dt(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
+
+
+def _is_rowid(value: object) -> bool:
+    """Ids come from button values and modal metadata, i.e. from the client: anything
+    outside SQLite's 64-bit INTEGER range cannot name a row (and would raise)."""
+    return isinstance(value, int) and -(2**63) <= value < 2**63
 
 
 def _hhmm(value: time) -> str:
@@ -174,7 +180,8 @@ class Store:
         return [_team(r) for r in self.db.query("SELECT * FROM workspaces ORDER BY team_id")]
 
     def update_team(self, team_id: str, **fields: Any) -> Team:
-        allowed = {"name", "digest_channel", "digest_day", "digest_time", "tz", "pack"}
+        allowed = {"name", "digest_channel", "digest_day", "digest_time", "tz", "pack",
+                   "retention_months"}
         bad = set(fields) - allowed
         if bad:
             raise ValueError(f"not workspace settings: {sorted(bad)}")
@@ -475,6 +482,8 @@ class Store:
         return [_nudge(r) for r in rows]
 
     def get_nudge(self, nudge_id: int | None) -> Nudge | None:
+        if not _is_rowid(nudge_id):
+            return None  # e.g. a forged button value too big for SQLite: no such row
         rows = list(self.db.query("SELECT * FROM nudges WHERE id = ?", [nudge_id]))
         return _nudge(rows[0]) if rows else None
 
@@ -605,6 +614,8 @@ class Store:
 
     def get_item(self, team_id: str, item_id: int) -> tuple[Item, str] | None:
         """The item and the user id of its author."""
+        if not _is_rowid(item_id):
+            return None
         rows = list(
             self.db.query(
                 "SELECT i.*, r.user_id AS author FROM items i JOIN replies r ON r.id = i.reply_id "
@@ -705,6 +716,8 @@ class Store:
         return [WeekShare(p, *counts[p]) for p in periods]
 
     def reply_of_item(self, team_id: str, item_id: int) -> Reply | None:
+        if not _is_rowid(item_id):
+            return None
         rows = list(
             self.db.query(
                 "SELECT reply_id FROM items WHERE team_id = ? AND id = ?", [team_id, item_id]
@@ -715,6 +728,8 @@ class Store:
         return self.get_reply(team_id, rows[0]["reply_id"])
 
     def get_reply(self, team_id: str, reply_id: int) -> Reply | None:
+        if not _is_rowid(reply_id):
+            return None
         rows = list(
             self.db.query(
                 "SELECT r.*, m.name AS author_name FROM replies r LEFT JOIN members m "
@@ -765,10 +780,70 @@ class Store:
             db.execute("DELETE FROM skips WHERE team_id = ? AND user_id = ?", [team_id, user_id])
             db.execute("DELETE FROM missed_nudges WHERE team_id = ? AND user_id = ?",
                        [team_id, user_id])
+            db.execute("DELETE FROM headway_admins WHERE team_id = ? AND user_id = ?",
+                       [team_id, user_id])
             counts["member"] = db.execute(
                 "DELETE FROM members WHERE team_id = ? AND user_id = ?", [team_id, user_id]
             ).rowcount
         return counts
+
+    def purge_replies_before(self, team_id: str, cutoff: datetime) -> dict[str, int]:
+        """Retention: delete replies created before `cutoff`, with their items and the
+        corrections made on those items. Ledger rows stay (they hold no text and keep
+        "at most once" true)."""
+        where = "team_id = ? AND created_at < ?"
+        params = [team_id, _iso(cutoff.astimezone(UTC))]
+        counts: dict[str, int] = {}
+        with self.db.atomic() as db:
+            counts["corrections"] = db.execute(
+                "DELETE FROM corrections WHERE item_id IN (SELECT i.id FROM items i JOIN "
+                "replies r ON r.id = i.reply_id WHERE r.team_id = ? AND r.created_at < ?)",
+                params,
+            ).rowcount
+            counts["items"] = db.execute(
+                f"DELETE FROM items WHERE reply_id IN (SELECT id FROM replies WHERE {where})",
+                params,
+            ).rowcount
+            counts["replies"] = db.execute(f"DELETE FROM replies WHERE {where}", params).rowcount
+        return counts
+
+    # ── Headway admins named by a workspace admin ────────────────────────────
+
+    def add_admin(self, team_id: str, user_id: str, added_by: str, now: datetime) -> bool:
+        cur = self.db.execute(
+            "INSERT OR IGNORE INTO headway_admins (team_id, user_id, added_by, created_at) "
+            "VALUES (?, ?, ?, ?)",
+            [team_id, user_id, added_by, _iso(now)],
+        )
+        return cur.rowcount == 1
+
+    def remove_admin(self, team_id: str, user_id: str) -> bool:
+        cur = self.db.execute(
+            "DELETE FROM headway_admins WHERE team_id = ? AND user_id = ?", [team_id, user_id]
+        )
+        return cur.rowcount == 1
+
+    def named_admins(self, team_id: str) -> list[str]:
+        return [r["user_id"] for r in self.db.query(
+            "SELECT user_id FROM headway_admins WHERE team_id = ? ORDER BY created_at, user_id",
+            [team_id])]
+
+    def export_team(self, team_id: str) -> dict[str, Any]:
+        """The team's shared answers for an admin: anonymous authors hidden, reflection
+        answers left out (they never leave their author)."""
+        out = []
+        for r in self.replies(team_id):
+            if r.kind == "reflection":
+                continue
+            out.append({
+                "period": r.period, "prompt_id": r.prompt_id, "kind": r.kind,
+                "author": None if r.anonymous else r.user_id,
+                "author_name": None if r.anonymous else r.author_name,
+                "text": r.text, "created_at": _iso(r.created_at),
+                "items": [{"text": i.text, "label": i.label, "confidence": i.confidence,
+                           "label_source": i.label_source} for i in r.items],
+            })
+        return {"team_id": team_id, "replies": out}
 
     def export_member(self, team_id: str, user_id: str) -> dict[str, Any]:
         """Everything stored about one member, as plain data."""
@@ -870,6 +945,7 @@ def _team(r: dict[str, Any]) -> Team:
         digest_time=time.fromisoformat(r["digest_time"]),
         tz=r["tz"],
         pack=r["pack"],
+        retention_months=r.get("retention_months"),
     )
 
 

@@ -172,3 +172,23 @@ def m003_claimed_by(db: Database) -> None:
     # Which process made a claim: a process that holds the sending lock may settle claims
     # made by any other process at once (that process is gone), its own only after a while.
     db.execute("ALTER TABLE nudges ADD COLUMN claimed_by TEXT")
+
+
+@migrations()
+def m005_admins_and_retention(db: Database) -> None:
+    # Members a workspace admin named as Headway admins (besides Slack's own admins and
+    # owners), and the per-workspace retention: replies older than N months are purged.
+    db.executescript(
+        """
+        CREATE TABLE headway_admins (
+            team_id TEXT NOT NULL REFERENCES workspaces(team_id),
+            user_id TEXT NOT NULL,
+            added_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (team_id, user_id)
+        );
+        ALTER TABLE workspaces ADD COLUMN retention_months INTEGER;
+        -- the retention purge runs every tick: find old replies without a scan
+        CREATE INDEX replies_by_age ON replies (team_id, created_at);
+        """
+    )

@@ -1,0 +1,141 @@
+"""Durability: backup while the bot writes, restore as the README says, and upgrades from
+the first schema version that lose no row."""
+
+from __future__ import annotations
+
+import gc
+import os
+import shutil
+import sqlite3
+import stat
+import threading
+from datetime import UTC, datetime
+
+from sqlite_utils import Database
+
+from bot.cli import main
+from bot.core.model import Item, Member, Reply
+from bot.store import Store
+from bot.store.migrations import migrations
+
+T = "T0001"
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+def _fill(store: Store, n: int, start: int = 0) -> None:
+    for i in range(start, start + n):
+        store.add_reply(Reply(team_id=T, user_id=f"U{i % 7}", prompt_id="work", kind="work",
+                              period="2026-W47", text=f"answer {i} ✓",
+                              items=(Item(text=f"answer {i} ✓", kind="work", label="ktlo"),)),
+                        source="dm", now=NOW)
+
+
+def test_backup_while_writing_then_restore_as_documented_finds_every_row(tmp_path, env,
+                                                                       capsys):
+    db = tmp_path / "headway.db"
+    store = Store.open(db)
+    store.ensure_team(T, NOW, "acme")
+    store.upsert_member(Member(team_id=T, user_id="U1", name="ada"), NOW)
+    _fill(store, 200)
+
+    # A writer keeps going while `headway backup` copies: the copy is consistent.
+    stop = threading.Event()
+
+    def writer(target: Store) -> None:
+        i = 1000
+        while not stop.is_set():
+            _fill(target, 1, start=i)
+            i += 1
+
+    thread = threading.Thread(target=writer, args=(store,))
+    thread.start()
+    try:
+        assert main(["backup", str(tmp_path / "backups" / "headway-backup.db")]) == 0
+    finally:
+        stop.set()
+        thread.join()
+    assert "backed up" in capsys.readouterr().out
+    backup = tmp_path / "backups" / "headway-backup.db"
+    assert stat.S_IMODE(os.stat(backup).st_mode) == 0o600
+    with sqlite3.connect(backup) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        backed_up = conn.execute("SELECT count(*) FROM replies").fetchone()[0]
+        assert backed_up >= 200
+        # every reply in the copy has its item: no half-written transaction
+        assert conn.execute("SELECT count(*) FROM items").fetchone()[0] == backed_up
+
+    # Life goes on, then disaster: rows written after the backup, and a broken file.
+    _fill(store, 5, start=5000)
+    store.close()  # README step 1: stop the bot (a stopped process holds no connection:
+    del store, thread  # the writer thread's connection goes with its last reference)
+    gc.collect()
+    db.write_bytes(b"not a database")
+
+    # README step 2: copy the backup back and remove the WAL side files of the old file.
+    for side in ("-wal", "-shm"):
+        (tmp_path / f"headway.db{side}").unlink(missing_ok=True)
+    shutil.copy2(backup, db)
+
+    # README step 3: start again — here, open the store as `serve` does.
+    restored = Store.open(db)
+    try:
+        assert len(restored.replies(T)) == backed_up
+        assert restored.get_member(T, "U1").name == "ada"
+        assert all(r.items and r.items[0].text == r.text for r in restored.replies(T))
+        assert not [r for r in restored.replies(T) if r.text == "answer 5000 ✓"]
+        assert restored.schema_version() == [m.name for m in migrations._migrations]
+    finally:
+        restored.close()
+
+
+def test_a_first_version_database_upgrades_to_the_newest_keeping_every_row(tmp_path):
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    db = Database(conn)
+    first, *later = [m.name for m in migrations._migrations]
+    assert first == "m001_initial"
+    migrations.apply(db, stop_before=later[0] if later else None)
+    assert [m.name for m in migrations.applied(db)] == ["m001_initial"]
+
+    rows = {
+        "workspaces": [("T0001", "acme", "C0DIGEST", 1, "10:30", "Europe/Berlin", "default",
+                        NOW.isoformat())],
+        "members": [("T0001", "U1", "ada", "Europe/Berlin", "0,3", "16:00", None, 1, 1, "",
+                     NOW.isoformat(), NOW.isoformat())],
+        "nudges": [(1, "T0001", "U1", "work", "2026-W47", "answered", NOW.isoformat(),
+                    NOW.isoformat(), "D1", "1.0", None, None, None)],
+        "replies": [(1, "T0001", "U1", 1, "work", "work", "2026-W47",
+                     "<!channel> shipped 🚀\n- fixed\u200b it", 1, "dm", NOW.isoformat())],
+        "items": [(1, "T0001", 1, 0, "shipped 🚀", "work", "progress", 0.8, '["shipped"]',
+                   "auto"),
+                  (2, "T0001", 1, 1, "fixed\u200b it", "work", "ktlo", 0.7, "[]", "user")],
+        "corrections": [(1, "T0001", 2, "U1", "fixed\u200b it", "ktlo", NOW.isoformat())],
+        "skips": [("T0001", "U1", "2026-W46", NOW.isoformat())],
+        "digests": [(1, "T0001", "C0DIGEST", "2026-W47", "posted", "2.0", "[]",
+                     NOW.isoformat(), NOW.isoformat(), None, 1, None)],
+    }
+    for table, values in rows.items():
+        marks = ", ".join("?" for _ in values[0])
+        conn.executemany(f"INSERT INTO {table} VALUES ({marks})", values)
+    conn.commit()
+    conn.close()
+
+    store = Store.open(path)  # upgrades, as `serve` and `headway migrate` do
+    try:
+        assert store.schema_version() == [first, *later]
+        for table, values in rows.items():
+            got = [tuple(r.values())[: len(values[0])]
+                   for r in store.db.query(f"SELECT * FROM {table} ORDER BY rowid")]
+            assert got == values, table
+        # and the code reads them through the newest schema
+        team = store.get_team("T0001")
+        assert team.digest_channel == "C0DIGEST" and team.retention_months is None
+        member = store.get_member("T0001", "U1")
+        assert member.anonymous and member.tz == "Europe/Berlin"
+        [reply] = store.replies("T0001")
+        assert reply.text == "<!channel> shipped 🚀\n- fixed\u200b it"
+        assert [i.label for i in reply.items] == ["progress", "ktlo"]
+        assert store.corrections("T0001") == [("fixed\u200b it", "ktlo")]
+        assert store.get_digest("T0001", "C0DIGEST", "2026-W47").ts == "2.0"
+    finally:
+        store.close()

@@ -1,0 +1,202 @@
+"""Hostile input through the real signed endpoints: always an answer, never a 500 or an
+unhandled exception; odd text stored exactly and repeated without live mentions."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+
+import pytest
+from conftest import wait_for
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from slackspec import find_unescaped_broadcasts
+
+from bot.cli import main
+from bot.core import messages
+from bot.core.commands import USAGE
+from bot.listeners.commands import FORGET_CANCEL, FORGET_CONFIRM
+
+T = "T0001"
+FUZZ = settings(max_examples=60, deadline=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                       HealthCheck.too_slow])
+
+# Mentions a user might type; the fake fails the test if any leaves the bot unescaped.
+EVIL = "<!channel> <!here> <!everyone> <@UEVIL1> <@UEVIL2|boss> <!subteam^S0EVIL|@ops>"
+HOSTILE = [
+    "x" * 39_990 + " shipped",  # long: Slack's own 40,000-character message limit
+    "tab\there\x01\x02\x07\x1b[31mred\x7f and a NUL\x00 in the middle",
+    "\u202eRTL override\u202c and \u200f mark \u200e, zero\u200bwidth\u200d joiner\ufeff",
+    "emoji 🚀👩🏽‍💻🏳️‍🌈 and combining é and 𝔘𝔫𝔦𝔠𝔬𝔡𝔢",
+    "'); DROP TABLE replies; -- \" OR 1=1; SELECT * FROM members WHERE ''='",
+    EVIL + " fixed the outage & <b>bold</b> > all",
+    "*bold* _it_ ~strike~ `code` ```block``` <https://evil.example|click me> &amp; &lt;",
+]
+
+
+class Errors(logging.Handler):
+    """Every ERROR record from anywhere (Bolt, our listeners, the HTTP server)."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture
+def errors():
+    handler = Errors()
+    logging.getLogger().addHandler(handler)
+    yield handler
+    logging.getLogger().removeHandler(handler)
+    assert not handler.records, [r.getMessage() for r in handler.records]
+
+
+@pytest.fixture
+def member(slack, fake, hw, env):
+    fake.forbid("<@UEVIL", "<!subteam^S0EVIL")
+    fake.add_user("U1", tz="Pacific/Auckland", name="ada")
+    fake.add_user("UADMIN", tz="UTC", is_admin=True)
+    slack.command("join", user="U1")
+    wait_for(lambda: hw.store.get_member(T, "U1"), what="joined")
+    main(["nudge", "--now"])
+    return "U1"
+
+
+def _ack_is_an_answer(resp) -> None:
+    assert resp.status == 200, resp.body[:300]
+    if resp.body.strip():
+        body = resp.json()
+        assert body.get("text") or body.get("blocks") or body.get("response_action")
+        assert not find_unescaped_broadcasts(body)
+        assert "<@UEVIL" not in resp.body
+
+
+def _stored_texts(db_path) -> list[str]:
+    """Read back with a separate plain sqlite3 connection: what is really in the file."""
+    conn = sqlite3.connect(db_path)
+    try:
+        return [r[0] for r in conn.execute("SELECT text FROM replies ORDER BY id")]
+    finally:
+        conn.close()
+
+
+# ── property tests ───────────────────────────────────────────────────────────
+
+_HEADS = sorted({u.syntax.split(" ")[0] for u in USAGE} | {"forget", "export", "admins"})
+command_text = st.one_of(
+    st.text(max_size=200),
+    st.builds(lambda h, t: f"{h} {t}", st.sampled_from(_HEADS), st.text(max_size=80)),
+    st.builds(lambda h, t: f"{h} {t}", st.sampled_from(["team add", "team remove",
+                                                        "admins add", "digest time", "time",
+                                                        "pause", "retention"]),
+              st.sampled_from(["<@U1|ada>", "<#C1|general>", "<@UEVIL1>", EVIL, "25:99",
+                               "mon 09:00", "0", "-1", "99999999999999999999", "\x00"])),
+)
+
+
+@FUZZ
+@given(text=command_text, user=st.sampled_from(["U1", "UADMIN", "UNOBODY"]))
+def test_any_slash_command_text_gets_an_answer(member, slack, fake, errors, text, user):
+    before = len(fake.calls_to("response_url"))
+    resp = slack.command(text, user=user)
+    _ack_is_an_answer(resp)
+    if not resp.body.strip():  # acked empty: the answer must follow through response_url
+        wait_for(lambda: len(fake.calls_to("response_url")) > before,
+                 what=f"answer to {text!r}")
+
+
+@FUZZ
+@given(text=st.text(max_size=400))
+def test_any_dm_text_is_answered_and_stored_exactly(member, slack, fake, hw, db_path,
+                                                    errors, text):
+    n = len(_stored_texts(db_path))
+    assert slack.dm(text, user="U1").status == 200
+    if text.strip():
+        texts = wait_for(lambda: (t := _stored_texts(db_path)) and len(t) > n and t,
+                         what="reply stored")
+        assert texts[-1] == text.strip()
+
+
+_ACTIONS = [messages.ANSWER, messages.SKIP, messages.SNOOZE, messages.FLIP, FORGET_CANCEL,
+            FORGET_CONFIRM]
+button_value = st.one_of(st.text(max_size=60), st.integers().map(str),
+                         st.builds(lambda a, b: f"{a}:{b}", st.integers(-5, 10**20),
+                                   st.sampled_from(["progress", "ktlo", "", "x" * 50])))
+
+
+@FUZZ
+@given(action=st.sampled_from(_ACTIONS), value=button_value,
+       user=st.sampled_from(["U1", "UNOBODY"]))
+def test_any_button_payload_is_acked(member, slack, fake, errors, action, value, user):
+    if action == FORGET_CONFIRM:
+        user = "UNOBODY"  # clicking it for U1 is a real deletion, tested elsewhere
+    resp = slack.click(action, value, user=user, channel="D1", message_ts="1.0")
+    _ack_is_an_answer(resp)
+
+
+view_value = st.one_of(st.none(), st.text(max_size=300), st.just("x" * 40_001),
+                       st.just(EVIL))
+
+
+@FUZZ
+@given(value=view_value, metadata=st.one_of(st.text(max_size=20), st.integers().map(str)),
+       shape=st.sampled_from(["normal", "no-block", "no-state"]))
+def test_any_view_submission_is_acked(member, slack, errors, value, metadata, shape):
+    values = {messages.ANSWER_BLOCK: {messages.ANSWER_INPUT: {"type": "plain_text_input",
+                                                              "value": value}}}
+    if shape == "no-block":
+        values = {"other": {}}
+    elif shape == "no-state":
+        values = {}
+    _ack_is_an_answer(slack.submit_view(messages.ANSWER_VIEW, values, metadata, user="U1"))
+
+
+# ── exact storage, safe display ──────────────────────────────────────────────
+
+
+@pytest.mark.parametrize("path", ["modal", "dm"])
+def test_hostile_replies_are_stored_byte_for_byte_and_repeated_without_live_mentions(
+    member, slack, fake, hw, db_path, errors, path
+):
+    for i, text in enumerate(HOSTILE):
+        if path == "modal":
+            resp = slack.submit_view(messages.ANSWER_VIEW, {messages.ANSWER_BLOCK: {
+                messages.ANSWER_INPUT: {"type": "plain_text_input", "value": text}}},
+                "", user="U1")
+        else:
+            resp = slack.dm(text, user="U1")
+        _ack_is_an_answer(resp)
+        wait_for(lambda i=i: len(_stored_texts(db_path)) > i, what=f"reply {i} stored")
+    stored = _stored_texts(db_path)
+    assert [s.encode("utf-8", "surrogatepass") for s in stored] == \
+        [t.encode("utf-8", "surrogatepass") for t in HOSTILE]
+    wait_for(lambda: len([c for c in fake.calls_to("chat.postMessage")
+                          if "Stored your answer" in c.args.get("text", "")]) == len(HOSTILE),
+             what="every answer confirmed")
+
+    # Shown back: history and the digest preview (ack bodies), App Home, the export.
+    _ack_is_an_answer(slack.command("history", user="U1"))
+    _ack_is_an_answer(slack.command("digest preview", user="U1"))
+    assert slack.event({"type": "app_home_opened", "user": "U1", "channel": "D1",
+                        "tab": "home"}).status == 200
+    wait_for(lambda: fake.calls_to("views.publish"), what="App Home published")
+    slack.command("export", user="U1")
+    done = wait_for(lambda: fake.calls_to("files.completeUploadExternal"), what="export")[0]
+    exported = json.loads(next(fake.file_content(f["id"]) for f in done.args["files"]
+                               if f["title"].endswith("(JSON)")))
+    assert [r["text"] for r in exported["replies"]] == HOSTILE  # the file keeps it exact
+    slack.command("digest here", user="UADMIN", channel="C0DIGEST")
+    wait_for(lambda: hw.store.get_team(T).digest_channel, what="digest channel")
+    assert main(["digest", "--post"]) == 0
+
+    sent = json.dumps([c.args for c in fake.calls if c.method != "files.upload"],
+                      ensure_ascii=False)
+    assert "&lt;!channel&gt;" in sent  # the mention is shown, escaped
+    for live in ("<!channel>", "<!here>", "<!everyone>", "<@UEVIL", "<!subteam^"):
+        assert live not in sent
+    # (the fake also checks each call against Slack's spec and Block Kit limits at teardown)
