@@ -21,7 +21,12 @@ def build_app(hw: Headway, *, verify_token: bool = True) -> App:
     """Wire the listeners into a Bolt app that calls Slack at `SLACK_API_URL`."""
     s = hw.settings
     extra: dict[str, Any] = {}
-    if hw.token_for is not None:
+    if hw.installations is not None:
+        # OAuth distribution: /slack/install, /slack/oauth_redirect, and each request
+        # authorized with its own workspace's (refreshed) bot token.
+        extra["oauth_settings"] = hw.installations.oauth_settings()
+        extra["authorize"] = hw.installations.authorize()
+    elif hw.token_for is not None:
         # Several workspaces: each request runs with the bot token of the workspace in its
         # payload (`team_id`), never with another workspace's.
         extra["authorize"] = _per_workspace_authorize(hw)

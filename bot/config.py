@@ -18,6 +18,9 @@ DEFAULT_PORT = 3000
 # Messages per second per workspace (240 a minute): under Slack's workspace-wide limit for
 # chat.postMessage, which it describes as "several hundred a minute".
 DEFAULT_SEND_RATE = 4.0
+# After a workspace uninstalls Headway, its data is kept this long (a reinstall picks up
+# where it left off), then deleted.
+DEFAULT_UNINSTALL_RETENTION_DAYS = 30
 
 
 class ConfigError(Exception):
@@ -35,6 +38,7 @@ class Settings:
     db_path: Path
     port: int
     send_rate: float = DEFAULT_SEND_RATE
+    uninstall_retention_days: int = DEFAULT_UNINSTALL_RETENTION_DAYS
 
     @property
     def socket_mode(self) -> bool:
@@ -120,6 +124,14 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
             f"(got '{rate_text}'); the default {DEFAULT_SEND_RATE:g} suits most workspaces"
         )
 
+    days_text = (_blank_to_none(env.get("HEADWAY_UNINSTALL_RETENTION_DAYS"))
+                 or str(DEFAULT_UNINSTALL_RETENTION_DAYS))
+    if not days_text.isdigit() or not 0 <= int(days_text) <= 3650:
+        raise ConfigError(
+            f"HEADWAY_UNINSTALL_RETENTION_DAYS must be a number of days from 0 to 3650 "
+            f"(got '{days_text}'): how long a workspace's data is kept after it uninstalls"
+        )
+
     return Settings(
         bot_token=bot_token,
         signing_secret=signing_secret,
@@ -130,6 +142,7 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
         db_path=Path(db),
         port=int(port_text),
         send_rate=send_rate,
+        uninstall_retention_days=int(days_text),
     )
 
 

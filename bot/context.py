@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from slack_sdk import WebClient
 
@@ -32,6 +33,8 @@ class Headway:
     clock: Clock = system_clock
     # Single-workspace installs use one bot token; OAuth installs look the token up per team.
     token_for: Callable[[str], str | None] | None = None
+    # OAuth installs (bot.oauth.Installations): set by `bot.oauth.attach`.
+    installations: Any = None
     # How a Web API client is made for a token; the demo swaps in an offline one.
     client_factory: Callable[[str | None, str, Pacer | None], WebClient] = make_client
     # Names this process's ledger claims, so recovery can tell its own in-flight claims from

@@ -1,4 +1,5 @@
-"""Headway's HTTP front door: `/slack/events` for Slack, `/healthz` for the platform.
+"""Headway's HTTP front door: `/slack/events` for Slack, `/healthz` for the platform, and
+with OAuth distribution `/slack/install` and `/slack/oauth_redirect`.
 
 A small threaded stdlib server is enough for Slack's traffic (a few requests per person
 per week) and keeps the dependency list short; each request is handed to Bolt.
@@ -43,11 +44,13 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         log.debug("http %s", format % args)
 
-    def _send(self, status: int, body: str | bytes, headers: dict[str, str] | None = None) -> None:
+    def _send(self, status: int, body: str | bytes,
+              headers: dict[str, str | list[str]] | None = None) -> None:
         data = body.encode() if isinstance(body, str) else body
         self.send_response(status)
         for key, value in (headers or {"Content-Type": "text/plain; charset=utf-8"}).items():
-            self.send_header(key, value)
+            for one in value if isinstance(value, list) else [value]:  # e.g. two Set-Cookie
+                self.send_header(key, one)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
@@ -57,6 +60,16 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/healthz":
             ok = self.server.health()
             self._send(200 if ok else 503, "ok\n" if ok else "database unavailable\n")
+            return
+        flow = self.server.app.oauth_flow
+        if flow is not None and path in (flow.install_path, flow.redirect_uri_path):
+            request = BoltRequest(body="", query=urlsplit(self.path).query,
+                                  headers={k.lower(): v for k, v in self.headers.items()})
+            response = (flow.handle_installation(request) if path == flow.install_path
+                        else flow.handle_callback(request))
+            headers = {k: v for k, v in response.headers.items()
+                       if k.lower() != "content-length"}
+            self._send(response.status, response.body or "", headers)
             return
         self._send(404, "not found\n")
 

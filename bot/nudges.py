@@ -268,6 +268,8 @@ def _send_due(hw: Headway, members: Iterable[Member] | None, result: FanoutResul
             # Not recording this tick as done: what is left is still due at the next start
             # within the grace window, or recorded as missed after it.
             return
+        if member.team_id not in teams:
+            continue  # uninstalled: nothing more is sent there
         if member.team_id not in holidays:
             holidays[member.team_id] = frozenset(hw.store.holidays(member.team_id))
         rest = holidays[member.team_id], member.quiet_hours
@@ -312,9 +314,11 @@ def send_reminders(hw: Headway, result: FanoutResult) -> None:
     """Snoozed nudges come back once, as a reminder in the same DM."""
     now = hw.now()
     for nudge in hw.store.due_reminders(now):
+        team = hw.store.get_team(nudge.team_id)
+        if team is None or team.uninstalled_at is not None:
+            continue
         if not hw.store.claim_reminder(nudge.id, now):
             continue
-        team = hw.store.get_team(nudge.team_id)
         prompt = hw.pack_for(team).get(nudge.prompt_id)
         if prompt is None:
             continue

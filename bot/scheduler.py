@@ -41,6 +41,7 @@ class TickResult:
     digests_posted: int
     digests_updated: int
     replies_purged: int = 0
+    workspaces_purged: int = 0
 
 
 def tick(hw: Headway) -> TickResult:
@@ -81,7 +82,19 @@ def tick(hw: Headway) -> TickResult:
             posted += 1
         else:
             updated += 1
-    return TickResult(fanout, posted, updated, purge_expired(hw))
+    return TickResult(fanout, posted, updated, purge_expired(hw), purge_uninstalled(hw))
+
+
+def purge_uninstalled(hw: Headway) -> int:
+    """A workspace that uninstalled Headway loses all its rows once the uninstall
+    retention period has passed (a reinstall before then stops the clock)."""
+    days = hw.settings.uninstall_retention_days
+    gone = hw.store.uninstalled_before(hw.now() - timedelta(days=days))
+    for team_id in gone:
+        counts = hw.store.purge_workspace(team_id)
+        log.info("uninstalled %d days ago: purged workspace %s (%d rows)", days, team_id,
+                 sum(counts.values()))
+    return len(gone)
 
 
 def purge_expired(hw: Headway) -> int:

@@ -32,6 +32,8 @@ def test_defaults():
     ({"HEADWAY_SEND_RATE": "fast"}, "HEADWAY_SEND_RATE"),
     ({"HEADWAY_SEND_RATE": "0"}, "HEADWAY_SEND_RATE"),
     ({"HEADWAY_SEND_RATE": "5000"}, "HEADWAY_SEND_RATE"),
+    ({"HEADWAY_UNINSTALL_RETENTION_DAYS": "a month"}, "HEADWAY_UNINSTALL_RETENTION_DAYS"),
+    ({"HEADWAY_UNINSTALL_RETENTION_DAYS": "-1"}, "HEADWAY_UNINSTALL_RETENTION_DAYS"),
 ])
 def test_malformed_settings_name_the_variable(env, name):
     with pytest.raises(ConfigError) as err:

@@ -79,6 +79,7 @@ class Team:
     tz: str = "UTC"
     pack: str = "default"
     retention_months: int | None = None  # replies older than this are purged; None: kept
+    uninstalled_at: datetime | None = None  # Headway was removed: no nudges, data on a clock
 
 
 @dataclass(frozen=True)

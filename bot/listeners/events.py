@@ -58,3 +58,24 @@ def register(app: App, hw: Headway) -> None:
         team_id = context.get("team_id") or user.get("team_id")
         if team_id and follow_user(hw, team_id, user):
             log.info("member %s moved to another time zone", user.get("id"))
+
+    @app.event("app_uninstalled")
+    def uninstalled(context: dict[str, Any]) -> None:
+        _stop_serving(hw, context.get("team_id"))
+
+    @app.event("tokens_revoked")
+    def tokens_revoked(event: dict[str, Any], context: dict[str, Any]) -> None:
+        # Only the bot token matters: Headway asks for no user tokens.
+        if (event.get("tokens") or {}).get("bot"):
+            _stop_serving(hw, context.get("team_id"))
+
+
+def _stop_serving(hw: Headway, team_id: str | None) -> None:
+    """No more nudges or digests for the workspace; its tokens are dropped and its data
+    is purged once the documented retention period has passed (see README, Privacy)."""
+    if not team_id:
+        return
+    if hw.installations is not None:
+        hw.installations.forget(team_id)
+    hw.store.mark_uninstalled(team_id, hw.now())
+    log.info("workspace %s uninstalled Headway: stopped serving it", team_id)

@@ -176,8 +176,43 @@ class Store:
         rows = list(self.db.query("SELECT * FROM workspaces WHERE team_id = ?", [team_id]))
         return _team(rows[0]) if rows else None
 
-    def teams(self) -> list[Team]:
-        return [_team(r) for r in self.db.query("SELECT * FROM workspaces ORDER BY team_id")]
+    def teams(self, *, include_uninstalled: bool = False) -> list[Team]:
+        """The workspaces Headway serves (an uninstalled one only when asked for)."""
+        where = "" if include_uninstalled else " WHERE uninstalled_at IS NULL"
+        return [_team(r) for r in self.db.query(
+            f"SELECT * FROM workspaces{where} ORDER BY team_id")]
+
+    def mark_uninstalled(self, team_id: str, now: datetime) -> None:
+        self.db.execute(
+            "UPDATE workspaces SET uninstalled_at = coalesce(uninstalled_at, ?) "
+            "WHERE team_id = ?", [_iso(now), team_id])
+
+    def mark_installed(self, team_id: str, now: datetime, name: str = "") -> None:
+        """A (re)install: the workspace is served again and its retention clock stops."""
+        self.ensure_team(team_id, now, name)
+        self.db.execute("UPDATE workspaces SET uninstalled_at = NULL WHERE team_id = ?",
+                        [team_id])
+
+    def uninstalled_before(self, cutoff: datetime) -> list[str]:
+        return [r["team_id"] for r in self.db.query(
+            "SELECT team_id FROM workspaces WHERE uninstalled_at IS NOT NULL "
+            "AND uninstalled_at < ?", [_iso(cutoff)])]
+
+    def purge_workspace(self, team_id: str) -> dict[str, int]:
+        """Delete every row of one workspace, in every table (all carry team_id)."""
+        counts: dict[str, int] = {}
+        with self.db.atomic() as db:
+            tables = [t for t in db.table_names()
+                      if t != "workspaces" and "team_id" in db[t].columns_dict]
+            # Children first: items before replies, and so on, for the foreign keys.
+            order = ["corrections", "items", "replies", "nudges"]
+            tables.sort(key=lambda t: order.index(t) if t in order else len(order))
+            for table in tables:
+                counts[table] = db.execute(
+                    f"DELETE FROM [{table}] WHERE team_id = ?", [team_id]).rowcount
+            counts["workspaces"] = db.execute(
+                "DELETE FROM workspaces WHERE team_id = ?", [team_id]).rowcount
+        return counts
 
     def update_team(self, team_id: str, **fields: Any) -> Team:
         allowed = {"name", "digest_channel", "digest_day", "digest_time", "tz", "pack",
@@ -946,6 +981,7 @@ def _team(r: dict[str, Any]) -> Team:
         tz=r["tz"],
         pack=r["pack"],
         retention_months=r.get("retention_months"),
+        uninstalled_at=_dt(r.get("uninstalled_at")),
     )
 
 

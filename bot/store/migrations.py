@@ -175,6 +175,13 @@ def m003_claimed_by(db: Database) -> None:
 
 
 @migrations()
+def m004_uninstall(db: Database) -> None:
+    # When Headway was uninstalled (or its tokens revoked): nothing is sent from then on,
+    # and the workspace's rows are purged once HEADWAY_UNINSTALL_RETENTION_DAYS have passed.
+    db.execute("ALTER TABLE workspaces ADD COLUMN uninstalled_at TEXT")
+
+
+@migrations()
 def m005_admins_and_retention(db: Database) -> None:
     # Members a workspace admin named as Headway admins (besides Slack's own admins and
     # owners), and the per-workspace retention: replies older than N months are purged.

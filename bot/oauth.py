@@ -1,0 +1,134 @@
+"""Multi-workspace installs: Slack's OAuth flow, each workspace's bot token, token rotation.
+
+With SLACK_CLIENT_ID and SLACK_CLIENT_SECRET set, `serve` answers `/slack/install` and
+`/slack/oauth_redirect` (Bolt's OAuth flow) and keeps installations in slack_sdk's
+`SQLite3InstallationStore` and `SQLite3OAuthStateStore`, in the same SQLite file as
+everything else: one file to back up, one file to lose, and `headway backup` copies it all.
+
+Bolt refreshes rotating tokens only when a request comes in; the scheduler's jobs ask
+`token_for`, which refreshes a token that expires within `REFRESH_BEFORE` first.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from slack_bolt.authorization.authorize import InstallationStoreAuthorize
+from slack_bolt.oauth.oauth_settings import OAuthSettings
+from slack_sdk.errors import SlackApiError
+from slack_sdk.oauth.installation_store import Bot, Installation
+from slack_sdk.oauth.installation_store.sqlite3 import SQLite3InstallationStore
+from slack_sdk.oauth.state_store.sqlite3 import SQLite3OAuthStateStore
+from slack_sdk.oauth.token_rotation import TokenRotator
+
+from bot.config import Settings
+from bot.context import Headway
+from bot.slack_client import make_client
+
+log = logging.getLogger(__name__)
+
+MANIFEST = Path(__file__).resolve().parents[1] / "manifest.json"
+REFRESH_BEFORE_MINUTES = 10  # a scheduled fan-out can take minutes: refresh well ahead
+STATE_SECONDS = 600
+
+
+def bot_scopes() -> list[str]:
+    """The bot scopes the app asks for: the manifest's, so the two never drift apart."""
+    manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
+    return list(manifest["oauth_config"]["scopes"]["bot"])
+
+
+class HeadwayInstallationStore(SQLite3InstallationStore):
+    """slack_sdk's store, telling Headway when a workspace installs (or installs again)."""
+
+    def __init__(self, database: str, client_id: str,
+                 on_install: Callable[[str, str], None]) -> None:
+        super().__init__(database=database, client_id=client_id)
+        self._on_install = on_install
+
+    def save(self, installation: Installation) -> None:
+        super().save(installation)
+        if installation.team_id:
+            self._on_install(installation.team_id, installation.team_name or "")
+
+
+class Installations:
+    """Each workspace's bot token, refreshed before use when it rotates."""
+
+    def __init__(self, settings: Settings, on_install: Callable[[str, str], None]) -> None:
+        assert settings.client_id and settings.client_secret
+        database = str(settings.db_path)
+        settings.db_path.parent.mkdir(parents=True, exist_ok=True)
+        self.store = HeadwayInstallationStore(database, settings.client_id, on_install)
+        self.state_store = SQLite3OAuthStateStore(database=database,
+                                                  expiration_seconds=STATE_SECONDS)
+        self.client = make_client(None, settings.api_url)
+        self.rotator = TokenRotator(client_id=settings.client_id,
+                                    client_secret=settings.client_secret, client=self.client)
+        self.settings = settings
+
+    def token_for(self, team_id: str) -> str | None:
+        bot = self.store.find_bot(enterprise_id=None, team_id=team_id)
+        if bot is None:
+            return None
+        return self._fresh(bot).bot_token
+
+    def _fresh(self, bot: Bot) -> Bot:
+        if bot.bot_refresh_token is None:
+            return bot
+        try:
+            refreshed = self.rotator.perform_bot_token_rotation(
+                bot=bot, minutes_before_expiration=REFRESH_BEFORE_MINUTES)
+        except SlackApiError as exc:
+            log.warning("token refresh for %s failed: %s", bot.team_id,
+                        exc.response.get("error"))
+            return bot
+        if refreshed is None:
+            return bot
+        self.store.save_bot(refreshed)
+        log.info("refreshed the bot token of %s", bot.team_id)
+        return refreshed
+
+    def forget(self, team_id: str) -> None:
+        """Uninstalled or revoked: drop every token Headway holds for the workspace."""
+        self.store.delete_installation(enterprise_id=None, team_id=team_id)
+        self.store.delete_bot(enterprise_id=None, team_id=team_id)
+
+    def oauth_settings(self) -> OAuthSettings:
+        return OAuthSettings(
+            client_id=self.settings.client_id,
+            client_secret=self.settings.client_secret,
+            scopes=bot_scopes(),
+            installation_store=self.store,
+            installation_store_bot_only=True,
+            state_store=self.state_store,
+            install_path="/slack/install",
+            redirect_uri_path="/slack/oauth_redirect",
+            token_rotation_expiration_minutes=REFRESH_BEFORE_MINUTES,
+        )
+
+    def authorize(self) -> InstallationStoreAuthorize:
+        # Bolt's own, but with a client that honours SLACK_API_URL for token refreshes.
+        return InstallationStoreAuthorize(
+            logger=logging.getLogger("bot.bolt"),
+            client_id=self.settings.client_id,
+            client_secret=self.settings.client_secret,
+            token_rotation_expiration_minutes=REFRESH_BEFORE_MINUTES,
+            installation_store=self.store,
+            bot_only=True,
+            client=self.client,
+        )
+
+
+def attach(hw: Headway) -> Installations:
+    """Serve many workspaces from `hw`: tokens come from their installations from now on."""
+    def on_install(team_id: str, name: str) -> None:
+        hw.store.mark_installed(team_id, hw.now(), name)
+
+    installations = Installations(hw.settings, on_install)
+    hw.installations = installations
+    hw.token_for = installations.token_for
+    return installations
