@@ -228,3 +228,26 @@ def test_the_follow_up_picks_what_most_people_named_and_counts_them():
     assert "Partner API" in agenda_follow_up("opportunity", last_week)
     assert agenda_follow_up("reflection", last_week) is None
     assert agenda_follow_up("problem", []) is None
+
+
+def test_app_home_shows_my_own_share_for_each_of_the_last_8_weeks(slack, fake, hw, clock):
+    clock.now = utc(2026, 9, 1)
+    setup_team(hw, clock, fake, users=("U1", "U2"))
+    # U1: W45 all progress, W46 half, W47 all KTLO; U2's items must not count for U1.
+    for day, text in [(6, "Shipped the export API\nPrototyped the pricing page"),
+                      (13, "Automated the invoice run\nOn call: restarted the queue again"),
+                      (20, "Answered support tickets\nWeekly status meeting")]:
+        clock.now = utc(2026, 11, day, 16, 0)
+        record_answer(hw, TEAM, "U1", text, source="dm")
+        record_answer(hw, TEAM, "U2", "Launched the partner portal", source="dm")
+    clock.now = utc(2026, 11, 21, 10, 0)
+    slack.event({"type": "app_home_opened", "user": "U1", "channel": "D1", "tab": "home"})
+    view = wait_for(lambda: fake.calls_to("views.publish"), what="App Home")[0].args["view"]
+    text = str(view)
+    weeks = [f"2026-W{n}" for n in range(40, 48)]
+    assert all(w in text for w in weeks), "one line per week, 8 weeks"
+    assert "2026-W39" not in text
+    shares = {w: hw.store.member_week_shares(TEAM, "U1", [w])[0].share for w in weeks[-3:]}
+    assert shares == {"2026-W45": 1.0, "2026-W46": 0.5, "2026-W47": 0.0}
+    for week, share in shares.items():
+        assert f"`{week}` " in text and f"{round(share * 100)}%" in text
