@@ -13,6 +13,8 @@ import sys
 import tempfile
 import textwrap
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -91,49 +93,54 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def run() -> dict[str, float]:
+@contextmanager
+def headway_and_bare_bolt(env: dict[str, str], cwd: str) -> Iterator[dict[str, int]]:
+    """`headway serve` and a bare Bolt app as real processes; yields their ports by name."""
+    ports = {"headway": _free_port(), "bare": _free_port()}
+    procs = {
+        "headway": subprocess.Popen([sys.executable, "-m", "bot", "serve"], cwd=cwd,
+                                    env={**env, "PORT": str(ports["headway"])},
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
+        "bare": subprocess.Popen([sys.executable, "-c", BARE_BOLT], cwd=cwd,
+                                 env={**env, "PORT": str(ports["bare"])},
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
+    }
+    try:
+        _wait_ready(ports["headway"], procs["headway"], "headway serve")
+        _wait_ready(ports["bare"], procs["bare"], "bare Bolt app")  # its 404 is fine
+        yield ports
+    finally:
+        for proc in procs.values():
+            proc.terminate()
+        for proc in procs.values():
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()  # never leave a server behind on a shared machine
+                proc.wait()
+
+
+def help_command(fake: FakeSlack, team_id: str = "T0001", user_id: str = "U1") -> str:
+    return urlencode({"team_id": team_id, "team_domain": "acme", "channel_id": "C1",
+                      "user_id": user_id, "command": "/headway", "text": "help",
+                      "response_url": fake.new_response_url(), "trigger_id": "1.2"})
+
+
+def sample_acks(ports: dict[str, int], body: str, requests: int,
+                warmup: int = 40) -> dict[str, float]:
+    """Interleaved signed requests to both (so machine noise hits both alike), a fresh
+    connection each, as Slack's deliveries arrive; p50/p99 per server and their ratios."""
     import http.client
 
-    with FakeSlack(check_spec=False) as fake, tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "SLACK_BOT_TOKEN": fake.token, "SLACK_SIGNING_SECRET": SECRET,
-               "SLACK_API_URL": fake.api_url, "HEADWAY_DB": str(Path(tmp) / "bench.db")}
-        env.pop("SLACK_APP_TOKEN", None)
-        hw_port, bare_port = _free_port(), _free_port()
-        headway = subprocess.Popen([sys.executable, "-m", "bot", "serve"], cwd=tmp,
-                                   env={**env, "PORT": str(hw_port)},
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        bare = subprocess.Popen([sys.executable, "-c", BARE_BOLT], cwd=tmp,
-                                env={**env, "PORT": str(bare_port)},
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            _wait_ready(hw_port, headway, "headway serve")
-            _wait_ready(bare_port, bare, "bare Bolt app")  # Bolt's dev server 404s: fine
-            body = urlencode({"team_id": "T0001", "team_domain": "acme", "channel_id": "C1",
-                              "user_id": "U1", "command": "/headway", "text": "help",
-                              "response_url": fake.new_response_url(), "trigger_id": "1.2"})
-            samples: dict[str, list[float]] = {"headway": [], "bare": []}
-            conns = {"headway": http.client.HTTPConnection("127.0.0.1", hw_port, timeout=10),
-                     "bare": http.client.HTTPConnection("127.0.0.1", bare_port, timeout=10)}
-            for i in range(REQUESTS + 40):
-                order = ("headway", "bare") if i % 2 == 0 else ("bare", "headway")
-                for name in order:
-                    # a fresh connection per request, as Slack's deliveries arrive
-                    conns[name] = http.client.HTTPConnection(
-                        "127.0.0.1", hw_port if name == "headway" else bare_port, timeout=10)
-                    elapsed = _one(conns[name], body)
-                    conns[name].close()
-                    if i >= 40:  # warm-up excluded
-                        samples[name].append(elapsed)
-        finally:
-            for proc in (headway, bare):
-                proc.terminate()
-            for proc in (headway, bare):
-                try:
-                    proc.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    proc.kill()  # never leave a server behind on a shared machine
-                    proc.wait()
-    out = {}
+    samples: dict[str, list[float]] = {name: [] for name in ports}
+    for i in range(requests + warmup):
+        for name in ("headway", "bare") if i % 2 == 0 else ("bare", "headway"):
+            conn = http.client.HTTPConnection("127.0.0.1", ports[name], timeout=10)
+            elapsed = _one(conn, body)
+            conn.close()
+            if i >= warmup:
+                samples[name].append(elapsed)
+    out: dict[str, float] = {}
     for name, values in samples.items():
         out[f"{name}_p50_ms"] = statistics.median(values) * 1000
         out[f"{name}_p99_ms"] = _pct(values, 0.99) * 1000
@@ -142,14 +149,27 @@ def run() -> dict[str, float]:
     return out
 
 
-def main() -> None:
-    r = run()
-    print(f"ack latency, signed `/headway help`, {REQUESTS} requests each, interleaved:")
+def print_acks(r: dict[str, float]) -> None:
     print(f"  headway serve : p50 {r['headway_p50_ms']:.2f} ms   p99 {r['headway_p99_ms']:.2f} ms")
     print(f"  bare Bolt app : p50 {r['bare_p50_ms']:.2f} ms   p99 {r['bare_p99_ms']:.2f} ms")
     verdict = "meets" if r["p99_ratio"] <= 1.25 else "MISSES"
     print(f"  ratio         : p50 {r['p50_ratio']:.2f}x   p99 {r['p99_ratio']:.2f}x "
           f"({verdict} the <= 1.25x target)")
+
+
+def run() -> dict[str, float]:
+    with FakeSlack(check_spec=False) as fake, tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "SLACK_BOT_TOKEN": fake.token, "SLACK_SIGNING_SECRET": SECRET,
+               "SLACK_API_URL": fake.api_url, "HEADWAY_DB": str(Path(tmp) / "bench.db")}
+        env.pop("SLACK_APP_TOKEN", None)
+        with headway_and_bare_bolt(env, tmp) as ports:
+            return sample_acks(ports, help_command(fake), REQUESTS)
+
+
+def main() -> None:
+    r = run()
+    print(f"ack latency, signed `/headway help`, {REQUESTS} requests each, interleaved:")
+    print_acks(r)
 
 
 if __name__ == "__main__":

@@ -9,19 +9,14 @@ out to 2,000 members, against a bare Bolt app (target p99 ratio <= 1.25).
 
 from __future__ import annotations
 
-import http.client
 import os
-import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlencode
 
-from bench.ack_latency import BARE_BOLT, SECRET, _free_port, _one, _pct, _wait_ready
+from bench.ack_latency import SECRET, headway_and_bare_bolt, help_command, print_acks, sample_acks
 from bot.config import Settings
 from bot.context import Headway, system_clock
 from bot.core import messages
@@ -99,51 +94,17 @@ def ack_under_fanout() -> dict[str, float]:
                "SLACK_API_URL": fake.api_url, "HEADWAY_DB": str(db_path),
                "HEADWAY_SEND_RATE": str(CAP * 0.95)}
         env.pop("SLACK_APP_TOKEN", None)
-        hw_port, bare_port = _free_port(), _free_port()
-        headway = subprocess.Popen([sys.executable, "-m", "bot", "serve"], cwd=tmp,
-                                   env={**env, "PORT": str(hw_port)},
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        bare = subprocess.Popen([sys.executable, "-c", BARE_BOLT], cwd=tmp,
-                                env={**env, "PORT": str(bare_port)},
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        samples: dict[str, list[float]] = {"headway": [], "bare": []}
-        try:
-            _wait_ready(hw_port, headway, "headway serve")
-            _wait_ready(bare_port, bare, "bare Bolt app")
-            # serve's first tick runs at start: wait until the fan-out is under way.
+        with headway_and_bare_bolt(env, tmp) as ports:
+            # serve's first tick runs at start: measure once the fan-out is under way.
             deadline = time.monotonic() + 30
             while len(fake.calls_to("chat.postMessage")) < 50:
                 if time.monotonic() > deadline:
                     raise RuntimeError("the fan-out did not start")
                 time.sleep(0.05)
-            posts_before = len(fake.calls_to("chat.postMessage"))
-            body = urlencode({"team_id": TEAM, "team_domain": "bench", "channel_id": "C1",
-                              "user_id": "U00001", "command": "/headway", "text": "help",
-                              "response_url": fake.new_response_url(), "trigger_id": "1.2"})
-            ports = {"headway": hw_port, "bare": bare_port}
-            for i in range(ACK_REQUESTS + 20):
-                for name in ("headway", "bare") if i % 2 == 0 else ("bare", "headway"):
-                    conn = http.client.HTTPConnection("127.0.0.1", ports[name], timeout=10)
-                    elapsed = _one(conn, body)
-                    conn.close()
-                    if i >= 20:
-                        samples[name].append(elapsed)
-            posts_during = len(fake.calls_to("chat.postMessage")) - posts_before
-        finally:
-            for proc in (headway, bare):
-                proc.terminate()
-            for proc in (headway, bare):
-                try:
-                    proc.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    proc.kill()  # never leave a server behind on a shared machine
-                    proc.wait()
-    out: dict[str, float] = {"posts_during": posts_during}
-    for name, values in samples.items():
-        out[f"{name}_p50_ms"] = statistics.median(values) * 1000
-        out[f"{name}_p99_ms"] = _pct(values, 0.99) * 1000
-    out["p99_ratio"] = out["headway_p99_ms"] / out["bare_p99_ms"]
-    out["p50_ratio"] = out["headway_p50_ms"] / out["bare_p50_ms"]
+            before = len(fake.calls_to("chat.postMessage"))
+            out = sample_acks(ports, help_command(fake, TEAM, "U00001"), ACK_REQUESTS,
+                              warmup=20)
+            out["posts_during"] = len(fake.calls_to("chat.postMessage")) - before
     return out
 
 
@@ -170,11 +131,7 @@ def main() -> None:
     r = ack_under_fanout()
     print(f"ack latency of signed `/headway help` during a {MEMBERS}-member fan-out "
           f"({r['posts_during']:.0f} DMs sent while measuring), {ACK_REQUESTS} requests each:")
-    print(f"  headway serve : p50 {r['headway_p50_ms']:.2f} ms   p99 {r['headway_p99_ms']:.2f} ms")
-    print(f"  bare Bolt app : p50 {r['bare_p50_ms']:.2f} ms   p99 {r['bare_p99_ms']:.2f} ms")
-    verdict = "meets" if r["p99_ratio"] <= 1.25 else "MISSES"
-    print(f"  ratio         : p50 {r['p50_ratio']:.2f}x   p99 {r['p99_ratio']:.2f}x "
-          f"({verdict} the <= 1.25x target)")
+    print_acks(r)
 
 
 if __name__ == "__main__":

@@ -382,29 +382,35 @@ class Store:
             params.append(user_id)
         return list(self.db.query(sql + " ORDER BY scheduled_at, user_id", params))
 
-    def last_tick(self, team_id: str) -> datetime | None:
+    # scheduler_state: one row per workspace, one instant per column.
+    _STATE_COLUMNS = frozenset({"last_tick_at", "tz_refreshed_at"})
+
+    def _state(self, team_id: str, column: str) -> datetime | None:
+        assert column in self._STATE_COLUMNS
         rows = list(self.db.query(
-            "SELECT last_tick_at FROM scheduler_state WHERE team_id = ?", [team_id]))
-        return _dt(rows[0]["last_tick_at"]) if rows else None
+            f"SELECT {column} FROM scheduler_state WHERE team_id = ?", [team_id]))
+        return _dt(rows[0][column]) if rows else None
+
+    def _set_state(self, team_id: str, column: str, at: datetime) -> None:
+        assert column in self._STATE_COLUMNS
+        self.db.execute(
+            f"INSERT INTO scheduler_state (team_id, {column}) VALUES (?, ?) "
+            f"ON CONFLICT(team_id) DO UPDATE SET {column} = excluded.{column}",
+            [team_id, _iso(at)],
+        )
+
+    def last_tick(self, team_id: str) -> datetime | None:
+        """When the scheduler last looked at this workspace (to see what downtime skipped)."""
+        return self._state(team_id, "last_tick_at")
 
     def set_last_tick(self, team_id: str, at: datetime) -> None:
-        self.db.execute(
-            "INSERT INTO scheduler_state (team_id, last_tick_at) VALUES (?, ?) "
-            "ON CONFLICT(team_id) DO UPDATE SET last_tick_at = excluded.last_tick_at",
-            [team_id, _iso(at)],
-        )
+        self._set_state(team_id, "last_tick_at", at)
 
     def tz_refreshed_at(self, team_id: str) -> datetime | None:
-        rows = list(self.db.query(
-            "SELECT tz_refreshed_at FROM scheduler_state WHERE team_id = ?", [team_id]))
-        return _dt(rows[0]["tz_refreshed_at"]) if rows else None
+        return self._state(team_id, "tz_refreshed_at")
 
     def set_tz_refreshed_at(self, team_id: str, at: datetime) -> None:
-        self.db.execute(
-            "INSERT INTO scheduler_state (team_id, tz_refreshed_at) VALUES (?, ?) "
-            "ON CONFLICT(team_id) DO UPDATE SET tz_refreshed_at = excluded.tz_refreshed_at",
-            [team_id, _iso(at)],
-        )
+        self._set_state(team_id, "tz_refreshed_at", at)
 
     def deactivate_member(self, team_id: str, user_id: str, reason: str, now: datetime) -> None:
         self.db.execute(
