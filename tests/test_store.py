@@ -178,3 +178,27 @@ def test_the_digest_reads_walk_indexes_never_a_whole_table(store):
         plan = [row[3] for row in store.db.conn.execute("EXPLAIN QUERY PLAN " + sql)]
         scans = [step for step in plan if step.startswith("SCAN")]
         assert scans == [], f"{sql}\n→ {plan}"
+
+
+def test_a_transaction_that_reads_then_writes_waits_for_another_writer_instead_of_failing(store):
+    """Under WAL a deferred transaction fails at once ("database is locked") when another
+    connection commits between its read and its write; Store.atomic takes the lock first."""
+    import threading
+    import time as walltime
+    from datetime import date
+
+    started = threading.Event()
+
+    def other_thread_writes() -> None:
+        started.wait(5)
+        store.add_holidays("T1", [date(2026, 1, 1)])  # its own connection
+
+    other = threading.Thread(target=other_thread_writes)
+    other.start()
+    with store.atomic() as db:
+        list(db.query("SELECT count(*) FROM holidays"))
+        started.set()
+        walltime.sleep(0.2)  # the other writer tries now
+        db.execute("INSERT INTO holidays (team_id, day) VALUES ('T1', '2026-01-02')")
+    other.join(5)
+    assert store.holidays("T1") == [date(2026, 1, 1), date(2026, 1, 2)]

@@ -142,8 +142,25 @@ class Store:
 
     @contextmanager
     def atomic(self) -> Iterator[Database]:
-        with self.db.atomic() as db:
+        """A transaction that takes the write lock at once (BEGIN IMMEDIATE).
+
+        Why not sqlite-utils' deferred BEGIN: under WAL, a transaction that reads and then
+        writes fails at once with "database is locked" if another connection wrote in
+        between (the busy timeout does not apply to that case). Taking the lock first
+        makes it wait its turn instead. Nested calls become savepoints.
+        """
+        db = self.db
+        if db.conn.in_transaction:
+            with db.atomic():
+                yield db
+            return
+        db.conn.execute("BEGIN IMMEDIATE")
+        try:
             yield db
+        except BaseException:
+            db.conn.rollback()
+            raise
+        db.conn.execute("COMMIT")
 
     def backup(self, target: str | os.PathLike[str]) -> None:
         """A consistent copy while the bot runs, through SQLite's online backup API."""
@@ -201,7 +218,7 @@ class Store:
     def purge_workspace(self, team_id: str) -> dict[str, int]:
         """Delete every row of one workspace, in every table (all carry team_id)."""
         counts: dict[str, int] = {}
-        with self.db.atomic() as db:
+        with self.atomic() as db:
             tables = [t for t in db.table_names()
                       if t != "workspaces" and "team_id" in db[t].columns_dict]
             # Children first: items before replies, and so on, for the foreign keys.
@@ -339,7 +356,7 @@ class Store:
 
     def add_holidays(self, team_id: str, days: list[date]) -> int:
         """Add workspace holidays; returns how many were new."""
-        with self.db.atomic():
+        with self.atomic():
             added = 0
             for day in days:
                 cur = self.db.execute(
@@ -350,7 +367,7 @@ class Store:
         return added
 
     def remove_holidays(self, team_id: str, days: list[date]) -> int:
-        with self.db.atomic():
+        with self.atomic():
             removed = 0
             for day in days:
                 cur = self.db.execute("DELETE FROM holidays WHERE team_id = ? AND day = ?",
@@ -421,7 +438,7 @@ class Store:
 
     def skip_period(self, team_id: str, user_id: str, period: str, now: datetime) -> bool:
         """Record "skip this week"; open nudges of that period are closed as skipped."""
-        with self.db.atomic() as db:
+        with self.atomic() as db:
             cur = db.execute(
                 "INSERT OR IGNORE INTO skips (team_id, user_id, period, created_at) "
                 "VALUES (?, ?, ?, ?)",
@@ -572,7 +589,7 @@ class Store:
         self, reply: Reply, *, source: str, now: datetime, nudge_id: int | None = None
     ) -> Reply:
         """Store a reply with its items in one transaction; marks the nudge answered."""
-        with self.db.atomic() as db:
+        with self.atomic() as db:
             cur = db.execute(
                 "INSERT INTO replies (team_id, user_id, nudge_id, prompt_id, kind, period, text, "
                 "anonymous, source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -670,7 +687,7 @@ class Store:
         self, team_id: str, item_id: int, user_id: str, label: Label, now: datetime
     ) -> Item | None:
         """Set a member's label on an item and remember the correction for the classifier."""
-        with self.db.atomic() as db:
+        with self.atomic() as db:
             found = self.get_item(team_id, item_id)
             if found is None:
                 return None
@@ -800,7 +817,7 @@ class Store:
     def forget_member(self, team_id: str, user_id: str) -> dict[str, int]:
         """Delete a member's replies, items, corrections, ledger rows and settings."""
         counts: dict[str, int] = {}
-        with self.db.atomic() as db:
+        with self.atomic() as db:
             counts["corrections"] = db.execute(
                 "DELETE FROM corrections WHERE team_id = ? AND (user_id = ? OR item_id IN "
                 "(SELECT i.id FROM items i JOIN replies r ON r.id = i.reply_id "
@@ -835,7 +852,7 @@ class Store:
         where = "team_id = ? AND created_at < ?"
         params = [team_id, _iso(cutoff.astimezone(UTC))]
         counts: dict[str, int] = {}
-        with self.db.atomic() as db:
+        with self.atomic() as db:
             counts["corrections"] = db.execute(
                 "DELETE FROM corrections WHERE item_id IN (SELECT i.id FROM items i JOIN "
                 "replies r ON r.id = i.reply_id WHERE r.team_id = ? AND r.created_at < ?)",
