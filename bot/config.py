@@ -93,6 +93,16 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
             f"{missing} is not set: OAuth install needs both SLACK_CLIENT_ID and "
             f"SLACK_CLIENT_SECRET (or neither, for a single-workspace install)"
         )
+    if client_id and bot_token:
+        raise ConfigError(
+            "SLACK_BOT_TOKEN and SLACK_CLIENT_ID are both set: use SLACK_BOT_TOKEN for one "
+            "workspace, or SLACK_CLIENT_ID/SLACK_CLIENT_SECRET for OAuth installs, not both"
+        )
+    if client_id and app_token:
+        raise ConfigError(
+            "SLACK_APP_TOKEN (Socket Mode) is set with SLACK_CLIENT_ID: OAuth installs need "
+            "HTTP mode for /slack/install and /slack/oauth_redirect; unset SLACK_APP_TOKEN"
+        )
     if signing_secret is not None and not re.fullmatch(r"[0-9a-fA-F]{16,128}", signing_secret):
         raise ConfigError(
             "SLACK_SIGNING_SECRET looks malformed (expected the hex string from "

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from slack_bolt.authorization.authorize import InstallationStoreAuthorize
@@ -32,6 +34,11 @@ log = logging.getLogger(__name__)
 
 MANIFEST = Path(__file__).resolve().parents[1] / "manifest.json"
 REFRESH_BEFORE_MINUTES = 10  # a scheduled fan-out can take minutes: refresh well ahead
+# Bolt refreshes on incoming requests only closer to expiry than the scheduler does, so the
+# scheduler (ticking every minute) normally refreshes first and the two do not both spend
+# the single-use refresh token.
+BOLT_REFRESH_BEFORE_MINUTES = 5
+_FORCE_MINUTES = 60 * 24 * 366  # "expiring within a year": makes TokenRotator refresh now
 STATE_SECONDS = 600
 
 
@@ -58,7 +65,8 @@ class HeadwayInstallationStore(SQLite3InstallationStore):
 class Installations:
     """Each workspace's bot token, refreshed before use when it rotates."""
 
-    def __init__(self, settings: Settings, on_install: Callable[[str, str], None]) -> None:
+    def __init__(self, settings: Settings, on_install: Callable[[str, str], None],
+                 clock: Callable[[], datetime]) -> None:
         assert settings.client_id and settings.client_secret
         database = str(settings.db_path)
         settings.db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -69,6 +77,8 @@ class Installations:
         self.rotator = TokenRotator(client_id=settings.client_id,
                                     client_secret=settings.client_secret, client=self.client)
         self.settings = settings
+        self.clock = clock
+        self._refreshing = threading.Lock()
 
     def token_for(self, team_id: str) -> str | None:
         bot = self.store.find_bot(enterprise_id=None, team_id=team_id)
@@ -76,12 +86,27 @@ class Installations:
             return None
         return self._fresh(bot).bot_token
 
+    def _expiring(self, bot: Bot) -> bool:
+        # Judged on the injected clock: TokenRotator itself would read the wall clock.
+        if bot.bot_refresh_token is None or bot.bot_token_expires_at is None:
+            return False
+        left = bot.bot_token_expires_at - self.clock().timestamp()
+        return left < REFRESH_BEFORE_MINUTES * 60
+
     def _fresh(self, bot: Bot) -> Bot:
-        if bot.bot_refresh_token is None:
+        if not self._expiring(bot):
             return bot
+        with self._refreshing:
+            # Another thread may have refreshed it while this one waited.
+            bot = self.store.find_bot(enterprise_id=None, team_id=bot.team_id) or bot
+            if not self._expiring(bot):
+                return bot
+            return self._rotate(bot)
+
+    def _rotate(self, bot: Bot) -> Bot:
         try:
             refreshed = self.rotator.perform_bot_token_rotation(
-                bot=bot, minutes_before_expiration=REFRESH_BEFORE_MINUTES)
+                bot=bot, minutes_before_expiration=_FORCE_MINUTES)
         except SlackApiError as exc:
             log.warning("token refresh for %s failed: %s", bot.team_id,
                         exc.response.get("error"))
@@ -107,7 +132,7 @@ class Installations:
             state_store=self.state_store,
             install_path="/slack/install",
             redirect_uri_path="/slack/oauth_redirect",
-            token_rotation_expiration_minutes=REFRESH_BEFORE_MINUTES,
+            token_rotation_expiration_minutes=BOLT_REFRESH_BEFORE_MINUTES,
         )
 
     def authorize(self) -> InstallationStoreAuthorize:
@@ -116,7 +141,7 @@ class Installations:
             logger=logging.getLogger("bot.bolt"),
             client_id=self.settings.client_id,
             client_secret=self.settings.client_secret,
-            token_rotation_expiration_minutes=REFRESH_BEFORE_MINUTES,
+            token_rotation_expiration_minutes=BOLT_REFRESH_BEFORE_MINUTES,
             installation_store=self.store,
             bot_only=True,
             client=self.client,
@@ -128,7 +153,7 @@ def attach(hw: Headway) -> Installations:
     def on_install(team_id: str, name: str) -> None:
         hw.store.mark_installed(team_id, hw.now(), name)
 
-    installations = Installations(hw.settings, on_install)
+    installations = Installations(hw.settings, on_install, hw.now)
     hw.installations = installations
     hw.token_for = installations.token_for
     return installations

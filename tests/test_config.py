@@ -33,6 +33,10 @@ def test_defaults():
     ({"HEADWAY_SEND_RATE": "0"}, "HEADWAY_SEND_RATE"),
     ({"HEADWAY_SEND_RATE": "5000"}, "HEADWAY_SEND_RATE"),
     ({"HEADWAY_UNINSTALL_RETENTION_DAYS": "a month"}, "HEADWAY_UNINSTALL_RETENTION_DAYS"),
+    ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "s"},
+     "SLACK_BOT_TOKEN"),
+    ({"SLACK_APP_TOKEN": "xapp-1", "SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "s"},
+     "SLACK_APP_TOKEN"),
     ({"HEADWAY_UNINSTALL_RETENTION_DAYS": "-1"}, "HEADWAY_UNINSTALL_RETENTION_DAYS"),
 ])
 def test_malformed_settings_name_the_variable(env, name):

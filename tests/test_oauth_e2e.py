@@ -153,9 +153,11 @@ def test_a_rotating_token_is_refreshed_before_a_scheduled_job_uses_it(oserver, o
         "expires_in": 43200, "team": {"id": "T0A", "name": "Team T0A"},
         "bot_user_id": "UBOTT0A", "app_id": "A0HEADWAY", "scope": ",".join(bot_scopes())})
     fake.add_user("U1", team_id="T0A", tz="UTC")
-    clock.now = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
-    ohw.store.upsert_member(Member("T0A", "U1", tz="UTC", days=(4,), nudge_time=time(15)),
-                            clock.now)
+    # Slack's expires_in became an absolute expiry at install time: tick at that time
+    # (the injected clock judges "expiring", not the wall clock), with U1 due right then.
+    clock.now = datetime.now(UTC).replace(second=0, microsecond=0)
+    ohw.store.upsert_member(Member("T0A", "U1", tz="UTC", days=(clock.now.weekday(),),
+                                   nudge_time=clock.now.time()), clock.now)
     tick(ohw)
     refreshes = [c for c in fake.calls_to("oauth.v2.access")
                  if c.args.get("grant_type") == "refresh_token"]
@@ -163,8 +165,15 @@ def test_a_rotating_token_is_refreshed_before_a_scheduled_job_uses_it(oserver, o
     dms = [c for c in fake.calls_to("chat.postMessage") if c.args["channel"] == "U1"]
     assert dms and {c.token for c in dms} == {"xoxe.xoxb-new"}
     assert ohw.installations.token_for("T0A") == "xoxe.xoxb-new"  # saved, not refreshed again
+    # Judged on the injected clock: moved 11 h on, the new token (12 h) is due again.
+    clock.now += timedelta(hours=11, minutes=55)
+    fake.add_refresh_token("xoxe-1-next", {
+        "access_token": "xoxe.xoxb-newer", "token_type": "bot", "refresh_token": "xoxe-1-3",
+        "expires_in": 43200, "team": {"id": "T0A", "name": "Team T0A"},
+        "bot_user_id": "UBOTT0A", "app_id": "A0HEADWAY", "scope": ",".join(bot_scopes())})
+    assert ohw.installations.token_for("T0A") == "xoxe.xoxb-newer"
     assert len([c for c in fake.calls_to("oauth.v2.access")
-                if c.args.get("grant_type") == "refresh_token"]) == 1
+                if c.args.get("grant_type") == "refresh_token"]) == 2
 
 
 def test_uninstall_stops_everything_and_the_data_goes_after_the_retention_period(
