@@ -336,3 +336,17 @@ def test_export_sends_my_data_as_json_and_csv_files_in_my_dm(slack, fake, hw, nu
     assert [i["text"] for i in exported["replies"][0]["items"]] == [
         "Shipped the <b>importer</b>", "Fixed the outage again"]
     assert "Fixed the outage again" in contents["Headway export (CSV)"]
+
+
+def test_a_click_on_a_message_that_is_gone_still_counts_and_logs_no_error(
+    slack, fake, hw, nudged, caplog
+):
+    # Found by the property tests: the skip is stored, then redrawing the clicked message
+    # fails (deleted, or a forged container) — that must not turn into a listener error.
+    resp = slack.click(messages.SKIP, str(nudged.id), user="U1", channel="DGONE",
+                       message_ts="9.9")
+    assert resp.status == 200
+    wait_for(lambda: hw.store.is_skipped("T0001", "U1", nudged.period), what="the skip")
+    wait_for(lambda: [c for c in fake.calls_to("chat.update") if c.error], what="the redraw")
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+    fake.clear()  # the refused chat.update is the point of the test, not a violation

@@ -7,6 +7,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.context import Headway
 from bot.core import messages
@@ -48,8 +49,11 @@ def register(app: App, hw: Headway) -> None:
         if prompt is None:
             return
         # trigger_id lives ~3 s: open the modal before anything slow.
-        client.views_open(trigger_id=body["trigger_id"],
-                          view=messages.answer_modal(prompt, nudge.period, nudge.id))
+        try:
+            client.views_open(trigger_id=body["trigger_id"],
+                              view=messages.answer_modal(prompt, nudge.period, nudge.id))
+        except SlackApiError as exc:  # e.g. expired_trigger_id when Slack was slow
+            log.warning("could not open the answer modal: %s", exc.response.get("error"))
 
     @app.action(messages.SKIP)
     def skip(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -96,7 +100,7 @@ def register(app: App, hw: Headway) -> None:
         pack = hw.pack_for(hw.store.get_team(team_id))
         prompt = pack.get(reply.prompt_id)
         text, blocks = messages.confirmation_blocks(prompt.text if prompt else "", reply)
-        client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+        _update_quietly(client, channel, ts, text, blocks)
 
     @app.action(FORGET_CONFIRM)
     def forget(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
@@ -119,5 +123,15 @@ def _close(hw: Headway, client: WebClient, body: dict[str, Any], nudge: Nudge,
     prompt = hw.pack_for(hw.store.get_team(nudge.team_id)).get(nudge.prompt_id)
     if not channel or not ts or prompt is None:
         return
-    client.chat_update(channel=channel, ts=ts, text=prompt.text,
-                       blocks=messages.nudge_closed_blocks(prompt, nudge.period, note))
+    _update_quietly(client, channel, ts, prompt.text,
+                    messages.nudge_closed_blocks(prompt, nudge.period, note))
+
+
+def _update_quietly(client: WebClient, channel: str, ts: str, text: str,
+                    blocks: list[dict[str, Any]]) -> None:
+    """Redraw the clicked message. What the click meant is already stored: if the message
+    is gone (deleted, or a forged click names another one), that is not an error."""
+    try:
+        client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+    except SlackApiError as exc:
+        log.warning("could not update the clicked message: %s", exc.response.get("error"))
