@@ -48,7 +48,12 @@ def refresh_time_zones(hw: Headway, team_id: str) -> int | None:
     try:
         for page in hw.client_for(team_id).users_list(limit=200):
             for user in page.get("members", []):
-                if user.get("id") in enrolled and follow_user(hw, team_id, user):
+                if user.get("id") not in enrolled:
+                    continue
+                if user.get("deleted"):
+                    # Deactivated in Slack: stop asking now, not after a failed DM.
+                    hw.store.deactivate_member(team_id, user["id"], "account_inactive", now)
+                elif follow_user(hw, team_id, user):
                     changed += 1
     except SlackApiError as exc:
         log.warning("time zone refresh for %s failed (%s); trying again next tick",

@@ -128,6 +128,12 @@ def test_a_daily_sweep_of_users_list_catches_moves_without_an_event(fake, hw, cl
     tick(hw)
     assert hw.store.get_member(TEAM, "U1").tz == "Asia/Kolkata"
     assert hw.store.get_member(TEAM, "U0").tz == "UTC"
+    # Someone deactivated in Slack is taken out at the next sweep, before a failed DM.
+    fake.add_user("U2", tz="UTC", deleted=True)
+    clock.advance(hours=25)
+    tick(hw)
+    gone = hw.store.get_member(TEAM, "U2")
+    assert not gone.active and gone.inactive_reason == "account_inactive"
     assert len(fake.calls_to("users.info")) == calls_before  # paginated list, not per user
 
 
