@@ -21,6 +21,7 @@ from bot.core.digest import Digest, build_digest
 from bot.core.model import DigestInput
 from bot.core.render import DigestMessage, render_digest_blocks
 from bot.core.schedule import recent_periods
+from bot.members import named
 from bot.store import DigestRecord
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ def load_input(hw: Headway, team_id: str, period: str) -> DigestInput:
         team_name=team.name or team_id,
         period=period,
         members_total=store.count_members(team_id),
-        replies=tuple(store.replies(team_id, period=period)),
+        replies=tuple(named(hw, team_id, store.replies(team_id, period=period))),
         history=tuple(store.week_shares(team_id, previous)),
         past_ktlo=tuple((p, tuple(ktlo[p])) for p in reversed(previous)),
     )

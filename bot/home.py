@@ -8,6 +8,7 @@ from bot.context import Headway
 from bot.core import messages
 from bot.core.model import Member
 from bot.core.schedule import format_days, period_of, recent_periods
+from bot.members import named
 
 HOME_WEEKS = 8
 HOME_REPLIES = 5
@@ -26,6 +27,6 @@ def publish_home(hw: Headway, client: WebClient, team_id: str, user_id: str) -> 
         period = period_of(hw.now(), member.tz)
         weeks = [*recent_periods(period, HOME_WEEKS - 1), period]
         shares = [w for w in store.member_week_shares(team_id, user_id, weeks)]
-        recent = store.replies(team_id, user_id=user_id, limit=HOME_REPLIES)
+        recent = named(hw, team_id, store.replies(team_id, user_id=user_id, limit=HOME_REPLIES))
         view = messages.home_view(member, recent, shares, schedule_line(member))
     client.views_publish(user_id=user_id, view=view)

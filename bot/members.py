@@ -1,15 +1,20 @@
-"""Keeping members' time zones in step with Slack, so nudges follow people who move."""
+"""Keeping members in step with Slack: time zones (nudges follow people who move), names
+(the digest shows a renamed member under the new name), and the names shown for mentions."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
 from bot.context import Headway
+from bot.core.model import Reply
 from bot.core.schedule import validate_tz
+from bot.core.text import name_mentions
 
 log = logging.getLogger(__name__)
 
@@ -18,10 +23,19 @@ log = logging.getLogger(__name__)
 TZ_REFRESH_EVERY = timedelta(hours=24)
 
 
+def display_name(user: dict[str, Any]) -> str:
+    """The name Slack shows for a user object (`users.info`, `users.list`, `user_change`)."""
+    profile = user.get("profile") or {}
+    return str(profile.get("display_name") or profile.get("real_name") or user.get("real_name")
+               or user.get("name") or user.get("id", ""))
+
+
 def follow_user(hw: Headway, team_id: str, user: dict[str, Any]) -> bool:
     """Apply a Slack user object (from `user_change` or `users.list`); True if tz changed."""
-    tz = user.get("tz")
     user_id = user.get("id")
+    if user_id:
+        _follow_name(hw, team_id, str(user_id), user)
+    tz = user.get("tz")
     if not tz or not user_id:
         return False
     try:
@@ -31,6 +45,37 @@ def follow_user(hw: Headway, team_id: str, user: dict[str, Any]) -> bool:
                     user_id)
         return False
     return hw.store.set_member_tz(team_id, str(user_id), tz, hw.now())
+
+
+def _follow_name(hw: Headway, team_id: str, user_id: str, user: dict[str, Any]) -> None:
+    # A user object with no name at all (display_name falls back to the id) must not
+    # replace the name the digest shows.
+    name = display_name(user)
+    if name == user_id:
+        return
+    member = hw.store.get_member(team_id, user_id)
+    if member is not None and name != member.name:
+        hw.store.set_member(team_id, user_id, hw.now(), name=name)
+
+
+def member_names(hw: Headway, team_id: str) -> dict[str, str]:
+    """User id → the name Headway shows when someone mentions that member."""
+    return {m.user_id: m.name for m in hw.store.members(team_id, active_only=False) if m.name}
+
+
+def with_names(replies: Iterable[Reply], names: dict[str, str]) -> list[Reply]:
+    """Replies whose mentions carry the members' current names (see `text.name_mentions`),
+    so that every surface shows `@Ana` — under her new name once she is renamed."""
+    if not names:
+        return list(replies)
+    return [replace(r, text=name_mentions(r.text, names),
+                    items=tuple(replace(i, text=name_mentions(i.text, names)) for i in r.items))
+            for r in replies]
+
+
+def named(hw: Headway, team_id: str, replies: Iterable[Reply]) -> list[Reply]:
+    """`with_names` with the workspace's members' names."""
+    return with_names(replies, member_names(hw, team_id))
 
 
 def refresh_time_zones(hw: Headway, team_id: str) -> int | None:

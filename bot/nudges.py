@@ -21,6 +21,7 @@ from bot.core.digest import agenda_follow_up
 from bot.core.model import Member, Prompt, Reply
 from bot.core.prompts import plan_prompts
 from bot.core.schedule import due_nudge, missed_nudges, period_of, shift_period
+from bot.members import named
 from bot.store import Nudge
 
 log = logging.getLogger(__name__)
@@ -299,8 +300,8 @@ def _send_due(hw: Headway, members: Iterable[Member] | None, result: FanoutResul
             if prompt.kind in ("problem", "opportunity"):
                 key = (member.team_id, shift_period(due.period, -1))
                 if key not in last_week:
-                    last_week[key] = hw.store.replies(key[0], period=key[1],
-                                                      include_items=False)
+                    last_week[key] = named(hw, key[0], hw.store.replies(
+                        key[0], period=key[1], include_items=False))
                 follow_up = agenda_follow_up(prompt.kind, last_week[key])
             send_nudge(hw, client, member, prompt, due.period, result, follow_up)
             if len(result.deactivated) > gone:

@@ -11,6 +11,7 @@ from bot.core import messages
 from bot.core.labelling import label_answer
 from bot.core.model import Prompt, Reply
 from bot.core.schedule import period_of
+from bot.members import named
 from bot.store import Nudge
 
 MAX_REPLY_CHARS = 40_000  # Slack's own message limit; the store keeps every character
@@ -76,7 +77,8 @@ def record_answer(
 
 def confirm(hw: Headway, client: WebClient, stored: Stored, channel: str) -> None:
     """Tell the member what was stored and how each item was labelled; close the nudge."""
-    text, blocks = messages.confirmation_blocks(stored.prompt.text, stored.reply)
+    [reply] = named(hw, stored.reply.team_id, [stored.reply])
+    text, blocks = messages.confirmation_blocks(stored.prompt.text, reply)
     client.chat_postMessage(channel=channel, text=text, blocks=blocks)
     nudge = stored.nudge
     if nudge is not None and nudge.channel and nudge.ts:

@@ -194,7 +194,8 @@ def test_admins_export_team_and_retention_parse():
 def test_typed_text_repeated_in_errors_is_escaped():
     with pytest.raises(CommandError) as err:
         parse_command("<!channel> now")
-    assert "&lt;!channel&gt;" in err.value.message and "<!channel>" not in err.value.message
+    # Shown as the person saw it in Slack, as plain text: never the live broadcast.
+    assert "`@channel`" in err.value.message and "<!channel>" not in err.value.message
     with pytest.raises(CommandError) as err:
         parse_command("time <!here>")
     assert "<!here>" not in err.value.message

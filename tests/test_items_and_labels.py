@@ -7,14 +7,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.core.classify import classify, classify_many
-from bot.core.items import split_items
+from bot.core.items import is_chatter, split_items
 from bot.core.labelling import label_answer
 
 
-def test_bullets_numbers_lines_and_semicolons_become_items():
+def test_bullets_numbers_and_lines_become_items_and_a_semicolon_does_not_split():
     text = "- shipped A\n* fixed B again\n• met C\n1. wrote D\n2) planned E\n\nF; G ;H"
     assert split_items(text) == ["shipped A", "fixed B again", "met C", "wrote D",
-                                 "planned E", "F", "G", "H"]
+                                 "planned E", "F; G ;H"]
 
 
 def test_a_hyphen_inside_a_line_is_kept():
@@ -23,11 +23,13 @@ def test_a_hyphen_inside_a_line_is_kept():
 
 
 @given(st.text(max_size=400))
-def test_nothing_the_member_wrote_is_dropped(text):
+def test_nothing_the_member_wrote_is_dropped_but_markers_and_chatter_lines(text):
     kept = "".join(split_items(text))
-    # every non-space character survives, except list markers and the ';' separators
+    # every non-space character survives, except list markers and whole lines of chatter
+    # (only mentions, greetings or punctuation), which stay in the stored reply text
     stripped = re.sub(r"(?m)^\s*(?:[-*•·–—▪◦]+|\(?\d{1,3}[.)]|\(?[a-zA-Z][)])\s+", "", text)
-    wanted = [c for c in stripped if not c.isspace() and c != ";"]
+    wanted = [c for line in stripped.split("\n") if not is_chatter(line.strip())
+              for c in line if not c.isspace()]
     got = [c for c in kept if not c.isspace()]
     assert got == wanted
 

@@ -1,7 +1,9 @@
 """The `/headway` command parser: text in, a `Command` or a specific `CommandError` out.
 
-Pure: no Slack, no SQL. With the manifest's `should_escape: true`, Slack sends mentions as
-`<@U123|name>` and channels as `<#C123|name>`; those are the forms parsed here.
+Pure: no Slack, no SQL. The text arrives as Slack sends it: `&`, `<` and `>` escaped as
+`&amp;`, `&lt;`, `&gt;` (decoded here, before anything reads it) and, with the manifest's
+`should_escape: true`, mentions as `<@U123|name>` and channels as `<#C123|name>`; those
+are the forms parsed here.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
 from bot.core.schedule import parse_days, parse_hhmm
-from bot.core.text import safe
+from bot.core.text import from_slack, readable, safe
 
 MAX_PAUSE_WEEKS = 52
 MAX_HOLIDAY_SPAN = 31  # days in one `holidays add`: a typo'd year should not mute a year
@@ -106,14 +108,15 @@ def _usage_of(syntax_prefix: str) -> str:
 
 
 def _clip(token: str) -> str:
-    """A piece of the person's own text, repeated in an error: cut and escaped, so that
-    `/headway <!channel>` answers with the text, not a ping."""
-    return safe(token, 40)
+    """A piece of the person's own text, repeated in an error: readable, cut and escaped,
+    so that `/headway <!channel>` answers with `@channel`, not a ping."""
+    return safe(readable(token), 40)
 
 
 def parse_command(text: str) -> Command:
-    """Parse the text after `/headway`. Raises CommandError with a specific message."""
-    words = text.split()
+    """Parse the text after `/headway`, as Slack sends it (escaped). Raises CommandError
+    with a specific message."""
+    words = from_slack(text).split()
     if not words:
         return Command("help")
     head, rest = words[0].lower(), words[1:]
@@ -244,7 +247,7 @@ def _parse_quiet(rest: list[str]) -> Command:
     try:
         begin, end = parse_hhmm(parts[0]), parse_hhmm(parts[1])
     except ValueError as exc:
-        raise CommandError(str(exc), usage) from None
+        raise CommandError(safe(str(exc)), usage) from None
     if begin == end:
         raise CommandError("Quiet hours that begin when they end are empty: say `quiet off` "
                            "to have none.", usage)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.core.model import DigestInput, Reply
-from bot.core.text import STOP_WORDS, truncate
+from bot.core.text import STOP_WORDS, readable, truncate
 
 THEMES: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
@@ -161,7 +161,9 @@ class Digest:
 
 
 def significant(text: str) -> frozenset[str]:
-    return frozenset(w[:6] for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 1)
+    # Words as people read them: "PR 812", not the link's address.
+    return frozenset(w[:6] for w in _WORD.findall(readable(text).lower())
+                     if w not in _STOP and len(w) > 1)
 
 
 def similarity(a: frozenset[str], b: frozenset[str]) -> float:
@@ -178,7 +180,7 @@ def period_dates(period: str) -> str:
 
 
 def theme_of(text: str) -> str:
-    lowered = text.lower()
+    lowered = readable(text).lower()
     for name, words in THEMES:
         if any(w in lowered for w in words):
             return name
@@ -217,7 +219,7 @@ def agenda_follow_up(kind: str, last_week: Sequence[Reply]) -> str | None:
     the answer most people named last week (similar answers grouped as in the digest).
     Plain text; the caller escapes it. None for other kinds or an empty agenda."""
     template = _FOLLOW_UP.get(kind)
-    answers = [Line(r.text.strip(), _author(r)) for r in last_week
+    answers = [Line(readable(r.text).strip(), _author(r)) for r in last_week
                if r.kind == kind and r.text.strip()]
     if template is None or not answers:
         return None

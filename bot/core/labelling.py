@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from bot.core.classify import classify_many
 from bot.core.items import split_items
 from bot.core.model import Item, Label, PromptKind
+from bot.core.text import readable
 
 # Answers to these prompts are filed by the prompt's kind, not classified: a problem
 # someone names is agenda material, not a unit of the week's work.
@@ -21,7 +22,10 @@ def label_answer(
     parts = [p for p in parts if p.strip()]
     if kind in FILED_KINDS:
         return tuple(Item(text=p, kind=kind, label=None, label_source="prompt") for p in parts)
-    labels = classify_many(parts, corrections)
+    # The classifier reads what people see ("@Ana", "PR 812"), not Slack's markup; the
+    # items keep the markup so that mentions and links can be shown later.
+    labels = classify_many([readable(p) for p in parts],
+                           [(readable(t), label) for t, label in corrections])
     return tuple(
         Item(
             text=p,

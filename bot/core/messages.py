@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.core.model import Item, Label, Member, Prompt, Reply, WeekShare
-from bot.core.text import safe, truncate
+from bot.core.text import safe, show, truncate
 
 Block = dict[str, Any]
 
@@ -111,7 +111,7 @@ def nudge_closed_blocks(prompt: Prompt, period: str, note: str) -> list[Block]:
 
 
 def _item_line(item: Item) -> str:
-    text = safe(item.text, 2600)
+    text = show(item.text, 2600)
     if item.label is None:
         return f"• {text}"
     how = "you set" if item.label_source == "user" else f"auto, {round(item.confidence * 100)}%"

@@ -1,8 +1,9 @@
 """The digest as Slack Block Kit (within Slack's limits) and as plain text for a terminal.
 
-Every piece of member text and every name is escaped (`text.safe`), so a reply that says
-`<!channel>` is shown, not obeyed. The channel message carries the summary and the first
-lines of each list; complete lists go to thread replies, each within the limits too.
+Every piece of member text goes through `text.show` (escaped once, mentions and links
+readable) and every name through `text.safe`, so a reply that says `<!channel>` is shown,
+not obeyed. The channel message carries the summary and the first lines of each list;
+complete lists go to thread replies, each within the limits too.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.core.digest import Digest, Group, Line
-from bot.core.text import safe, strip_control, truncate
+from bot.core.text import plain, safe, show, strip_control, truncate
 
 Block = dict[str, Any]
 MAX_BLOCKS = 50
@@ -76,7 +77,7 @@ def _trend_text(d: Digest) -> str:
 
 
 def _line(line: Line, escape: bool = True) -> str:
-    text = safe(line.text, 500) if escape else strip_control(line.text)
+    text = show(line.text, 500) if escape else plain(line.text)
     if line.author is None:
         return f"• {text}"
     name = safe(line.author, 80) if escape else strip_control(line.author)
@@ -84,7 +85,7 @@ def _line(line: Line, escape: bool = True) -> str:
 
 
 def _group_line(g: Group, escape: bool = True) -> str:
-    text = safe(g.text, 500) if escape else strip_control(g.text)
+    text = show(g.text, 500) if escape else plain(g.text)
     who = f"{g.people} people" if g.people > 1 else "1 person"
     more = f" (+{len(g.others)} similar)" if g.others else ""
     return f"• {text} — {who}{more}"
@@ -105,7 +106,7 @@ def _lists(d: Digest, escape: bool) -> list[tuple[str, list[str]]]:
     if d.recurring:
         out.append((f"{star}:fire: Recurring firefights — candidate problems to fix{star}"
                     if escape else "RECURRING FIREFIGHTS — candidate problems to fix",
-                    [f"• {safe(r.text, 500) if escape else strip_control(r.text)} — "
+                    [f"• {show(r.text, 500) if escape else plain(r.text)} — "
                      f"{r.weeks} of the last 4 weeks" for r in d.recurring]))
     if d.problems:
         out.append((f"{star}:dart: Problems we should be fixing{star}" if escape else

@@ -14,6 +14,7 @@ from bot.core import messages
 from bot.core.labelling import flipped
 from bot.home import publish_home
 from bot.listeners.commands import FORGET_CANCEL, FORGET_CONFIRM
+from bot.members import named
 from bot.nudges import SNOOZE
 from bot.store import Nudge
 
@@ -99,6 +100,7 @@ def register(app: App, hw: Headway) -> None:
             return
         pack = hw.pack_for(hw.store.get_team(team_id))
         prompt = pack.get(reply.prompt_id)
+        [reply] = named(hw, team_id, [reply])
         text, blocks = messages.confirmation_blocks(prompt.text if prompt else "", reply)
         _update_quietly(client, channel, ts, text, blocks)
 

@@ -25,9 +25,10 @@ from bot.core import commands as cmd
 from bot.core.model import WEEKDAYS, Member, Team
 from bot.core.render import render_digest_blocks
 from bot.core.schedule import period_of, recent_periods
-from bot.core.text import safe
+from bot.core.text import plain, show
 from bot.digests import build
 from bot.home import schedule_line
+from bot.members import display_name, member_names, named
 from bot.nudges import FanoutResult, send_nudge
 
 log = logging.getLogger(__name__)
@@ -196,7 +197,7 @@ def _day_list(days: list) -> str:
 
 def _history(hw: Headway, parsed: cmd.Command, team_id: str, user_id: str) -> str:
     _member(hw, team_id, user_id)
-    replies = hw.store.replies(team_id, user_id=user_id, limit=5)
+    replies = named(hw, team_id, hw.store.replies(team_id, user_id=user_id, limit=5))
     if not replies:
         return "No answers yet. Reply to Headway's next DM, or type `/headway now`."
     lines = ["*Your recent answers*"]
@@ -204,7 +205,7 @@ def _history(hw: Headway, parsed: cmd.Command, team_id: str, user_id: str) -> st
         lines.append(f"*{r.period}* · {r.kind}")
         for item in r.items:
             label = f" — _{item.label}_" if item.label else ""
-            lines.append(f"• {safe(item.text, 300)}{label}")
+            lines.append(f"• {show(item.text, 300)}{label}")
     return "\n".join(lines)[:3000]
 
 
@@ -280,19 +281,13 @@ def _join(hw: Headway, client: WebClient, parsed: cmd.Command, body: dict[str, A
             paused_until=None,
             anonymous=base.anonymous,
             active=True,
-            name=_display_name(user),
+            name=display_name(user),
         ),
         hw.now(),
     )
     again = "Welcome back" if existing else "You're in"
     return (f"{again}! Headway will DM you {schedule_line(member)} — {member.tz}. "
             f"Change it with `/headway time 16:30 mon-fri`; `/headway now` asks right away.")
-
-
-def _display_name(user: dict[str, Any]) -> str:
-    profile = user.get("profile") or {}
-    return (profile.get("display_name") or profile.get("real_name") or user.get("real_name")
-            or user.get("name") or user.get("id", ""))
 
 
 def _now(hw: Headway, client: WebClient, parsed: cmd.Command, body: dict[str, Any]) -> str:
@@ -334,7 +329,10 @@ def _export(hw: Headway, client: WebClient, parsed: cmd.Command, body: dict[str,
     data = hw.store.export_member(team_id, user_id)
     if data["member"] is None and not data["replies"]:
         return "Headway stores nothing about you."
-    rows = [[r["period"], r["prompt_id"], r["kind"], i["text"], i["label"] or "",
+    # The JSON keeps the text exactly as stored; the CSV is for reading: mentions as names,
+    # links as label and address.
+    names = member_names(hw, team_id)
+    rows = [[r["period"], r["prompt_id"], r["kind"], plain(i["text"], names), i["label"] or "",
              i["label_source"]]
             for r in data["replies"]
             for i in r["items"] or [{"text": r["text"], "label": "", "label_source": ""}]]
@@ -368,8 +366,9 @@ def _export_team(hw: Headway, client: WebClient, parsed: cmd.Command,
     team_id, user_id = body["team_id"], body["user_id"]
     _require_admin(hw, client, team_id, user_id)
     data = hw.store.export_team(team_id)
+    names = member_names(hw, team_id)
     rows = [[r["period"], r["author"] or "", r["author_name"] or "", r["prompt_id"], r["kind"],
-             i["text"], i["label"] or "", i["label_source"]]
+             plain(i["text"], names), i["label"] or "", i["label_source"]]
             for r in data["replies"]
             for i in r["items"] or [{"text": r["text"], "label": "", "label_source": ""}]]
     _upload_to_dm(client, user_id, "The team's Headway answers. Anonymous answers have no "
@@ -489,7 +488,7 @@ def _team_add(hw: Headway, client: WebClient, parsed: cmd.Command, body: dict[st
         hw.store.upsert_member(
             Member(team_id=team_id, user_id=uid, tz=user.get("tz") or "UTC", days=base.days,
                    nudge_time=base.nudge_time, paused_until=base.paused_until,
-                   anonymous=base.anonymous, active=True, name=_display_name(user)),
+                   anonymous=base.anonymous, active=True, name=display_name(user)),
             hw.now(),
         )
         added.append(uid)

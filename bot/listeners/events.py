@@ -9,6 +9,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.context import Headway
+from bot.core.text import from_slack
 from bot.home import publish_home
 from bot.members import follow_user
 from bot.replies import NotEnrolled, confirm, record_answer
@@ -28,7 +29,7 @@ def register(app: App, hw: Headway) -> None:
         if event.get("subtype") in _IGNORED_SUBTYPES or event.get("subtype") not in (None,
                                                                                    "file_share"):
             return
-        text = (event.get("text") or "").strip()
+        text = from_slack(event.get("text") or "").strip()  # Slack escapes &, <, >
         user_id = event.get("user")
         team_id = context.get("team_id") or event.get("team")
         if not text or not user_id or not team_id:
