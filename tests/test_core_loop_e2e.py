@@ -169,7 +169,9 @@ def test_channel_broadcast_in_a_reply_never_reaches_slack_unescaped(slack, fake,
     for live in ("<!channel>", "<@U2>", "<!subteam^S1"):
         assert live not in everything
     digest = [c for c in fake.calls_to("chat.postMessage") if c.args["channel"] == "C0DIGEST"]
-    assert "&lt;!channel&gt;" in json.dumps(digest[0].args["blocks"])
+    # Shown as people read them in Slack, as plain text, and one item: no split at ";".
+    assert ("@channel shipped the @someone thing; @ops fixed the outage again"
+            in json.dumps(digest[0].args["blocks"]))
     # stored exactly as written
     assert hw.store.replies("T0001")[0].text.startswith("<!channel> shipped")
 
