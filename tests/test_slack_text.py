@@ -16,8 +16,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.core.commands import CommandError, parse_command
 from bot.core.items import is_chatter, split_items
 from bot.core.labelling import label_answer
+from bot.core.messages import confirmation_blocks
+from bot.core.model import Reply
 from bot.core.text import (
     escape_mrkdwn,
     from_slack,
@@ -212,3 +215,24 @@ def test_a_correction_made_on_a_linked_item_matches_the_same_words_typed_plainly
     [item] = label_answer("Reviewed the roadmap", "work", corrections)
     assert item.label == "progress"
     assert item.reasons == ("like your team's correction: 'Reviewed the roadmap'",)
+
+
+def test_a_work_answer_of_only_chatter_is_stored_with_no_items_and_the_member_is_told():
+    text = "hi <@UBOT>!"
+    reply = Reply(team_id="T1", user_id="U1", prompt_id="work", kind="work",
+                  period="2026-W47", text=text, items=label_answer(text, "work"))
+    head, blocks = confirmation_blocks("What did you move forward?", reply)
+    assert "(0 items)" in head
+    assert any("Nothing in that reads as work" in e["text"]
+               for b in blocks for e in b.get("elements", []))
+
+
+# ── the command parser reads decoded text ────────────────────────────────────
+
+
+def test_the_command_parser_decodes_slacks_escaping_before_reading_the_text():
+    assert parse_command("team add <@U2|b&amp;o>, <#C1|general>").users == ("U2",)
+    assert parse_command("team add <@U2|b&amp;o>, <#C1|general>").channels == ("C1",)
+    with pytest.raises(CommandError) as err:
+        parse_command("pause 2&amp;3")
+    assert "`2&amp;3`" in err.value.message  # escaped once: Slack shows `2&3`

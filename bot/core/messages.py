@@ -141,6 +141,10 @@ def confirmation_blocks(prompt_text: str, reply: Reply) -> tuple[str, list[Block
     if n > len(shown):
         blocks.append(_context(f"…and {n - len(shown)} more, all stored. Fix their labels "
                                f"from Headway's *Home* tab."))
+    if n == 0 and reply.kind == "work":
+        blocks.append(_context("Nothing in that reads as work: a greeting or a mention on its "
+                               "own is not an item. Reply with what you did this week, one "
+                               "line per thing."))
     if any(i.label for i in reply.items):
         blocks.append(_context("Wrong label? One click fixes it, and Headway learns from it "
                                "for your workspace."))
