@@ -7,9 +7,9 @@ as Slack does) envelopes sent right after a `disconnect` were acked after:
 
 - builtin (slack_sdk's own, no dependency): ~3.1 s. Its reader waits out the old socket's 3 s
   receive timeout before it reads the new one.
-- websocket_client: 5 to 10 s. Closing the old socket waits up to 3 s for a close frame
-  that its own reader thread swallows, and the new socket is read only on the next 0.5 s
-  poll; it also opened twice as many connections as asked.
+- websocket_client: 5 to 10 s. It closes the old socket on the thread that hands envelopes
+  to the listeners, starts reading the new one on a 0.5 s poll, and asked for 12 websocket
+  URLs for 4 reconnects.
 - websockets and aiohttp (asyncio): ~25 ms. The new socket is read as soon as it is open.
 
 aiohttp is the one used: the websockets adapter needs aiohttp as well (its Web API client),
