@@ -19,15 +19,16 @@ What it sends is Slack's envelopes: ``hello`` on connect, ``slash_commands``,
 envelope it was handed (when, and when it reached a socket), so tests wait for a specific
 ack and the bench measures ack latency from the moment Slack had the envelope.
 
-Envelopes go to the newest connection that has been greeted and not told to disconnect, as
-Slack stops routing to a connection it asked to go away; with none, they wait for the next
+Envelopes go to the newest connection that has been greeted and not told to disconnect (so
+those sent after a ``disconnect`` exercise the reconnect); with none, they wait for the next
 ``hello`` (latency still counts from when they were handed over). A connection told to
-disconnect stays open for ``old_connection_grace`` seconds unless the client closes it first:
-Slack keeps it open a while (its ``warning`` is sent ~10 s before a close), which is what made
-slack_sdk's built-in client ack after 3.1 s: its reader sat in the old socket's 3 s receive
-timeout while the new socket's envelopes waited unread.
+disconnect stays open for ``old_connection_grace`` seconds (10) unless the client closes it
+first: Slack asks ahead of closing, and an old socket left open is what made slack_sdk's
+built-in client ack after 3.1 s against Slack, its reader sitting in the old socket's 3 s
+receive timeout while the new socket's envelopes waited unread.
 
-The websocket protocol (RFC 6455) is written here on the standard library, server side only:
+The websocket protocol (RFC 6455) is written here on the standard library (no test
+dependency for ~150 lines), server side only:
 handshake, masked client frames, fragmentation, ping/pong and the close handshake. No
 extension is ever accepted, so no client may compress.
 
@@ -215,23 +216,26 @@ class FakeSocketMode:
 
     def slash_command(self, form: dict[str, Any]) -> str:
         # Shape: slack_sdk tests/slack_sdk/socket_mode/mock_socket_mode_server.py (first
-        # envelope): the slash command's form fields as a JSON object, type "slash_commands",
+        # envelope) and bolt-python tests/adapter_tests/socket_mode/mock_socket_mode_server.py
+        # (second): the slash command's form fields as a JSON object, type "slash_commands",
         # accepts_response_payload true (the ack may carry the reply).
         return self.send("slash_commands", dict(form), accepts_response_payload=True)
 
     def interactive(self, payload: dict[str, Any]) -> str:
-        # Shape: same file, the "shortcut" and "block_actions" envelopes: the interaction
-        # payload as a JSON object (not form-encoded as over HTTP). A view_submission may
-        # answer with response_action, so Slack accepts a payload on its ack.
+        # Shape: the same two files, their "shortcut" and "block_actions" envelopes: the
+        # interaction payload as a JSON object (not form-encoded as over HTTP). A
+        # view_submission may answer with response_action, so Slack accepts a payload on
+        # its ack.
         accepts = payload.get("type") in ("view_submission", "block_suggestion")
         return self.send("interactive", payload, accepts_response_payload=accepts)
 
     def events_api(self, payload: dict[str, Any], *, retry_attempt: int = 0,
                    retry_reason: str = "") -> str:
-        # Shape: same file, the "app_mention"/"message" envelopes: the event_callback as
-        # payload, accepts_response_payload false, retry_attempt 0 and retry_reason "" on a
-        # first delivery (a redelivery counts up, reason "timeout" as in slack_sdk's
-        # tests/slack_sdk/socket_mode/test_request.py).
+        # Shape: the same two files, their "app_mention"/"message" envelopes: the
+        # event_callback as payload, accepts_response_payload false, retry_attempt 0 and
+        # retry_reason "" on a first delivery; a redelivery counts up with a reason, as in
+        # slack_sdk's tests/slack_sdk/socket_mode/test_request.py ("timeout") and Bolt reads
+        # them as X-Slack-Retry-Num/-Reason (tests/adapter_tests/socket_mode/test_internals.py).
         return self.send("events_api", payload, accepts_response_payload=False,
                          retry_attempt=retry_attempt, retry_reason=retry_reason)
 
@@ -240,7 +244,9 @@ class FakeSocketMode:
         """Ask a connection (default: the one envelopes go to) to reconnect; returns its id.
 
         Shape: slack_sdk's mock server's ``socket_mode_disconnect_message`` (reason,
-        num_connections, debug_info, connection_info), with Slack's routine reasons."""
+        num_connections, debug_info, connection_info), with the reasons Slack sends in
+        routine operation: ``refresh_requested`` (reconnect, please) and ``warning`` (this
+        connection closes soon)."""
         if reason not in DISCONNECT_REASONS:
             raise ValueError(f"unknown disconnect reason {reason!r}")
         with self._lock:
@@ -325,6 +331,11 @@ class FakeSocketMode:
         """Protocol misuse seen: unknown or repeated acks, bad frames, unused tickets…"""
         with self._lock:
             return list(self._problems)
+
+    def clear_problems(self) -> None:
+        """Forget the misuse seen so far (for tests whose point is the misuse)."""
+        with self._lock:
+            self._problems.clear()
 
     def assert_clean(self) -> None:
         problems = self.problems
