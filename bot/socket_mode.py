@@ -30,6 +30,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import aiohttp
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode.aiohttp import SocketModeHandler
 from slack_bolt.adapter.socket_mode.async_internals import send_async_response
@@ -77,7 +78,8 @@ class SocketModeConnection:
         self._handler: _ThreadedDispatchHandler | None = None
 
     def connect(self, timeout: float = CONNECT_TIMEOUT_S) -> None:
-        """Open the connection; ConfigError when Slack refuses the app-level token."""
+        """Open the connection; ConfigError (one line for the CLI) when Slack refuses the
+        app-level token or cannot be reached."""
         self._thread.start()
         future = asyncio.run_coroutine_threadsafe(self._connect(), self._loop)
         try:
@@ -88,6 +90,11 @@ class SocketModeConnection:
             raise ConfigError(f"Slack refused SLACK_APP_TOKEN ({error}): use the app-level "
                               "token (xapp-…) with the connections:write scope, from the "
                               "app's Basic Information page") from None
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            self.close()
+            raise ConfigError(f"could not open the Socket Mode connection through "
+                              f"{self._api_url} ({type(exc).__name__}): check the network "
+                              "(and HTTPS_PROXY, if any) and try again") from None
         except BaseException:
             self.close()
             raise

@@ -313,6 +313,24 @@ def test_headway_serve_with_a_refused_app_token_says_so_in_one_line(env, fake, m
     assert len(err.splitlines()) == 1
 
 
+def test_headway_serve_that_cannot_reach_slack_for_its_websocket_says_so_in_one_line(
+    env, fake, sock, monkeypatch, capsys
+):
+    monkeypatch.setenv("SLACK_APP_TOKEN", sock.app_token)
+    fake.drop("apps.connections.open", times=None)  # read, then the socket closes unanswered
+    sigterm = signal.getsignal(signal.SIGTERM)
+    try:
+        assert main(["serve"]) == 2
+    finally:
+        signal.signal(signal.SIGTERM, sigterm)
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("headway: could not open the Socket Mode connection through "
+                          f"{fake.api_url}")
+    assert len(err.splitlines()) == 1
+    assert fake.calls_to("apps.connections.open")  # canary: it did try
+    assert sock.connections == []
+
+
 # ── the fake itself ──────────────────────────────────────────────────────────
 
 
