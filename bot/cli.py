@@ -244,10 +244,9 @@ def _serve(hw: Headway) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         if hw.settings.socket_mode:
-            from slack_bolt.adapter.socket_mode import SocketModeHandler
+            from bot.socket_mode import open_socket_mode
 
-            handler = SocketModeHandler(app, hw.settings.app_token)
-            handler.connect()
+            open_socket_mode(app, hw.settings.app_token, hw.settings.api_url)
             log.info("Headway is running in Socket Mode")
         else:
             from bot.http import SlackHTTPServer

@@ -14,7 +14,8 @@ What it is: a small, stateful stand-in that answers the methods Headway uses wit
 Slack returns, keeps the messages it was sent (so ``conversations.history`` works), injects
 faults (errors, 5xx, 429 with ``Retry-After``, latency, dropped connections) and checks every
 call against Slack's spec and Block Kit limits (``tests/slackspec.py``); problems land in
-``fake.violations``. What it is not: a Slack clone. No scopes, no events, no Socket Mode.
+``fake.violations``. What it is not: a Slack clone. No scopes, no events; Socket Mode's
+websocket side is ``tests/fakesocket.py``, which hooks in through ``add_app_token``.
 """
 
 from __future__ import annotations
@@ -313,6 +314,8 @@ class FakeSlack:
         self._oauth_client: tuple[str, str] | None = None
         self._hooks: set[str] = set()
         self._custom: dict[str, CustomHandler] = {}
+        # App-level tokens (xapp-…) -> what apps.connections.open answers with them.
+        self._app_tokens: dict[str, Callable[[], str]] = {}
 
         self._calls: list[Call] = []
         self._violations: list[str] = []
@@ -450,6 +453,13 @@ class FakeSlack:
         with self._lock:
             self._tokens[token] = team_id
             self._revoked.discard(token)
+
+    def add_app_token(self, token: str, issue_url: Callable[[], str]) -> None:
+        """An app-level token: ``apps.connections.open`` with it answers ``{"url":
+        issue_url()}``; any other method refuses it, and a bot token is refused by
+        ``apps.connections.open`` (``not_allowed_token_type``, as Slack does)."""
+        with self._lock:
+            self._app_tokens[token] = issue_url
 
     def revoke_token(self, token: str) -> None:
         """Later calls with ``token`` get ``token_revoked`` (app uninstalled)."""
@@ -913,6 +923,14 @@ class FakeSlack:
         self, method: str, args: Args, token: str | None, basic: tuple[str, str] | None
     ) -> dict[str, Any]:
         team: _Team | None = None
+        if token is not None and token in self._app_tokens:
+            if method != "apps.connections.open":
+                return {"ok": False, "error": "not_allowed_token_type"}
+            return {"ok": True, "url": self._app_tokens[token]()}
+        if method == "apps.connections.open":
+            error = ("not_authed" if not token else "not_allowed_token_type"
+                     if token in self._tokens else "invalid_auth")
+            return {"ok": False, "error": error}
         if not method.startswith(TOKENLESS_PREFIX):
             if not token:
                 return {"ok": False, "error": "not_authed"}

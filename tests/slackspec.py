@@ -77,6 +77,8 @@ NEWER_THAN_SPEC: dict[str, dict[str, str]] = {
 
 # Whole methods newer than the spec: a hand-written parameter list (name -> required).
 NEWER_METHODS: dict[str, dict[str, bool]] = {
+    # Socket Mode (2021): a websocket URL for the app-level token in the Authorization header.
+    "apps.connections.open": {},
     # files_upload_v2 step 1 (2023): ask for an upload URL.
     "files.getUploadURLExternal": {
         "filename": True,
