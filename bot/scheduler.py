@@ -83,7 +83,8 @@ def _digest_unit(hw: Headway, team: Team, now: datetime) -> str | None:
         record = hw.store.get_digest(team.team_id, team.digest_channel, period)
         if record is not None and (
             (record.ts is None and not _stale(record, now))
-            or record.replies_seen == hw.store.count_replies(team.team_id, period)
+            or (record.ts is not None
+                and record.replies_seen == hw.store.count_replies(team.team_id, period))
         ):
             return None  # posted and nothing new since (or another run is posting it)
     else:
