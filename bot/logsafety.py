@@ -52,6 +52,8 @@ _CUTS: tuple[tuple[re.Pattern[str], str], ...] = (
 _MARKERS = (" body", " payload", "params", "(error:", "{", "[")
 _FIRST_PARTY = "bot"
 _NOT_FIRST_PARTY = ("bot.bolt",)  # Bolt's framework logger, named by us, logs Bolt's lines
+# Libraries that log no payloads: their lines stay whole (the scheduler's "next run at …").
+_PLAIN = ("apscheduler",)
 
 _secrets: set[str] = set()
 _lock = threading.Lock()
@@ -62,7 +64,9 @@ ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 
 def _is_library(logger_name: str) -> bool:
     first_party = logger_name == _FIRST_PARTY or logger_name.startswith(_FIRST_PARTY + ".")
-    return not first_party or logger_name.startswith(_NOT_FIRST_PARTY)
+    if first_party:
+        return logger_name.startswith(_NOT_FIRST_PARTY)
+    return not logger_name.startswith(_PLAIN)
 
 
 def redact(message: str, logger_name: str = "", level: int = logging.INFO) -> str:

@@ -36,7 +36,7 @@ def zone_for(hw: Headway, team_id: str, user: dict[str, Any], current: str | Non
     workspace_tz = team.tz if team else None
     if isinstance(sent, str) and sent and known_tz(sent) is None:
         chosen = resolve_tz(current, workspace_tz)
-        log.warning("member %s of %s: Slack sent a time zone this machine's tzdata does not "
+        log.warning("user %s of %s: Slack sent a time zone this machine's tzdata does not "
                     "know; using %s until it does", user.get("id"), team_id, chosen)
         return chosen
     return resolve_tz(sent if isinstance(sent, str) else None, current, workspace_tz)
