@@ -31,6 +31,10 @@ class SlackHTTPServer(ThreadingHTTPServer):
         host, port = self.server_address[:2]
         return f"http://{host}:{port}"
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        # The default prints the traceback to stderr, outside logging and its redaction.
+        log.error("request from %s failed", client_address, exc_info=True)
+
     def start_background(self) -> Thread:
         thread = Thread(target=self.serve_forever, name="headway-http", daemon=True)
         thread.start()
@@ -89,9 +93,15 @@ class _Handler(BaseHTTPRequestHandler):
             return
         body = self.rfile.read(length).decode("utf-8", errors="replace")
         headers = {k.lower(): v for k, v in self.headers.items()}
-        response = self.server.app.dispatch(
-            BoltRequest(body=body, query=split.query, headers=headers)
-        )
+        try:
+            request = BoltRequest(body=body, query=split.query, headers=headers)
+        except Exception as exc:
+            # Bolt parses before it verifies: bad JSON in `payload=` (or a body that is not
+            # an object) raises here. Not Slack, or not a request Slack would send.
+            log.warning("unreadable request body (%s): answered 400", type(exc).__name__)
+            self._send(400, "malformed request\n")
+            return
+        response = self.server.app.dispatch(request)
         out_headers = {k: v[0] if isinstance(v, list) else v
                        for k, v in response.headers.items() if k.lower() != "content-length"}
         self._send(response.status, response.body or "", out_headers)

@@ -1,5 +1,11 @@
-"""Keeping members in step with Slack: time zones (nudges follow people who move), names
-(the digest shows a renamed member under the new name), and the names shown for mentions."""
+"""Keeping members in step with Slack: time zones that follow people who move, names (the
+digest shows a renamed member under the new name, and mentions read as names), and
+accounts deleted in Slack.
+
+A zone enters Headway here (join, team add, `user_change`, the daily sweep) and is checked
+against this machine's tzdata on the way in: Slack can send a zone newer than the host
+knows, and storing it would only move the problem to every later read.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +19,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.context import Headway
 from bot.core.model import Reply
-from bot.core.schedule import validate_tz
+from bot.core.schedule import known_tz, resolve_tz
 from bot.core.text import name_mentions
 
 log = logging.getLogger(__name__)
@@ -30,20 +36,40 @@ def display_name(user: dict[str, Any]) -> str:
                or user.get("name") or user.get("id", ""))
 
 
+def zone_for(hw: Headway, team_id: str, user: dict[str, Any], current: str | None = None) -> str:
+    """The zone to store for a Slack user object: its `tz` when this machine knows it,
+    else `current` (the member's stored zone, if known), else the workspace's, else UTC.
+
+    An unknown zone is logged as a warning with ids only (the zone's name is Slack's, but
+    the log says nothing a person wrote).
+    """
+    sent = user.get("tz")
+    team = hw.store.get_team(team_id)
+    workspace_tz = team.tz if team else None
+    if isinstance(sent, str) and sent and known_tz(sent) is None:
+        chosen = resolve_tz(current, workspace_tz)
+        log.warning("user %s of %s: Slack sent a time zone this machine's tzdata does not "
+                    "know; using %s until it does", user.get("id"), team_id, chosen)
+        return chosen
+    return resolve_tz(sent if isinstance(sent, str) else None, current, workspace_tz)
+
+
 def follow_user(hw: Headway, team_id: str, user: dict[str, Any]) -> bool:
-    """Apply a Slack user object (from `user_change` or `users.list`); True if tz changed."""
+    """Apply a Slack user object (from `user_change` or `users.list`); True if tz changed.
+
+    A user Slack reports as deleted is deactivated at once, not after a failed DM.
+    """
+    tz = user.get("tz")
     user_id = user.get("id")
+    if user_id and user.get("deleted"):
+        deactivate_deleted(hw, team_id, str(user_id))
+        return False
     if user_id:
         _follow_name(hw, team_id, str(user_id), user)
-    tz = user.get("tz")
     if not tz or not user_id:
         return False
-    try:
-        tz = validate_tz(str(tz))
-    except ValueError:
-        log.warning("user %s: Slack sent a time zone I do not know; keeping the old one",
-                    user_id)
-        return False
+    member = hw.store.get_member(team_id, str(user_id))
+    tz = zone_for(hw, team_id, user, current=member.tz if member else None)
     return hw.store.set_member_tz(team_id, str(user_id), tz, hw.now())
 
 
@@ -76,6 +102,16 @@ def with_names(replies: Iterable[Reply], names: dict[str, str]) -> list[Reply]:
 def named(hw: Headway, team_id: str, replies: Iterable[Reply]) -> list[Reply]:
     """`with_names` with the workspace's members' names."""
     return with_names(replies, member_names(hw, team_id))
+
+
+def deactivate_deleted(hw: Headway, team_id: str, user_id: str) -> bool:
+    """Deactivate an active member whose Slack account was deleted; True if they were."""
+    member = hw.store.get_member(team_id, user_id)
+    if member is None or not member.active:
+        return False
+    hw.store.deactivate_member(team_id, user_id, "account_inactive", hw.now())
+    log.info("member %s of %s: account deleted in Slack, deactivated", user_id, team_id)
+    return True
 
 
 def refresh_time_zones(hw: Headway, team_id: str) -> int | None:

@@ -18,11 +18,19 @@ from slack_sdk.errors import SlackApiError
 from bot.context import Headway
 from bot.core import messages
 from bot.core.digest import agenda_follow_up
-from bot.core.model import Member, Prompt, Reply
+from bot.core.model import Member, Prompt, Reply, Team
 from bot.core.prompts import plan_prompts
-from bot.core.schedule import due_nudge, missed_nudges, period_of, shift_period
+from bot.core.schedule import (
+    due_nudge,
+    missed_nudges,
+    period_of,
+    shift_period,
+    with_known_zone,
+    zone,
+)
 from bot.members import named
 from bot.store import Nudge
+from bot.units import unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -160,19 +168,23 @@ def _nudge_now(hw: Headway, team_id: str | None, user_id: str | None,
     for team in hw.store.teams() if team_id is None else [hw.store.get_team(team_id)]:
         if team is None:
             continue
-        client = hw.client_for(team.team_id)
-        pack = hw.pack_for(team)
-        members = hw.store.members(team.team_id)
-        if user_id is not None:
-            members = [m for m in members if m.user_id == user_id]
-        for member in members:
-            if hw.stopping.is_set():
-                return
-            period = period_of(now, member.tz)
-            if _resting(hw, member, period, now):
-                result.skipped += 1
-                continue
-            send_nudge(hw, client, member, pack.work_prompt, period, result)
+        with unit_of_work("nudges of workspace", team.team_id, failed=result.failed):
+            client = hw.client_for(team.team_id)
+            pack = hw.pack_for(team)
+            members = hw.store.members(team.team_id)
+            if user_id is not None:
+                members = [m for m in members if m.user_id == user_id]
+            for member in members:
+                if hw.stopping.is_set():
+                    return
+                with unit_of_work("nudge", member.team_id, member.user_id,
+                                  failed=result.failed):
+                    member = with_known_zone(member, team.tz)
+                    period = period_of(now, member.tz)
+                    if _resting(hw, member, period, now):
+                        result.skipped += 1
+                        continue
+                    send_nudge(hw, client, member, pack.work_prompt, period, result)
 
 
 def _open_days(member: Member, local_day: date, holidays: frozenset[date]) -> tuple[int, ...]:
@@ -190,16 +202,10 @@ def _open_days(member: Member, local_day: date, holidays: frozenset[date]) -> tu
 
 def _resting(hw: Headway, member: Member, period: str, now: datetime) -> bool:
     """Paused, or said "skip this week" for this period."""
-    local_today = now.astimezone(_zone(member.tz)).date()
+    local_today = now.astimezone(zone(member.tz)).date()
     if member.paused_until is not None and local_today <= member.paused_until:
         return True
     return hw.store.is_skipped(member.team_id, member.user_id, period)
-
-
-def _zone(tz: str):
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(tz)
 
 
 def recover_unconfirmed(hw: Headway, result: FanoutResult) -> None:
@@ -213,20 +219,25 @@ def recover_unconfirmed(hw: Headway, result: FanoutResult) -> None:
     """
     now = hw.now()
     for nudge in hw.store.unconfirmed_claims(before=now - IN_FLIGHT, not_by=hw.run_id):
-        client = hw.client_for(nudge.team_id)
-        try:
-            found = _find_in_history(client, nudge)
-        except SlackApiError as exc:
-            log.warning("nudge %s: history check failed (%s); trying later", nudge.id,
-                        exc.response.get("error"))
-            continue
-        if found is not None:
-            channel, ts = found
-            hw.store.mark_nudge_sent(nudge.id, channel, ts, now)
-            result.recovered += 1
-        else:
-            hw.store.release_nudge(nudge.id)
-            result.released += 1
+        with unit_of_work("recovery of nudge", str(nudge.id), failed=result.failed):
+            _recover(hw, nudge, now, result)
+
+
+def _recover(hw: Headway, nudge: Nudge, now: datetime, result: FanoutResult) -> None:
+    client = hw.client_for(nudge.team_id)
+    try:
+        found = _find_in_history(client, nudge)
+    except SlackApiError as exc:
+        log.warning("nudge %s: history check failed (%s); trying later", nudge.id,
+                    exc.response.get("error"))
+        return
+    if found is not None:
+        channel, ts = found
+        hw.store.mark_nudge_sent(nudge.id, channel, ts, now)
+        result.recovered += 1
+    else:
+        hw.store.release_nudge(nudge.id)
+        result.released += 1
 
 
 def _find_in_history(client: WebClient, nudge: Nudge) -> tuple[str, str] | None:
@@ -269,69 +280,81 @@ def _send_due(hw: Headway, members: Iterable[Member] | None, result: FanoutResul
             # Not recording this tick as done: what is left is still due at the next start
             # within the grace window, or recorded as missed after it.
             return
-        if member.team_id not in teams:
-            continue  # uninstalled: nothing more is sent there
-        if member.team_id not in holidays:
-            holidays[member.team_id] = frozenset(hw.store.holidays(member.team_id))
-        rest = holidays[member.team_id], member.quiet_hours
-        since = last_tick.get(member.team_id)
-        if since is not None:
-            # Downtime: occurrences that were never due at any tick are recorded, not sent.
-            for missed in missed_nudges(member, since, now, GRACE, *rest):
-                if not hw.store.is_skipped(member.team_id, member.user_id, missed.period) \
-                        and hw.store.record_missed_nudge(member.team_id, member.user_id,
-                                                         missed.at, missed.period, now):
-                    result.missed += 1
-        due = due_nudge(member, now, GRACE, *rest)
-        if due is None:
-            continue
-        if _resting(hw, member, due.period, now):
-            result.skipped += 1
-            continue
         team = teams.get(member.team_id)
-        pack = hw.pack_for(team)
-        history = hw.store.prompt_history(member.team_id, member.user_id)
-        local_day = due.at.astimezone(_zone(member.tz)).date()
-        client = hw.client_for(member.team_id)
-        planned = replace(member, days=_open_days(member, local_day, rest[0]))
-        for prompt in plan_prompts(pack, planned, history, due.period, local_day):
-            gone = len(result.deactivated)
-            follow_up = None
-            if prompt.kind in ("problem", "opportunity"):
-                key = (member.team_id, shift_period(due.period, -1))
-                if key not in last_week:
-                    last_week[key] = named(hw, key[0], hw.store.replies(
-                        key[0], period=key[1], include_items=False))
-                follow_up = agenda_follow_up(prompt.kind, last_week[key])
-            send_nudge(hw, client, member, prompt, due.period, result, follow_up)
-            if len(result.deactivated) > gone:
-                break  # Slack cannot reach this person: the rest of the plan would fail too
+        if team is None:
+            continue  # uninstalled: nothing more is sent there
+        with unit_of_work("nudge", member.team_id, member.user_id, failed=result.failed):
+            if member.team_id not in holidays:
+                holidays[member.team_id] = frozenset(hw.store.holidays(member.team_id))
+            _send_due_to(hw, with_known_zone(member, team.tz), team, holidays[member.team_id],
+                         last_tick.get(member.team_id), last_week, now, result)
     if members is None:
         for team_id in teams:
             hw.store.set_last_tick(team_id, now)
+
+
+def _send_due_to(hw: Headway, member: Member, team: Team, holidays: frozenset[date],
+                 since: datetime | None, last_week: dict[tuple[str, str], list[Reply]],
+                 now: datetime, result: FanoutResult) -> None:
+    """One member's share of a tick: record what downtime made them miss, send what is due."""
+    rest = holidays, member.quiet_hours
+    if since is not None:
+        # Downtime: occurrences that were never due at any tick are recorded, not sent.
+        for missed in missed_nudges(member, since, now, GRACE, *rest):
+            if not hw.store.is_skipped(member.team_id, member.user_id, missed.period) \
+                    and hw.store.record_missed_nudge(member.team_id, member.user_id,
+                                                     missed.at, missed.period, now):
+                result.missed += 1
+    due = due_nudge(member, now, GRACE, *rest)
+    if due is None:
+        return
+    if _resting(hw, member, due.period, now):
+        result.skipped += 1
+        return
+    pack = hw.pack_for(team)
+    history = hw.store.prompt_history(member.team_id, member.user_id)
+    local_day = due.at.astimezone(zone(member.tz)).date()
+    client = hw.client_for(member.team_id)
+    planned = replace(member, days=_open_days(member, local_day, holidays))
+    for prompt in plan_prompts(pack, planned, history, due.period, local_day):
+        gone = len(result.deactivated)
+        follow_up = None
+        if prompt.kind in ("problem", "opportunity"):
+            key = (member.team_id, shift_period(due.period, -1))
+            if key not in last_week:
+                last_week[key] = named(hw, key[0], hw.store.replies(
+                    key[0], period=key[1], include_items=False))
+            follow_up = agenda_follow_up(prompt.kind, last_week[key])
+        send_nudge(hw, client, member, prompt, due.period, result, follow_up)
+        if len(result.deactivated) > gone:
+            break  # Slack cannot reach this person: the rest of the plan would fail too
 
 
 def send_reminders(hw: Headway, result: FanoutResult) -> None:
     """Snoozed nudges come back once, as a reminder in the same DM."""
     now = hw.now()
     for nudge in hw.store.due_reminders(now):
-        team = hw.store.get_team(nudge.team_id)
-        if team is None or team.uninstalled_at is not None:
-            continue
-        if not hw.store.claim_reminder(nudge.id, now):
-            continue
-        prompt = hw.pack_for(team).get(nudge.prompt_id)
-        if prompt is None:
-            continue
-        msg = messages.nudge_message(
-            prompt, nudge.period, nudge.id, nudge.team_id, nudge.user_id, reminder=True
+        with unit_of_work("reminder of nudge", str(nudge.id), failed=result.failed):
+            _remind(hw, nudge, now, result)
+
+
+def _remind(hw: Headway, nudge: Nudge, now: datetime, result: FanoutResult) -> None:
+    team = hw.store.get_team(nudge.team_id)
+    if team is None or team.uninstalled_at is not None:
+        return
+    if not hw.store.claim_reminder(nudge.id, now):
+        return
+    prompt = hw.pack_for(team).get(nudge.prompt_id)
+    if prompt is None:
+        return
+    msg = messages.nudge_message(
+        prompt, nudge.period, nudge.id, nudge.team_id, nudge.user_id, reminder=True
+    )
+    hw.pacer_for(nudge.team_id).wait()
+    try:
+        hw.client_for(nudge.team_id).chat_postMessage(
+            channel=nudge.user_id, text=msg.text, blocks=msg.blocks
         )
-        hw.pacer_for(nudge.team_id).wait()
-        try:
-            hw.client_for(nudge.team_id).chat_postMessage(
-                channel=nudge.user_id, text=msg.text, blocks=msg.blocks
-            )
-        except SlackApiError as exc:
-            log.warning("reminder for nudge %s not sent: %s", nudge.id,
-                        exc.response.get("error"))
-            result.failed.append(f"reminder/{nudge.id}")
+    except SlackApiError as exc:
+        log.warning("reminder for nudge %s not sent: %s", nudge.id, exc.response.get("error"))
+        result.failed.append(f"reminder/{nudge.id}")

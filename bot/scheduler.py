@@ -14,8 +14,8 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO
 
@@ -24,8 +24,11 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot import digests, members, nudges
 from bot.context import Headway
+from bot.core.model import Team
 from bot.core.retention import retention_cutoff
 from bot.core.schedule import due_digest
+from bot.store import DigestRecord
+from bot.units import unit_of_work
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 60
@@ -42,71 +45,100 @@ class TickResult:
     digests_updated: int
     replies_purged: int = 0
     workspaces_purged: int = 0
+    # Units of work that raised ("digest of workspace:T1"…): logged, tried again next tick.
+    failed: list[str] = field(default_factory=list)
 
 
 def tick(hw: Headway) -> TickResult:
-    """Everything that is due at `hw.now()`: nudges, snooze reminders, digests."""
+    """Everything that is due at `hw.now()`: nudges, snooze reminders, digests, retention.
+
+    Each unit of work (one workspace's sweep, one member's nudge, one reminder, one
+    workspace's digest or purge) fails alone: see `bot.units`.
+    """
+    failed: list[str] = []
     for team in hw.store.teams():
-        members.refresh_time_zones(hw, team.team_id)
-    fanout = nudges.send_due(hw)
+        with unit_of_work("time zone sweep of workspace", team.team_id, failed=failed):
+            members.refresh_time_zones(hw, team.team_id)
+    fanout = nudges.FanoutResult()
+    with unit_of_work("nudges", failed=failed):
+        fanout = nudges.send_due(hw)
     posted = updated = 0
     now = hw.now()
     for team in hw.store.teams():
-        if not team.digest_channel:
-            continue
-        due = due_digest(team, now, DIGEST_GRACE)
-        if due is not None:
-            period = due.period
-            record = hw.store.get_digest(team.team_id, team.digest_channel, period)
-            if record is not None and (
-                record.ts is None
-                or record.replies_seen == hw.store.count_replies(team.team_id, period)
-            ):
-                continue  # posted and nothing new since (or another run is posting it)
-        else:
-            # Late replies: the newest posted digest follows them with chat.update until
-            # the next week's digest replaces it, at most once per LATE_UPDATE_EVERY.
-            record = hw.store.latest_posted_digest(team.team_id, team.digest_channel)
-            if record is None or record.replies_seen == hw.store.count_replies(
-                    team.team_id, record.period):
-                continue
-            if record.updated_at is not None and now - record.updated_at < LATE_UPDATE_EVERY:
-                continue
-            period = record.period
-        try:
-            outcome = digests.post_digest(hw, team.team_id, period)
-        except digests.DigestError as exc:
-            log.warning("digest for %s not posted: %s", team.team_id, exc)
-            continue
-        if outcome.action == "posted":
-            posted += 1
-        else:
-            updated += 1
-    return TickResult(fanout, posted, updated, purge_expired(hw), purge_uninstalled(hw))
+        with unit_of_work("digest of workspace", team.team_id, failed=failed):
+            action = _digest_unit(hw, team, now)
+            posted += action == "posted"
+            updated += action == "updated"
+    return TickResult(fanout, posted, updated, purge_expired(hw, failed),
+                      purge_uninstalled(hw, failed), failed)
 
 
-def purge_uninstalled(hw: Headway) -> int:
+def _digest_unit(hw: Headway, team: Team, now: datetime) -> str | None:
+    """Post or update one workspace's digest if it is due; "posted", "updated" or None."""
+    if not team.digest_channel:
+        return None
+    due = due_digest(team, now, DIGEST_GRACE)
+    if due is not None:
+        period = due.period
+        record = hw.store.get_digest(team.team_id, team.digest_channel, period)
+        if record is not None and (
+            (record.ts is None and not _stale(record, now))
+            or (record.ts is not None
+                and record.replies_seen == hw.store.count_replies(team.team_id, period))
+        ):
+            return None  # posted and nothing new since (or another run is posting it)
+    else:
+        # Late replies: the newest posted digest follows them with chat.update until
+        # the next week's digest replaces it, at most once per LATE_UPDATE_EVERY.
+        record = hw.store.latest_posted_digest(team.team_id, team.digest_channel)
+        if record is None or record.replies_seen == hw.store.count_replies(
+                team.team_id, record.period):
+            return None
+        if record.updated_at is not None and now - record.updated_at < LATE_UPDATE_EVERY:
+            return None
+        period = record.period
+    try:
+        outcome = digests.post_digest(hw, team.team_id, period)
+    except digests.DigestError as exc:
+        log.warning("digest for %s not posted: %s", team.team_id, exc)
+        return None
+    return outcome.action
+
+
+def _stale(record: DigestRecord, now: datetime) -> bool:
+    # A claim a run left without posting (it died, or Slack never answered): `post_digest`
+    # takes it over once it is this old, so the tick must not keep skipping it.
+    return record.claimed_at is not None and now - record.claimed_at > digests.STALE_CLAIM
+
+
+def purge_uninstalled(hw: Headway, failed: list[str] | None = None) -> int:
     """A workspace that uninstalled Headway loses all its rows once the uninstall
     retention period has passed (a reinstall before then stops the clock)."""
     days = hw.settings.uninstall_retention_days
     gone = hw.store.uninstalled_before(hw.now() - timedelta(days=days))
+    purged = 0
     for team_id in gone:
-        counts = hw.store.purge_workspace(team_id)
-        log.info("uninstalled %d days ago: purged workspace %s (%d rows)", days, team_id,
-                 sum(counts.values()))
-    return len(gone)
+        with unit_of_work("purge of uninstalled workspace", team_id, failed=failed):
+            counts = hw.store.purge_workspace(team_id)
+            log.info("uninstalled %d days ago: purged workspace %s (%d rows)", days, team_id,
+                     sum(counts.values()))
+            purged += 1
+    return purged
 
 
-def purge_expired(hw: Headway) -> int:
+def purge_expired(hw: Headway, failed: list[str] | None = None) -> int:
     """Retention: each workspace with `retention N` loses replies older than N months."""
     purged = 0
     now = hw.now()
     for team in hw.store.teams():
-        if team.retention_months:
+        if not team.retention_months:
+            continue
+        with unit_of_work("retention purge of workspace", team.team_id, failed=failed):
             counts = hw.store.purge_replies_before(
                 team.team_id, retention_cutoff(now, team.retention_months))
             if counts["replies"]:
-                log.info("retention: purged %d replies of %s", counts["replies"], team.team_id)
+                log.info("retention: purged %d replies of %s", counts["replies"],
+                         team.team_id)
             purged += counts["replies"]
     return purged
 

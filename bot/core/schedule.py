@@ -35,7 +35,7 @@ import functools
 import re
 import zoneinfo
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -82,13 +82,38 @@ def _tz_error(name: str) -> str:
 
 
 @functools.lru_cache(maxsize=1024)
-def _zone(tz: str) -> ZoneInfo:
-    # A member whose stored zone is odd (Slack sent something unexpected, tzdata dropped a
-    # legacy name) still gets nudged, on UTC, rather than crashing every tick.
+def known_tz(name: str) -> str | None:
+    """The canonical IANA name for `name` if this machine's tzdata knows it, else None."""
     try:
-        return ZoneInfo(validate_tz(tz))
+        return validate_tz(name)
     except ValueError:
-        return ZoneInfo("UTC")
+        return None
+
+
+def resolve_tz(name: str | None, *fallbacks: str | None) -> str:
+    """The canonical name of the first zone this machine's tzdata knows among `name` and
+    then `fallbacks` (the workspace's zone, say); "UTC" when none is known.
+
+    Slack can send a zone newer than the host's tzdata, and a row stored before that was
+    checked may hold anything: one unknown zone must never stop a tick. Callers that want
+    to warn compare the result with what they passed in.
+    """
+    for candidate in (name, *fallbacks):
+        if isinstance(candidate, str) and (known := known_tz(candidate)) is not None:
+            return known
+    return "UTC"
+
+
+def zone(name: str | None, *fallbacks: str | None) -> ZoneInfo:
+    """The ZoneInfo for `resolve_tz(name, *fallbacks)`: the one way Headway reads a zone."""
+    return ZoneInfo(resolve_tz(name, *fallbacks))
+
+
+def with_known_zone(member: Member, workspace_tz: str | None) -> Member:
+    """`member` with a zone this machine knows: a row stored with a zone the tzdata lacks
+    (or anything else) is read in the workspace's zone, then UTC."""
+    tz = resolve_tz(member.tz, workspace_tz)
+    return member if tz == member.tz else replace(member, tz=tz)
 
 
 def _require_aware(value: datetime, name: str) -> None:
@@ -112,7 +137,7 @@ def period_of(instant: datetime, tz: str) -> str:
     ISO week-years, not calendar years: 2027-01-03 is in 2026-W53, 2024-12-30 in 2025-W01.
     """
     _require_aware(instant, "instant")
-    year, week, _ = instant.astimezone(_zone(tz)).isocalendar()
+    year, week, _ = instant.astimezone(zone(tz)).isocalendar()
     return format_period(year, week)
 
 
@@ -183,7 +208,7 @@ def local_occurrence(day: date, at: time, tz: str) -> datetime:
     # repeated wall time is read as its first occurrence. Both are the module's rules.
     # `at` may carry its own tzinfo/fold; the member's zone decides, so drop them.
     wall = datetime.combine(day, at.replace(tzinfo=None, fold=0))
-    return wall.replace(tzinfo=_zone(tz)).astimezone(UTC)
+    return wall.replace(tzinfo=zone(tz)).astimezone(UTC)
 
 
 def _occurrences_from(tz: str, days: Iterable[int], at: time, first: date) -> Iterator[datetime]:
@@ -212,7 +237,7 @@ def _between(tz: str, days: Iterable[int], at: time, start: datetime,
     if start >= end:
         return []
     # Start a day early: a gap can push a wall time past midnight into the window.
-    first = start.astimezone(_zone(tz)).date() - ONE_DAY
+    first = start.astimezone(zone(tz)).date() - ONE_DAY
     out = []
     for instant in _occurrences_from(tz, days, at, first):
         if instant >= end:
@@ -255,7 +280,7 @@ def _resting(member: Member, at: datetime, holidays: frozenset[date],
     """Is the member not to be nudged at instant `at`? (see the module docstring)"""
     if not member.active:
         return True
-    local = at.astimezone(_zone(member.tz))
+    local = at.astimezone(zone(member.tz))
     if member.paused_until is not None and local.date() <= member.paused_until:
         return True
     return local.date() in holidays or _in_quiet_hours(local.time(), quiet_hours)
@@ -336,7 +361,7 @@ def next_nudge(
         resume = local_occurrence(member.paused_until + ONE_DAY, time(0), member.tz)
         start = max(start, resume - _EPSILON)
     horizon = start + _HORIZON
-    first = start.astimezone(_zone(member.tz)).date() - ONE_DAY
+    first = start.astimezone(zone(member.tz)).date() - ONE_DAY
     for at in _occurrences_from(member.tz, member.days, member.nudge_time, first):
         if at > horizon:
             return None
@@ -366,7 +391,7 @@ def digest_period(team: Team, at: datetime) -> str:
     happened: Friday 16:00 → this week).
     """
     _require_aware(at, "at")
-    local = at.astimezone(_zone(team.tz))
+    local = at.astimezone(zone(team.tz))
     current = period_of(at, team.tz)
     return current if local.weekday() >= 4 else shift_period(current, -1)
 

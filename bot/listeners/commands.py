@@ -14,7 +14,6 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
@@ -22,13 +21,14 @@ from slack_sdk.errors import SlackApiError
 
 from bot.context import Headway
 from bot.core import commands as cmd
+from bot.core.channels import explain_info_error, explain_join_error, judge_digest_channel
 from bot.core.model import WEEKDAYS, Member, Team
 from bot.core.render import render_digest_blocks
-from bot.core.schedule import period_of, recent_periods
+from bot.core.schedule import period_of, recent_periods, zone
 from bot.core.text import plain, show
 from bot.digests import build
 from bot.home import schedule_line
-from bot.members import display_name, member_names, named
+from bot.members import display_name, member_names, named, zone_for
 from bot.nudges import FanoutResult, send_nudge
 
 log = logging.getLogger(__name__)
@@ -116,7 +116,7 @@ _UTC_TEAM = Team("-")
 
 
 def _local_today(hw: Headway, member: Member):
-    return hw.now().astimezone(ZoneInfo(member.tz)).date()
+    return hw.now().astimezone(zone(member.tz)).date()
 
 
 # ── commands that answer inside the ack ──────────────────────────────────────
@@ -183,7 +183,7 @@ def _quiet(hw: Headway, parsed: cmd.Command, team_id: str, user_id: str) -> str:
 def _holidays(hw: Headway, parsed: cmd.Command, team_id: str, user_id: str) -> str:
     member = hw.store.get_member(team_id, user_id)
     tz = member.tz if member else (hw.store.get_team(team_id) or _UTC_TEAM).tz
-    today = hw.now().astimezone(ZoneInfo(tz)).date()
+    today = hw.now().astimezone(zone(tz)).date()
     days = hw.store.holidays(team_id, since=today)
     if not days:
         return ("No upcoming holidays. An admin can add some: "
@@ -275,7 +275,7 @@ def _join(hw: Headway, client: WebClient, parsed: cmd.Command, body: dict[str, A
         Member(
             team_id=team_id,
             user_id=user_id,
-            tz=user.get("tz") or "UTC",
+            tz=zone_for(hw, team_id, user, current=existing.tz if existing else None),
             days=base.days,
             nudge_time=base.nudge_time,
             paused_until=None,
@@ -423,12 +423,34 @@ def _retention(hw: Headway, client: WebClient, parsed: cmd.Command,
 
 def _digest_here(hw: Headway, client: WebClient, parsed: cmd.Command,
                  body: dict[str, Any]) -> str:
-    user = _require_admin(hw, client, body["team_id"], body["user_id"])
-    team = hw.store.update_team(body["team_id"], digest_channel=body["channel_id"],
-                                tz=user.get("tz") or "UTC")
+    team_id, channel_id = body["team_id"], body["channel_id"]
+    user = _require_admin(hw, client, team_id, body["user_id"])
+    joined = _ensure_digest_channel(client, channel_id)
+    team = hw.store.update_team(team_id, digest_channel=channel_id,
+                                tz=zone_for(hw, team_id, user))
+    note = " Headway joined the channel to post it." if joined else ""
     return (f"This channel now gets the weekly digest, {WEEKDAYS[team.digest_day].title()} "
-            f"at {team.digest_time:%H:%M} ({team.tz}). Make sure Headway is in the channel "
-            f"(`/invite @Headway`).")
+            f"at {team.digest_time:%H:%M} ({team.tz}).{note}")
+
+
+def _ensure_digest_channel(client: WebClient, channel_id: str) -> bool:
+    """Refuse a conversation that can never receive the digest (a DM, a group DM, a private
+    channel Headway is not in); join a public one it is not in yet. True if it joined."""
+    try:
+        info = client.conversations_info(channel=channel_id)["channel"]
+    except SlackApiError as exc:
+        raise Refusal(explain_info_error(str(exc.response.get("error")),
+                                         exc.response.get("needed"))) from None
+    verdict = judge_digest_channel(info)
+    if verdict.action == "refuse":
+        raise Refusal(verdict.message)
+    if verdict.action == "use":
+        return False
+    try:
+        client.conversations_join(channel=channel_id)
+    except SlackApiError as exc:
+        raise Refusal(explain_join_error(str(exc.response.get("error")))) from None
+    return True
 
 
 def _digest_time(hw: Headway, client: WebClient, parsed: cmd.Command,
@@ -486,7 +508,9 @@ def _team_add(hw: Headway, client: WebClient, parsed: cmd.Command, body: dict[st
         existing = hw.store.get_member(team_id, uid)
         base = existing or Member(team_id=team_id, user_id=uid)
         hw.store.upsert_member(
-            Member(team_id=team_id, user_id=uid, tz=user.get("tz") or "UTC", days=base.days,
+            Member(team_id=team_id, user_id=uid,
+                   tz=zone_for(hw, team_id, user, current=existing.tz if existing else None),
+                   days=base.days,
                    nudge_time=base.nudge_time, paused_until=base.paused_until,
                    anonymous=base.anonymous, active=True, name=display_name(user)),
             hw.now(),
