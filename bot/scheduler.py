@@ -30,9 +30,10 @@ from bot.core.schedule import due_digest
 log = logging.getLogger(__name__)
 TICK_SECONDS = 60
 DIGEST_GRACE = timedelta(hours=12)
-# Replies that come in after the digest went out update it, batched: a burst of late
-# answers is one chat.update, not one per answer.
+# Changes after the digest went out (late replies, edits, deletions, label fixes, a member
+# forgotten) update it, batched: a burst of them is one chat.update, not one per change.
 LATE_UPDATE_EVERY = timedelta(minutes=15)
+HANDLED_MESSAGES_KEPT = timedelta(days=1)
 
 
 @dataclass
@@ -58,17 +59,13 @@ def tick(hw: Headway) -> TickResult:
         if due is not None:
             period = due.period
             record = hw.store.get_digest(team.team_id, team.digest_channel, period)
-            if record is not None and (
-                record.ts is None
-                or record.replies_seen == hw.store.count_replies(team.team_id, period)
-            ):
-                continue  # posted and nothing new since (or another run is posting it)
+            if record is not None and (record.ts is None or not record.dirty):
+                continue  # posted and nothing changed since (or another run is posting it)
         else:
-            # Late replies: the newest posted digest follows them with chat.update until
+            # Late changes: the newest posted digest follows them with chat.update until
             # the next week's digest replaces it, at most once per LATE_UPDATE_EVERY.
             record = hw.store.latest_posted_digest(team.team_id, team.digest_channel)
-            if record is None or record.replies_seen == hw.store.count_replies(
-                    team.team_id, record.period):
+            if record is None or not record.dirty:
                 continue
             if record.updated_at is not None and now - record.updated_at < LATE_UPDATE_EVERY:
                 continue
@@ -82,6 +79,8 @@ def tick(hw: Headway) -> TickResult:
             posted += 1
         else:
             updated += 1
+    # Slack stopped redelivering those messages long ago: their marks are not needed.
+    hw.store.purge_handled_messages(now - HANDLED_MESSAGES_KEPT)
     return TickResult(fanout, posted, updated, purge_expired(hw), purge_uninstalled(hw))
 
 
