@@ -182,8 +182,7 @@ def on_new_message(hw: Headway, client: WebClient, team_id: str, msg: SlackMessa
         _note(hw, client, team_id, msg, JOIN_NOTE)
         return
     if stored is None:
-        log.info("message %s/%s already handled (a redelivery): nothing stored or sent",
-                 msg.channel, msg.ts)
+        _nothing_to_do("message", msg, "already handled (a redelivery)")
         return
     in_thread = msg.thread_ts if stored.nudge and stored.nudge.ts == msg.thread_ts else None
     confirm(hw, client, stored, msg.channel, thread_ts=in_thread)
@@ -204,11 +203,14 @@ def on_edited_message(hw: Headway, client: WebClient, team_id: str,
         found = store.message_reply(team_id, msg.channel, msg.ts)
         if found is None:
             if not msg.text.strip() or not adopts_unstored_edit(msg.ts, hw.now()):
+                _nothing_to_do("edit", msg, "of a message Headway never stored")
                 return
             try:
                 stored = record_message_answer(hw, team_id, msg)
             except NotEnrolled:
-                return  # an edit gets no "join first" note: the message already got one
+                # No "join first" note for an edit: the message itself already got one.
+                _nothing_to_do("edit", msg, "by someone who is not a member")
+                return
             if stored is None:
                 continue  # stored (or deleted) meanwhile: decide again on what is there
             in_thread = (msg.thread_ts if stored.nudge and stored.nudge.ts == msg.thread_ts
@@ -217,12 +219,15 @@ def on_edited_message(hw: Headway, client: WebClient, team_id: str,
             return
         if found.reply.user_id != msg.user_id or not is_newer_edit(msg.edited_ts,
                                                                    found.edited_ts):
+            _nothing_to_do("edit", msg, "older than the one applied (or not the author's)")
             return
         if not msg.text.strip():
             on_deleted_message(hw, client, team_id, msg.channel, msg.ts, msg.user_id)
             return
         if msg.text == found.reply.text:
-            return  # a redelivered edit, or Slack saying only the thread's replies changed
+            # a redelivered edit, or Slack saying only the thread's replies changed
+            _nothing_to_do("edit", msg, "leaves the text as stored")
+            return
         fresh = label_answer(msg.text, found.reply.kind, store.corrections(team_id))
         edited = store.edit_message_reply(found, msg.text, carry_over(found.reply.items, fresh),
                                           msg.edited_ts)
@@ -239,7 +244,9 @@ def on_deleted_message(hw: Headway, client: WebClient, team_id: str, channel: st
     and the nudge it answered (if nothing else answers it) is open again."""
     deleted = hw.store.delete_message_reply(team_id, channel, ts, user_id, hw.now())
     if deleted is None:
-        return  # not an answer Headway kept (or a redelivered deletion)
+        log.info("deletion of message %s/%s: no answer stored for it (or a redelivery)",
+                 channel, ts)
+        return
     removed = deleted.removed
     pack = hw.pack_for(hw.store.get_team(team_id))
     prompt = pack.get(removed.reply.prompt_id)
@@ -272,6 +279,13 @@ def _note(hw: Headway, client: WebClient, team_id: str, msg: SlackMessage, text:
     """A short note instead of a stored answer, once per message (not per delivery)."""
     if hw.store.note_message(team_id, msg.channel, msg.ts, msg.user_id, hw.now()):
         client.chat_postMessage(channel=msg.channel, text=text)
+    else:
+        _nothing_to_do("message", msg, "already noted (a redelivery)")
+
+
+def _nothing_to_do(what: str, msg: SlackMessage, why: str) -> None:
+    # Ids only: what a member wrote never reaches the logs.
+    log.info("%s %s/%s: nothing stored or sent, %s", what, msg.channel, msg.ts, why)
 
 
 def _update_quietly(client: WebClient, channel: str, ts: str, text: str,

@@ -37,11 +37,12 @@ def carry_over(old: Sequence[Item], fresh: Sequence[Item]) -> tuple[Item, ...]:
 
 
 def is_newer_edit(edited_ts: str | None, stored_edited_ts: str | None) -> bool:
-    """Whether an edit stamped `edited_ts` (Slack's `edited.ts`) comes after the newest edit
-    already applied: a redelivered or out-of-order older edit must not undo a newer one."""
+    """Whether an edit stamped `edited_ts` (Slack's `edited.ts`) is not older than the
+    newest edit already applied: an older edit arriving late must not undo a newer one.
+    (The same edit again, a redelivery, passes here and then changes nothing.)"""
     if edited_ts is None or stored_edited_ts is None:
         return True
-    return _ts_key(edited_ts) > _ts_key(stored_edited_ts)
+    return _ts_key(edited_ts) >= _ts_key(stored_edited_ts)
 
 
 def adopts_unstored_edit(message_ts: str, now: datetime) -> bool:

@@ -689,8 +689,6 @@ class Store:
         existing = {r["id"] for r in db.query(
             "SELECT id FROM items WHERE reply_id = ?", [reply_id])}
         kept = {i.id for i in items if i.id in existing}
-        for gone in existing - kept:
-            db.execute("DELETE FROM items WHERE id = ?", [gone])  # corrections cascade
         stored: list[Item] = []
         for position, item in enumerate(items):
             if item.id in kept:
@@ -713,6 +711,10 @@ class Store:
                 ],
             )
             stored.append(replace(item, id=icur.lastrowid))
+        # Removed lines go last: deleted first, the highest of their ids would be handed
+        # straight to a new line, and an old fix-the-label button would name it.
+        for gone in existing - kept:
+            db.execute("DELETE FROM items WHERE id = ?", [gone])  # corrections cascade
         return stored
 
     def _mark_dirty(self, db: Database, team_id: str, periods: Iterable[str]) -> None:
