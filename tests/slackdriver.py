@@ -253,7 +253,7 @@ def message_changed(original: dict[str, Any], text: str, *, edited_ts: str | Non
     `message_changed_event_body` of tests/scenario_tests/test_events_assistant.py."""
     edited_ts = edited_ts or next_ts()
     event_ts = event_ts or edited_ts
-    keep = {k: original[k] for k in ("type", "user", "team", "ts", "thread_ts",
+    keep = {k: original[k] for k in ("type", "user", "bot_id", "team", "ts", "thread_ts",
                                      "parent_user_id", "files") if k in original}
     return {
         "type": "message", "subtype": "message_changed",
