@@ -118,7 +118,6 @@ def post_digest(hw: Headway, team_id: str, period: str, channel: str | None = No
     except SlackApiError as exc:
         # The main message is out: keep the claim (with its ts) so a rerun updates it.
         store.mark_digest_posted(claim.id, ts, [], hw.now())
-        store.set_digest_dirty(claim.id, True)  # its thread is incomplete: a rerun redoes it
         raise DigestError(_explain(exc)) from None
     store.mark_digest_posted(claim.id, ts, thread_ts, hw.now())
     chart = _upload_trend_chart(client, channel_id, ts, digest, _scopes(resp))
