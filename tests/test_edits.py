@@ -149,3 +149,15 @@ def test_m006_marks_posted_digests_that_missed_replies_and_ties_replies_to_messa
     assert store.add_reply(reply, source="modal", now=NOW).id
     assert store.add_reply(reply, source="modal", now=NOW).id
     store.close()
+
+
+def test_handled_messages_are_forgotten_a_day_after_slack_stopped_redelivering(tmp_path):
+    from bot.scheduler import HANDLED_MESSAGES_KEPT
+
+    store = Store.open(tmp_path / "h.db")
+    assert store.note_message("T1", "D1", TS, "U1", NOW)
+    assert not store.note_message("T1", "D1", TS, "U1", NOW), "a redelivery: no second note"
+    assert store.purge_handled_messages(NOW + HANDLED_MESSAGES_KEPT - timedelta(seconds=1)) == 0
+    assert store.purge_handled_messages(NOW + HANDLED_MESSAGES_KEPT + timedelta(seconds=1)) == 1
+    assert store.note_message("T1", "D1", TS, "U1", NOW)
+    store.close()
