@@ -94,12 +94,26 @@ def confirmation_message(fake, user: str = "U1") -> dict[str, Any]:
     return msg
 
 
-def answer(slack, fake, text: str, user: str = "U1", **extra: Any) -> dict[str, Any]:
-    """DM an answer and wait for its confirmation; returns the event sent."""
+def asks(fake, nudge, user: str = "U1") -> bool:
+    """Whether the nudge's message in the DM still has its buttons (is open)."""
+    [msg] = [m for m in fake.messages(dm_of(fake, user)) if m["ts"] == nudge.ts]
+    return any(b["type"] == "actions" for b in msg.get("blocks", []))
+
+
+def closed(fake, hw, user: str = "U1") -> bool:
+    """Every question the member answered shows as answered (confirm() does that last)."""
+    return not any(asks(fake, n, user)
+                   for n in hw.store.nudges(TEAM, user, statuses=["answered"]))
+
+
+def answer(slack, fake, hw, text: str, user: str = "U1", **extra: Any) -> dict[str, Any]:
+    """DM an answer and wait until it is confirmed and its question closed; returns the
+    event sent."""
     before = len(confirmations(fake, user))
     event = slack.dm_event(text, user, **extra)
     assert slack.event(event).status == 200
-    wait_for(lambda: len(confirmations(fake, user)) > before, what=f"confirmation for {user}")
+    wait_for(lambda: len(confirmations(fake, user)) > before and closed(fake, hw, user),
+             what=f"confirmation for {user}")
     return event
 
 
@@ -115,7 +129,7 @@ def test_a_redelivered_dm_stores_nothing_and_sends_nothing(slack, fake, hw, nudg
     event = slack.dm_event("- Shipped the refunds flow\n- Restarted the export job again")
     envelope = slack.envelope(event)
     assert slack.deliver(envelope).status == 200
-    wait_for(lambda: confirmations(fake), what="confirmation")
+    wait_for(lambda: confirmations(fake) and closed(fake, hw), what="confirmation")
     nudge_closed = len(fake.calls_to("chat.update"))
     assert nudge_closed == 1
 
@@ -173,7 +187,7 @@ def test_deliveries_of_one_event_handled_at_once_give_one_reply_and_one_confirma
             lambda i: slack.deliver(envelope, retry_num=i or None).status, range(n)))
     assert statuses == [200] * n
     seen(event, "already handled (a redelivery)", times=n - 1)
-    wait_for(lambda: confirmations(fake), what="the one confirmation")
+    wait_for(lambda: confirmations(fake) and closed(fake, hw), what="the one confirmation")
 
     assert the_reply(hw).text == "Shipped the refunds flow to every customer"
     assert len(posted_to_dm(fake)) == 1
@@ -229,7 +243,7 @@ def test_a_reply_in_a_nudges_thread_answers_that_nudge_not_the_newest(slack, fak
     [older] = [n for n in hw.store.nudges(TEAM, "U1") if n.id != newest.id]
     assert older.ts and older.prompt_id != newest.prompt_id
 
-    answer(slack, fake, "The release checklist keeps getting skipped", thread_ts=older.ts)
+    answer(slack, fake, hw, "The release checklist keeps getting skipped", thread_ts=older.ts)
     reply = the_reply(hw)
     assert reply.prompt_id == older.prompt_id
     assert hw.store.get_nudge(older.id).status == "answered"
@@ -238,7 +252,7 @@ def test_a_reply_in_a_nudges_thread_answers_that_nudge_not_the_newest(slack, fak
     assert confirm.args["thread_ts"] == older.ts, "confirmed in the thread it was asked in"
 
     # A plain DM still answers the newest open question.
-    answer(slack, fake, "Shipped the refunds flow")
+    answer(slack, fake, hw, "Shipped the refunds flow")
     assert {r.prompt_id for r in hw.store.replies(TEAM, user_id="U1")} == {
         older.prompt_id, newest.prompt_id}
 
@@ -248,7 +262,7 @@ def test_a_reply_in_a_nudges_thread_answers_that_nudge_not_the_newest(slack, fak
 
 def test_an_edit_replaces_the_reply_keeping_unchanged_lines_and_the_members_fix(
         slack, fake, hw, nudged):
-    event = answer(slack, fake, "- Shipped the refunds flow\n"
+    event = answer(slack, fake, hw, "- Shipped the refunds flow\n"
                                 "- Restarted the export job again\n"
                                 "- Answered support tickets")
     shipped, restarted, support = the_reply(hw).items
@@ -256,8 +270,8 @@ def test_an_edit_replaces_the_reply_keeping_unchanged_lines_and_the_members_fix(
     fixed = flipped(restarted.label)
     slack.click(messages.FLIP, f"{restarted.id}:{fixed}", channel=dm_of(fake),
                 message_ts=confirm_ts)
-    wait_for(lambda: hw.store.get_item(TEAM, restarted.id)[0].label_source == "user",
-             what="the member's fix")
+    wait_for(lambda: "you set" in str(confirmation_message(fake)["blocks"]),
+             what="the member's fix shown on the confirmation")
 
     # One line reworded, one removed, the order changed.
     new_text = ("- Shipped the refunds flow\n"
@@ -285,7 +299,7 @@ def test_an_edit_replaces_the_reply_keeping_unchanged_lines_and_the_members_fix(
 
 
 def test_a_redelivered_or_late_older_edit_changes_nothing(slack, fake, hw, nudged, seen):
-    event = answer(slack, fake, "Shipped the refunds flow")
+    event = answer(slack, fake, hw, "Shipped the refunds flow")
     confirm_ts = confirmation_message(fake)["ts"]
     first, second = next_ts(), next_ts()
     older = message_changed(event, "Shipped the refunds flow to everyone", edited_ts=first)
@@ -334,7 +348,7 @@ def test_an_edit_of_a_message_headway_never_stored_stores_nothing_unless_the_ori
 def test_deleting_the_answer_removes_it_reopens_the_question_and_says_so(slack, fake, hw,
                                                                          nudged, seen):
     nudge = hw.store.newest_open_nudge(TEAM, "U1")
-    event = answer(slack, fake, "- Shipped the refunds flow\n- Restarted the export job")
+    event = answer(slack, fake, hw, "- Shipped the refunds flow\n- Restarted the export job")
     item_ids = [i.id for i in the_reply(hw).items]
     assert hw.store.get_nudge(nudge.id).status == "answered"
 
@@ -344,8 +358,7 @@ def test_deleting_the_answer_removes_it_reopens_the_question_and_says_so(slack, 
     assert hw.store.replies(TEAM) == []
     assert all(hw.store.get_item(TEAM, i) is None for i in item_ids)
     assert hw.store.get_nudge(nudge.id).status == "sent"
-    [asked] = [m for m in fake.messages(dm_of(fake)) if m["ts"] == nudge.ts]
-    assert any(b["type"] == "actions" for b in asked["blocks"]), "its buttons are back"
+    wait_for(lambda: asks(fake, nudge), what="the question's buttons back")
 
     # Slack's last redelivery of the original message cannot bring the answer back.
     slack.event(event, retry_num=3)
@@ -359,8 +372,8 @@ def test_deleting_the_answer_removes_it_reopens_the_question_and_says_so(slack, 
 
 def test_the_posted_digest_follows_edits_deletions_label_fixes_and_forget_me(
         slack, fake, hw, clock, nudged):
-    u1 = answer(slack, fake, "- Shipped the refunds flow\n- Restarted the export job again")
-    answer(slack, fake, "Launched the partner portal", user="U2")
+    u1 = answer(slack, fake, hw, "- Shipped the refunds flow\n- Restarted the export job again")
+    answer(slack, fake, hw, "Launched the partner portal", user="U2")
     clock.now = utc(2026, 11, 23, 9, 0)  # Monday: the W47 digest
     assert tick(hw).digests_posted == 1
     main_ts = fake.messages(DIGEST)[0]["ts"]
