@@ -1,8 +1,11 @@
 """Loading, building and posting a team's weekly digest.
 
 A digest is posted at most once per (team, channel, period): the claim in the store comes
-first. Later runs for the same week (late replies) update the posted message with
-`chat.update` instead of posting again.
+first, then the digest is built. Later runs for the same week update the posted message
+with `chat.update` instead of posting again. What makes a later run due is the digest's
+dirty mark, set by the store in the same transaction as any change it shows (a reply
+added, edited or deleted, a label fixed, a member forgotten) and cleared just before the
+digest is rebuilt: a change made while it is being built marks it again.
 """
 
 from __future__ import annotations
@@ -78,9 +81,6 @@ def post_digest(hw: Headway, team_id: str, period: str, channel: str | None = No
             "no digest channel yet: an admin runs `/headway digest here` in the channel "
             "that should receive it"
         )
-    digest = build(hw, team_id, period)
-    message = render_digest_blocks(digest)
-    replies_seen = store.count_replies(team_id, period)
     client = hw.client_for(team_id)
     now = hw.now()
 
@@ -88,7 +88,13 @@ def post_digest(hw: Headway, team_id: str, period: str, channel: str | None = No
     if claim is None:
         existing = store.get_digest(team_id, channel, period)
         if existing is not None and existing.ts:
-            return _update(hw, client, existing, message, replies_seen)
+            store.set_digest_dirty(existing.id, False)
+            try:
+                return _update(hw, client, existing,
+                               render_digest_blocks(build(hw, team_id, period)))
+            except DigestError:
+                store.set_digest_dirty(existing.id, True)  # not shown yet: try again later
+                raise
         if (existing is not None and existing.claimed_at is not None
                 and now - existing.claimed_at > STALE_CLAIM):
             # A run died between claiming and posting: take the claim over.
@@ -98,20 +104,27 @@ def post_digest(hw: Headway, team_id: str, period: str, channel: str | None = No
             f"the {period} digest for this channel is being posted by another run; "
             f"try again in a minute"
         )
+    # Built after the claim: a change from here on finds the claimed row and marks it.
     try:
+        digest = build(hw, team_id, period)
+        message = render_digest_blocks(digest)
         resp = client.chat_postMessage(channel=channel, text=message.text, blocks=message.blocks)
     except SlackApiError as exc:
         store.release_digest(claim.id)
         raise DigestError(_explain(exc)) from None
+    except BaseException:
+        # Nothing reached Slack: free the claim so the next tick tries again at once.
+        store.release_digest(claim.id)
+        raise
     ts = resp["ts"]
     channel_id = resp.get("channel", channel)
     try:
         thread_ts = _post_thread(client, channel_id, ts, message)
     except SlackApiError as exc:
         # The main message is out: keep the claim (with its ts) so a rerun updates it.
-        store.mark_digest_posted(claim.id, ts, [], replies_seen, hw.now())
+        store.mark_digest_posted(claim.id, ts, [], hw.now())
         raise DigestError(_explain(exc)) from None
-    store.mark_digest_posted(claim.id, ts, thread_ts, replies_seen, hw.now())
+    store.mark_digest_posted(claim.id, ts, thread_ts, hw.now())
     chart = _upload_trend_chart(client, channel_id, ts, digest, _scopes(resp))
     return Posted("posted", channel_id, ts, period, len(thread_ts), chart)
 
@@ -168,7 +181,6 @@ def _update(
     client: WebClient,
     existing: DigestRecord,
     message: DigestMessage,
-    replies_seen: int,
 ) -> Posted:
     channel, ts = existing.channel, existing.ts
     assert ts is not None
@@ -190,7 +202,7 @@ def _update(
             client.chat_delete(channel=channel, ts=stale)
     except SlackApiError as exc:
         raise DigestError(_explain(exc)) from None
-    hw.store.mark_digest_posted(existing.id, ts, kept, replies_seen, hw.now())
+    hw.store.mark_digest_posted(existing.id, ts, kept, hw.now())
     return Posted("updated", channel, ts, existing.period, len(kept))
 
 

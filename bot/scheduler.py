@@ -33,9 +33,10 @@ from bot.units import unit_of_work
 log = logging.getLogger(__name__)
 TICK_SECONDS = 60
 DIGEST_GRACE = timedelta(hours=12)
-# Replies that come in after the digest went out update it, batched: a burst of late
-# answers is one chat.update, not one per answer.
+# Changes after the digest went out (late replies, edits, deletions, label fixes, a member
+# forgotten) update it, batched: a burst of them is one chat.update, not one per change.
 LATE_UPDATE_EVERY = timedelta(minutes=15)
+HANDLED_MESSAGES_KEPT = timedelta(days=1)
 
 
 @dataclass
@@ -69,6 +70,9 @@ def tick(hw: Headway) -> TickResult:
             action = _digest_unit(hw, team, now)
             posted += action == "posted"
             updated += action == "updated"
+    # Slack stopped redelivering those messages long ago: their marks are not needed.
+    with unit_of_work("purge of handled messages", "*", failed=failed):
+        hw.store.purge_handled_messages(now - HANDLED_MESSAGES_KEPT)
     return TickResult(fanout, posted, updated, purge_expired(hw, failed),
                       purge_uninstalled(hw, failed), failed)
 
@@ -83,16 +87,14 @@ def _digest_unit(hw: Headway, team: Team, now: datetime) -> str | None:
         record = hw.store.get_digest(team.team_id, team.digest_channel, period)
         if record is not None and (
             (record.ts is None and not _stale(record, now))
-            or (record.ts is not None
-                and record.replies_seen == hw.store.count_replies(team.team_id, period))
+            or (record.ts is not None and not record.dirty)
         ):
-            return None  # posted and nothing new since (or another run is posting it)
+            return None  # posted and nothing changed since (or another run is posting it)
     else:
-        # Late replies: the newest posted digest follows them with chat.update until
+        # Late changes: the newest posted digest follows them with chat.update until
         # the next week's digest replaces it, at most once per LATE_UPDATE_EVERY.
         record = hw.store.latest_posted_digest(team.team_id, team.digest_channel)
-        if record is None or record.replies_seen == hw.store.count_replies(
-                team.team_id, record.period):
+        if record is None or not record.dirty:
             return None
         if record.updated_at is not None and now - record.updated_at < LATE_UPDATE_EVERY:
             return None

@@ -646,9 +646,14 @@ class SocketDriver(SlackDriver):
     def post(self, body: str, content_type: str, *, timestamp: int | None = None,
              signature: str | None = None, path: str = "/slack/events",
              retry_attempt: int = 0, retry_reason: str = "",
-             event_id: str | None = None) -> SocketResponse:
+             event_id: str | None = None,
+             headers: dict[str, str] | None = None) -> SocketResponse:
         if timestamp is not None or signature is not None:
             raise TypeError("Socket Mode envelopes are not signed")
+        # The HTTP side's redelivery headers become the envelope's own retry fields.
+        if headers and "X-Slack-Retry-Num" in headers:
+            retry_attempt = int(headers["X-Slack-Retry-Num"])
+            retry_reason = headers.get("X-Slack-Retry-Reason", "timeout")
         if content_type.startswith("application/json"):
             payload = json.loads(body)
             if event_id is not None:

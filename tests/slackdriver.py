@@ -3,6 +3,13 @@
 Slash commands and interactivity arrive form-encoded (`payload=` JSON for interactivity),
 events as JSON; every request carries `X-Slack-Request-Timestamp` and `X-Slack-Signature`
 (`v0=` HMAC-SHA256 of `v0:{ts}:{body}`), made here with slack_sdk's own signature helper.
+A redelivered event is the same envelope (same `event_id`) sent again with
+`X-Slack-Retry-Num` and `X-Slack-Retry-Reason`, as Slack does when it thinks an event was
+not acked in time.
+
+The message event builders at the end are shaped on Slack's own examples in bolt-python's
+test suite (the file each comes from is named on it) and are plain functions, so a Socket
+Mode driver can wrap the same events in its envelopes.
 """
 
 from __future__ import annotations
@@ -10,6 +17,7 @@ from __future__ import annotations
 import http.client
 import itertools
 import json
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -42,7 +50,8 @@ class SlackDriver:
     # ── raw ──────────────────────────────────────────────────────────────────
 
     def post(self, body: str, content_type: str, *, timestamp: int | None = None,
-             signature: str | None = None, path: str = "/slack/events") -> Response:
+             signature: str | None = None, path: str = "/slack/events",
+             headers: dict[str, str] | None = None) -> Response:
         ts = int(time.time()) if timestamp is None else timestamp
         sig = signature or SignatureVerifier(self.secret).generate_signature(
             timestamp=str(ts), body=body
@@ -51,6 +60,7 @@ class SlackDriver:
             "Content-Type": content_type,
             "X-Slack-Request-Timestamp": str(ts),
             "X-Slack-Signature": sig,
+            **(headers or {}),
         })
 
     def raw(self, method: str, path: str, body: bytes = b"",
@@ -130,23 +140,141 @@ class SlackDriver:
         }
         return self.interactive(payload)
 
-    def event(self, event: dict[str, Any], team_id: str | None = None, **sign: Any) -> Response:
+    def envelope(self, event: dict[str, Any], team_id: str | None = None,
+                 event_id: str | None = None) -> dict[str, Any]:
+        """The Events API `event_callback` envelope around one event."""
         team = team_id or self.team_id
-        envelope = {
+        return {
             "token": "legacy-verification-token",
             "team_id": team,
             "api_app_id": "A0HEADWAY",
             "event": event,
             "type": "event_callback",
-            "event_id": f"Ev{next(self._ids):08d}",
-            "event_time": int(time.time()),
+            "event_id": event_id or f"Ev{next(self._ids):08d}",
+            "event_time": int(float(event.get("event_ts") or event.get("ts") or time.time())),
             "authorizations": [{"team_id": team, "user_id": "UBOT", "is_bot": True}],
         }
-        return self.post(json.dumps(envelope), "application/json", **sign)
+
+    def deliver(self, envelope: dict[str, Any], *, retry_num: int | None = None,
+                retry_reason: str = "http_timeout", **sign: Any) -> Response:
+        """Send an envelope; with `retry_num`, as Slack's redelivery number `retry_num` of it
+        (Slack's reasons: http_timeout, too_many_requests, http_error, unknown_error)."""
+        headers = {} if retry_num is None else {"X-Slack-Retry-Num": str(retry_num),
+                                                 "X-Slack-Retry-Reason": retry_reason}
+        return self.post(json.dumps(envelope), "application/json", headers=headers, **sign)
+
+    def event(self, event: dict[str, Any], team_id: str | None = None, *,
+              event_id: str | None = None, retry_num: int | None = None,
+              retry_reason: str = "http_timeout", **sign: Any) -> Response:
+        """One event; give the `event_id` of an earlier delivery and a `retry_num` to send
+        Slack's redelivery of it."""
+        return self.deliver(self.envelope(event, team_id, event_id), retry_num=retry_num,
+                            retry_reason=retry_reason, **sign)
 
     def dm(self, text: str, user: str = "U1", team_id: str | None = None) -> Response:
         team = team_id or self.team_id
-        return self.event({
-            "type": "message", "channel": self.fake.dm_channel(user, team), "user": user,
-            "text": text, "ts": f"{time.time():.6f}", "channel_type": "im", "team": team,
-        }, team_id=team)
+        return self.event(self.dm_event(text, user, team), team_id=team)
+
+    def dm_event(self, text: str, user: str = "U1", team_id: str | None = None, *,
+                 ts: str | None = None, thread_ts: str | None = None,
+                 parent_user_id: str = "UBOT") -> dict[str, Any]:
+        """A member's message in Headway's DM (in a thread when `thread_ts` is given)."""
+        team = team_id or self.team_id
+        return dm_message(self.fake.dm_channel(user, team), user, text, ts or next_ts(),
+                          team=team, thread_ts=thread_ts, parent_user_id=parent_user_id)
+
+
+# ── Slack's message events (pure builders) ───────────────────────────────────
+
+_last_ts = 0
+_ts_lock = threading.Lock()
+
+
+def next_ts(at: float | None = None) -> str:
+    """A message ts like Slack's ("1665102362.013600"): the moment `at` (epoch seconds)
+    as given, or else the wall clock, unique and increasing within the test run."""
+    global _last_ts
+    if at is not None:
+        micros = int(at * 1_000_000)
+    else:
+        with _ts_lock:
+            micros = max(int(time.time() * 1_000_000), _last_ts + 1)
+            _last_ts = micros
+    return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
+
+
+def _rich_text(text: str) -> list[dict[str, Any]]:
+    return [{"type": "rich_text", "block_id": "b1", "elements": [
+        {"type": "rich_text_section", "elements": [{"type": "text", "text": text}]}]}]
+
+
+def dm_message(channel: str, user: str, text: str, ts: str, *, team: str = "T0001",
+               thread_ts: str | None = None, parent_user_id: str = "UBOT") -> dict[str, Any]:
+    """A new message in a DM. Shape: `user_message_event_body` in bolt-python's
+    tests/scenario_tests/test_events_assistant.py (a DM message, `channel_type` "im"; in
+    a thread it carries `thread_ts` and `parent_user_id`)."""
+    event: dict[str, Any] = {
+        "client_msg_id": f"msg-{ts}", "type": "message", "text": text, "user": user,
+        "ts": ts, "blocks": _rich_text(text), "team": team, "channel": channel,
+        "event_ts": ts, "channel_type": "im",
+    }
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+        event["parent_user_id"] = parent_user_id
+    return event
+
+
+def file_share(channel: str, user: str, caption: str, ts: str,
+               *, team: str = "T0001") -> dict[str, Any]:
+    """A file shared in a DM, with `caption` as its text ("" for none). Shape:
+    bolt-python's tests/scenario_tests/test_message_file_share.py (`subtype` file_share,
+    a `files` list, `upload` false)."""
+    return {
+        "type": "message", "subtype": "file_share", "text": caption,
+        "files": [{
+            "id": "F0SCREEN", "created": int(float(ts)), "timestamp": int(float(ts)),
+            "name": "screenshot.png", "title": "screenshot.png", "mimetype": "image/png",
+            "filetype": "png", "pretty_type": "PNG", "user": user, "editable": False,
+            "size": 92582, "mode": "hosted", "is_external": False, "is_public": False,
+            "url_private": "https://files.slack.com/files-pri/T0001-F0SCREEN/screenshot.png",
+        }],
+        "upload": False, "user": user, "display_as_bot": False, "ts": ts,
+        "blocks": _rich_text(caption) if caption else [],
+        "client_msg_id": f"msg-{ts}", "channel": channel, "event_ts": ts,
+        "channel_type": "im",
+    }
+
+
+def message_changed(original: dict[str, Any], text: str, *, edited_ts: str | None = None,
+                    event_ts: str | None = None) -> dict[str, Any]:
+    """The member edited `original` (a DM message event) to `text`. Shape: bolt-python's
+    tests/scenario_tests/test_message_changed.py (`message` with `edited`,
+    `previous_message`, `hidden`), with the edited message's own `ts` as in
+    `message_changed_event_body` of tests/scenario_tests/test_events_assistant.py."""
+    edited_ts = edited_ts or next_ts()
+    event_ts = event_ts or edited_ts
+    keep = {k: original[k] for k in ("type", "user", "bot_id", "team", "ts", "thread_ts",
+                                     "parent_user_id", "files") if k in original}
+    return {
+        "type": "message", "subtype": "message_changed",
+        "message": {**keep, "text": text, "blocks": _rich_text(text),
+                    "edited": {"user": original["user"], "ts": edited_ts}},
+        "previous_message": {**keep, "text": original.get("text", ""),
+                             "blocks": original.get("blocks", [])},
+        "channel": original["channel"], "hidden": True, "ts": event_ts,
+        "event_ts": event_ts, "channel_type": original.get("channel_type", "im"),
+    }
+
+
+def message_deleted(original: dict[str, Any], *, event_ts: str | None = None) -> dict[str, Any]:
+    """The member deleted `original`. Shape: bolt-python's
+    tests/scenario_tests/test_message_deleted.py (`deleted_ts`, `previous_message`)."""
+    event_ts = event_ts or next_ts()
+    return {
+        "type": "message", "subtype": "message_deleted",
+        "previous_message": {k: original[k] for k in ("type", "text", "user", "team", "ts")
+                             if k in original},
+        "channel": original["channel"], "hidden": True, "deleted_ts": original["ts"],
+        "event_ts": event_ts, "ts": event_ts,
+        "channel_type": original.get("channel_type", "im"),
+    }

@@ -238,7 +238,6 @@ def test_a_redelivered_event_is_acked(slack, fake, hw, sock, nudged):
         "payload"]["event_id"]
 
 
-@pytest.mark.xfail(strict=True, reason="needs the lifecycle branch")
 def test_a_redelivered_event_stores_nothing_and_sends_nothing(slack, fake, hw, bot, nudged):
     first = slack.dm("Shipped the self-serve analytics pilot")
     wait_for(lambda: _confirmations(fake), what="confirmation")

@@ -129,11 +129,14 @@ def _flip_button(item: Item) -> Block | None:
     return _button(caption, FLIP, f"{item.id}:{other}")
 
 
-def confirmation_blocks(prompt_text: str, reply: Reply) -> tuple[str, list[Block]]:
-    """The DM that says what was stored and how each item was labelled, with fix buttons."""
+def confirmation_blocks(prompt_text: str, reply: Reply,
+                        edited: bool = False) -> tuple[str, list[Block]]:
+    """The DM that says what was stored and how each item was labelled, with fix buttons.
+    After the member edits their message, the same DM says so (updated in place)."""
     n = len(reply.items)
     count = f"{n} item{'s' if n != 1 else ''}"
-    head = f":white_check_mark: Stored your answer for week {reply.period} ({count})."
+    verb = "Updated your answer after your edit" if edited else "Stored your answer"
+    head = f":white_check_mark: {verb} for week {reply.period} ({count})."
     blocks: list[Block] = [_section(head), _context(f"_{safe(prompt_text, 280)}_")]
     shown = reply.items[:MAX_ITEM_BLOCKS]
     for item in shown:
@@ -151,6 +154,16 @@ def confirmation_blocks(prompt_text: str, reply: Reply) -> tuple[str, list[Block
     if reply.kind == "reflection":
         blocks.append(_context(":lock: Private: this answer never appears in the digest."))
     return head, blocks
+
+
+def removed_confirmation_blocks(prompt_text: str, period: str) -> tuple[str, list[Block]]:
+    """What the confirmation turns into when the member deletes their answer's message."""
+    head = f":wastebasket: You deleted this answer for week {period}: it is no longer stored."
+    return head, [
+        _section(head),
+        _context(f"_{safe(prompt_text, 280)}_"),
+        _context("It leaves the digest too. Reply here to answer again."),
+    ]
 
 
 # ── the answer modal ─────────────────────────────────────────────────────────

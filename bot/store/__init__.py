@@ -78,9 +78,31 @@ class DigestRecord:
     status: str  # claimed | posted | failed
     ts: str | None
     thread_ts: tuple[str, ...]
-    replies_seen: int
     claimed_at: datetime | None = None
     updated_at: datetime | None = None  # last post or chat.update
+    dirty: bool = False  # something it shows changed since it was last built
+
+
+@dataclass(frozen=True)
+class MessageReply:
+    """A reply tied to the Slack message it came from, with where its confirmation is."""
+
+    reply: Reply
+    channel: str
+    ts: str
+    nudge_id: int | None
+    edited_ts: str | None
+    confirm_channel: str | None
+    confirm_ts: str | None
+
+
+@dataclass(frozen=True)
+class DeletedReply:
+    """What a deletion removed; `reopened` is the nudge it answered, open again because
+    no other reply answers it."""
+
+    removed: MessageReply
+    reopened: Nudge | None
 
 
 class Store:
@@ -574,6 +596,14 @@ class Store:
         )
         return _nudge(rows[0]) if rows else None
 
+    def nudge_at(self, team_id: str, user_id: str, channel: str, ts: str) -> Nudge | None:
+        """The member's nudge posted as message (channel, ts): a reply in its thread
+        answers it."""
+        rows = list(self.db.query(
+            "SELECT * FROM nudges WHERE team_id = ? AND user_id = ? AND channel = ? AND ts = ?",
+            [team_id, user_id, channel, ts]))
+        return _nudge(rows[0]) if rows else None
+
     def prompt_history(self, team_id: str, user_id: str, limit: int = 52) -> list[tuple[str, str]]:
         """(period, prompt_id) of the member's latest nudges, newest first."""
         rows = self.db.query(
@@ -590,48 +620,211 @@ class Store:
     ) -> Reply:
         """Store a reply with its items in one transaction; marks the nudge answered."""
         with self.atomic() as db:
-            cur = db.execute(
-                "INSERT INTO replies (team_id, user_id, nudge_id, prompt_id, kind, period, text, "
-                "anonymous, source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            stored = self._insert_reply(db, reply, source=source, now=now, nudge_id=nudge_id)
+        assert stored is not None  # only a message-tied reply can conflict
+        return stored
+
+    def add_message_reply(
+        self, reply: Reply, *, channel: str, ts: str, source: str, now: datetime,
+        nudge_id: int | None = None, edited_ts: str | None = None,
+    ) -> Reply | None:
+        """Store the reply made from Slack message (channel, ts), or None when that message
+        was handled before (a redelivery) or its answer was deleted.
+
+        The unique index on (team_id, channel, ts) is the claim: of two deliveries of one
+        event handled at once, exactly one insert succeeds, in the same transaction as the
+        items, so the loser stores nothing and must send nothing.
+        """
+        with self.atomic() as db:
+            if self._handled_outcome(reply.team_id, channel, ts) == "deleted":
+                return None  # a late redelivery of a message the member already deleted
+            return self._insert_reply(db, reply, source=source, now=now, nudge_id=nudge_id,
+                                      channel=channel, ts=ts, edited_ts=edited_ts)
+
+    def _insert_reply(
+        self, db: Database, reply: Reply, *, source: str, now: datetime,
+        nudge_id: int | None, channel: str | None = None, ts: str | None = None,
+        edited_ts: str | None = None,
+    ) -> Reply | None:
+        cur = db.execute(
+            "INSERT INTO replies (team_id, user_id, nudge_id, prompt_id, kind, period, text, "
+            "anonymous, source, created_at, channel, ts, edited_ts) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (team_id, channel, ts) WHERE ts IS NOT NULL DO NOTHING",
+            [
+                reply.team_id,
+                reply.user_id,
+                nudge_id,
+                reply.prompt_id,
+                reply.kind,
+                reply.period,
+                reply.text,
+                int(reply.anonymous),
+                source,
+                _iso(now),
+                channel,
+                ts,
+                edited_ts,
+            ],
+        )
+        if cur.rowcount == 0:
+            return None
+        reply_id = cur.lastrowid
+        assert reply_id is not None
+        stored = self._write_items(db, reply.team_id, reply_id, reply.items)
+        if nudge_id is not None:
+            db.execute(
+                "UPDATE nudges SET status = 'answered' WHERE id = ? AND status IN "
+                "('sent', 'claimed', 'skipped')",
+                [nudge_id],
+            )
+        self._mark_dirty(db, reply.team_id, [reply.period])
+        return replace(reply, id=reply_id, items=tuple(stored), created_at=now)
+
+    def _write_items(self, db: Database, team_id: str, reply_id: int,
+                     items: Sequence[Item]) -> list[Item]:
+        """Give the reply exactly `items`, in order. An item that carries the id of one of
+        the reply's stored items keeps that row (its label, any correction, the id its
+        fix-the-label button names); the reply's other rows go, the rest are inserted."""
+        existing = {r["id"] for r in db.query(
+            "SELECT id FROM items WHERE reply_id = ?", [reply_id])}
+        kept = {i.id for i in items if i.id in existing}
+        stored: list[Item] = []
+        for position, item in enumerate(items):
+            if item.id in kept:
+                db.execute("UPDATE items SET position = ? WHERE id = ?", [position, item.id])
+                stored.append(item)
+                continue
+            icur = db.execute(
+                "INSERT INTO items (team_id, reply_id, position, text, kind, label, "
+                "confidence, reasons, label_source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    reply.team_id,
-                    reply.user_id,
-                    nudge_id,
-                    reply.prompt_id,
-                    reply.kind,
-                    reply.period,
-                    reply.text,
-                    int(reply.anonymous),
-                    source,
-                    _iso(now),
+                    team_id,
+                    reply_id,
+                    position,
+                    item.text,
+                    item.kind,
+                    item.label,
+                    item.confidence,
+                    json.dumps(list(item.reasons)),
+                    item.label_source,
                 ],
             )
-            reply_id = cur.lastrowid
-            stored: list[Item] = []
-            for position, item in enumerate(reply.items):
-                icur = db.execute(
-                    "INSERT INTO items (team_id, reply_id, position, text, kind, label, "
-                    "confidence, reasons, label_source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        reply.team_id,
-                        reply_id,
-                        position,
-                        item.text,
-                        item.kind,
-                        item.label,
-                        item.confidence,
-                        json.dumps(list(item.reasons)),
-                        item.label_source,
-                    ],
+            stored.append(replace(item, id=icur.lastrowid))
+        # Removed lines go last: deleted first, the highest of their ids would be handed
+        # straight to a new line, and an old fix-the-label button would name it.
+        for gone in existing - kept:
+            db.execute("DELETE FROM items WHERE id = ?", [gone])  # corrections cascade
+        return stored
+
+    def _mark_dirty(self, db: Database, team_id: str, periods: Iterable[str]) -> None:
+        """Posted digests of these periods must be rebuilt: called inside the transaction
+        of the change itself, so no change can be missed."""
+        periods = sorted(set(periods))
+        if periods:
+            marks = ", ".join("?" for _ in periods)
+            db.execute(f"UPDATE digests SET dirty = 1 WHERE team_id = ? AND period IN ({marks})",
+                       [team_id, *periods])
+
+    def message_reply(self, team_id: str, channel: str, ts: str) -> MessageReply | None:
+        """The reply made from Slack message (channel, ts), if Headway stored one."""
+        rows = list(self.db.query(
+            "SELECT id, nudge_id, edited_ts, confirm_channel, confirm_ts FROM replies "
+            "WHERE team_id = ? AND channel = ? AND ts = ?", [team_id, channel, ts]))
+        if not rows:
+            return None
+        row = rows[0]
+        reply = self.get_reply(team_id, row["id"])
+        if reply is None:
+            return None
+        return MessageReply(reply=reply, channel=channel, ts=ts, nudge_id=row["nudge_id"],
+                            edited_ts=row["edited_ts"], confirm_channel=row["confirm_channel"],
+                            confirm_ts=row["confirm_ts"])
+
+    def edit_message_reply(
+        self, found: MessageReply, text: str, items: Sequence[Item], edited_ts: str | None,
+    ) -> Reply | None:
+        """Replace the text and items of a reply as `found` saw it; None when it changed
+        (or went) meanwhile, so the caller re-reads and decides again. Items carrying a
+        stored item's id keep that row (see `_write_items`)."""
+        old = found.reply
+        assert old.id is not None
+        with self.atomic() as db:
+            cur = db.execute(
+                "UPDATE replies SET text = ?, edited_ts = ? WHERE id = ? AND team_id = ? "
+                "AND text = ? AND edited_ts IS ?",
+                [text, edited_ts, old.id, old.team_id, old.text, found.edited_ts],
+            )
+            if cur.rowcount == 0:
+                return None
+            stored = self._write_items(db, old.team_id, old.id, items)
+            self._mark_dirty(db, old.team_id, [old.period])
+        return replace(old, text=text, items=tuple(stored))
+
+    def delete_message_reply(
+        self, team_id: str, channel: str, ts: str, user_id: str, now: datetime
+    ) -> DeletedReply | None:
+        """The member deleted Slack message (channel, ts): remove its reply and items (and
+        the corrections made on them), reopen the nudge it answered if nothing else
+        answers it, and remember the deletion so a late redelivery of the original
+        message cannot bring the answer back. None when no reply was stored for it."""
+        with self.atomic() as db:
+            db.execute(
+                "INSERT INTO handled_messages (team_id, channel, ts, user_id, outcome, "
+                "handled_at) VALUES (?, ?, ?, ?, 'deleted', ?) ON CONFLICT (team_id, channel, "
+                "ts) DO UPDATE SET outcome = 'deleted', handled_at = excluded.handled_at",
+                [team_id, channel, ts, user_id, _iso(now)],
+            )
+            found = self.message_reply(team_id, channel, ts)
+            if found is None:
+                return None
+            db.execute("DELETE FROM items WHERE reply_id = ?", [found.reply.id])
+            db.execute("DELETE FROM replies WHERE id = ?", [found.reply.id])
+            self._mark_dirty(db, team_id, [found.reply.period])
+            reopened = None
+            if found.nudge_id is not None:
+                cur = db.execute(
+                    "UPDATE nudges SET status = 'sent' WHERE id = ? AND status = 'answered' "
+                    "AND NOT EXISTS (SELECT 1 FROM replies WHERE nudge_id = ?)",
+                    [found.nudge_id, found.nudge_id],
                 )
-                stored.append(replace(item, id=icur.lastrowid))
-            if nudge_id is not None:
-                db.execute(
-                    "UPDATE nudges SET status = 'answered' WHERE id = ? AND status IN "
-                    "('sent', 'claimed', 'skipped')",
-                    [nudge_id],
-                )
-        return replace(reply, id=reply_id, items=tuple(stored), created_at=now)
+                if cur.rowcount:
+                    reopened = self.get_nudge(found.nudge_id)
+        return DeletedReply(found, reopened)
+
+    def set_confirmation(self, reply_id: int, channel: str, ts: str) -> None:
+        """Where the member's confirmation of this reply is (to update it in place)."""
+        self.db.execute("UPDATE replies SET confirm_channel = ?, confirm_ts = ? WHERE id = ?",
+                        [channel, ts, reply_id])
+
+    def confirmation_of(self, team_id: str, reply_id: int) -> tuple[str, str] | None:
+        """(channel, ts) of the reply's confirmation DM, once it was posted."""
+        rows = list(self.db.query(
+            "SELECT confirm_channel, confirm_ts FROM replies WHERE team_id = ? AND id = ? "
+            "AND confirm_ts IS NOT NULL", [team_id, reply_id]))
+        return (rows[0]["confirm_channel"], rows[0]["confirm_ts"]) if rows else None
+
+    def note_message(self, team_id: str, channel: str, ts: str, user_id: str,
+                     now: datetime) -> bool:
+        """Claim the right to answer DM message (channel, ts) with a note instead of storing
+        it; False when it was handled before (a redelivery: send nothing)."""
+        cur = self.db.execute(
+            "INSERT INTO handled_messages (team_id, channel, ts, user_id, outcome, handled_at) "
+            "VALUES (?, ?, ?, ?, 'noted', ?) ON CONFLICT (team_id, channel, ts) DO NOTHING",
+            [team_id, channel, ts, user_id, _iso(now)],
+        )
+        return cur.rowcount > 0
+
+    def _handled_outcome(self, team_id: str, channel: str, ts: str) -> str | None:
+        rows = list(self.db.query(
+            "SELECT outcome FROM handled_messages WHERE team_id = ? AND channel = ? AND ts = ?",
+            [team_id, channel, ts]))
+        return rows[0]["outcome"] if rows else None
+
+    def purge_handled_messages(self, before: datetime) -> int:
+        """Forget handled messages older than `before` (Slack stopped redelivering them)."""
+        return self.db.execute("DELETE FROM handled_messages WHERE handled_at < ?",
+                               [_iso(before)]).rowcount
 
     def replies(
         self,
@@ -702,6 +895,9 @@ class Store:
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 [team_id, item_id, user_id, item.text, label, _iso(now)],
             )
+            self._mark_dirty(db, team_id, [r["period"] for r in db.query(
+                "SELECT r.period FROM items i JOIN replies r ON r.id = i.reply_id "
+                "WHERE i.id = ?", [item_id])])
         return replace(item, label=label, label_source="user", confidence=1.0)
 
     def corrections(self, team_id: str, limit: int = 2000) -> list[tuple[str, Label]]:
@@ -808,16 +1004,27 @@ class Store:
 
     def set_replies_anonymous(self, team_id: str, user_id: str) -> int:
         """`anonymous on` hides the name on the member's earlier answers too."""
-        cur = self.db.execute(
-            "UPDATE replies SET anonymous = 1 WHERE team_id = ? AND user_id = ?",
-            [team_id, user_id],
-        )
+        with self.atomic() as db:
+            cur = db.execute(
+                "UPDATE replies SET anonymous = 1 WHERE team_id = ? AND user_id = ?",
+                [team_id, user_id],
+            )
+            if cur.rowcount:
+                self._mark_dirty(db, team_id, self._periods_of(team_id, user_id))
         return cur.rowcount
+
+    def _periods_of(self, team_id: str, user_id: str) -> list[str]:
+        return [r["period"] for r in self.db.query(
+            "SELECT DISTINCT period FROM replies WHERE team_id = ? AND user_id = ?",
+            [team_id, user_id])]
 
     def forget_member(self, team_id: str, user_id: str) -> dict[str, int]:
         """Delete a member's replies, items, corrections, ledger rows and settings."""
         counts: dict[str, int] = {}
         with self.atomic() as db:
+            self._mark_dirty(db, team_id, self._periods_of(team_id, user_id))
+            db.execute("DELETE FROM handled_messages WHERE team_id = ? AND user_id = ?",
+                       [team_id, user_id])
             counts["corrections"] = db.execute(
                 "DELETE FROM corrections WHERE team_id = ? AND (user_id = ? OR item_id IN "
                 "(SELECT i.id FROM items i JOIN replies r ON r.id = i.reply_id "
@@ -972,14 +1179,18 @@ class Store:
         digest_id: int,
         ts: str,
         thread_ts: Sequence[str],
-        replies_seen: int,
         now: datetime,
     ) -> None:
         self.db.execute(
-            "UPDATE digests SET status = 'posted', ts = ?, thread_ts = ?, replies_seen = ?, "
+            "UPDATE digests SET status = 'posted', ts = ?, thread_ts = ?, "
             "posted_at = coalesce(posted_at, ?), updated_at = ?, error = NULL WHERE id = ?",
-            [ts, json.dumps(list(thread_ts)), replies_seen, _iso(now), _iso(now), digest_id],
+            [ts, json.dumps(list(thread_ts)), _iso(now), _iso(now), digest_id],
         )
+
+    def set_digest_dirty(self, digest_id: int, dirty: bool) -> None:
+        """Cleared just before a digest is rebuilt (a change after that marks it again);
+        set back when the rebuilt digest could not reach Slack."""
+        self.db.execute("UPDATE digests SET dirty = ? WHERE id = ?", [int(dirty), digest_id])
 
     def mark_digest_failed(self, digest_id: int, error: str) -> None:
         self.db.execute(
@@ -1091,7 +1302,7 @@ def _digest(r: dict[str, Any]) -> DigestRecord:
         status=r["status"],
         ts=r["ts"],
         thread_ts=tuple(json.loads(r["thread_ts"])),
-        replies_seen=r["replies_seen"],
         claimed_at=_dt(r["claimed_at"]),
         updated_at=_dt(r["updated_at"]),
+        dirty=bool(r.get("dirty")),
     )

@@ -199,3 +199,49 @@ def m005_admins_and_retention(db: Database) -> None:
         CREATE INDEX replies_by_age ON replies (team_id, created_at);
         """
     )
+
+
+@migrations()
+def m006_message_replies(db: Database) -> None:
+    db.executescript(
+        """
+        -- A reply made from a Slack message is tied to it: Slack's redelivery of the same
+        -- event cannot store it twice (the unique index is the claim), and an edit or a
+        -- deletion in Slack finds the reply it changes. Modal answers have no message.
+        ALTER TABLE replies ADD COLUMN channel TEXT;
+        ALTER TABLE replies ADD COLUMN ts TEXT;
+        -- Slack's `edited.ts` of the newest edit applied: an older edit arriving late
+        -- (redelivered, or out of order) cannot undo a newer one.
+        ALTER TABLE replies ADD COLUMN edited_ts TEXT;
+        -- Where the member's confirmation DM is, so an edit or deletion updates it in place.
+        ALTER TABLE replies ADD COLUMN confirm_channel TEXT;
+        ALTER TABLE replies ADD COLUMN confirm_ts TEXT;
+        CREATE UNIQUE INDEX replies_by_message ON replies (team_id, channel, ts)
+            WHERE ts IS NOT NULL;
+
+        -- DM messages handled without a stored reply: a note was sent (not a member, a
+        -- file without text) or the member deleted the answer. Holds no text; kept a day,
+        -- long enough to outlast Slack's redeliveries (the last comes ~5 minutes after).
+        -- (No reference to workspaces: a stranger's DM may come from a workspace Headway
+        -- has no row for yet, and the note still goes out once.)
+        CREATE TABLE handled_messages (
+            team_id TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            ts TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            outcome TEXT NOT NULL,  -- noted | deleted
+            handled_at TEXT NOT NULL,
+            PRIMARY KEY (team_id, channel, ts)
+        );
+        CREATE INDEX handled_messages_by_age ON handled_messages (handled_at);
+
+        -- A posted digest is updated when something it shows changed: set in the same
+        -- transaction as the change (a reply added, edited or deleted, a label fixed, a
+        -- member forgotten), cleared when the digest is rebuilt. Replaces the reply count
+        -- (`replies_seen`), which missed every change that kept the count.
+        ALTER TABLE digests ADD COLUMN dirty INTEGER NOT NULL DEFAULT 0;
+        UPDATE digests SET dirty = 1 WHERE ts IS NOT NULL AND replies_seen != (
+            SELECT count(*) FROM replies r
+            WHERE r.team_id = digests.team_id AND r.period = digests.period);
+        """
+    )
