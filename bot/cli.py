@@ -93,7 +93,8 @@ def _headway(settings: Settings) -> Headway:
     logsafety.install([settings.bot_token, settings.signing_secret, settings.app_token,
                        settings.client_secret])
     store = Store.open(settings.db_path)
-    hw = Headway(settings=settings, store=store, packs=load_packs(), clock=system_clock)
+    hw = Headway(settings=settings, store=store, packs=load_packs(settings.prompts_dir),
+                 clock=system_clock)
     if settings.oauth and not settings.bot_token:
         from bot.oauth import attach
 
