@@ -26,6 +26,7 @@ from bot.config import (
 from bot.context import Headway, system_clock
 from bot.core.commands import USAGE
 from bot.core.prompts import PackError, load_packs
+from bot.logsetup import configure_logging
 from bot.store import Store
 
 log = logging.getLogger("bot")
@@ -119,11 +120,7 @@ def _team(hw: Headway, team_id: str | None) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logsafety.install()  # before any client exists: `--verbose` must not log tokens or text
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(args.verbose)  # redaction first: `--verbose` logs no tokens or text
     try:
         return _run(args)
     except (ConfigError, PackError, UsageError) as exc:
