@@ -63,7 +63,8 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("serve", help="run the bot and its scheduler")
     demo = sub.add_parser("demo", help="the weekly cycle offline")
-    demo.add_argument("--out", default="out/demo", help="where to write the Block Kit JSON")
+    demo.add_argument("--out", default="out/demo",
+                      help="where to leave the Block Kit JSON and the demo database")
     nudge = sub.add_parser("nudge", help="send nudges now")
     nudge.add_argument("--now", action="store_true", required=True)
     nudge.add_argument("--team")
