@@ -221,8 +221,8 @@ def _cycle(db_path: Path, weeks: int, now: datetime,
     answered: set[int] = set()
     end = period_start(shift_period(last, 1), "Pacific/Pago_Pago")
     while clock[0] < end:
-        send_due(hw)
-        for nudge_id, uid, prompt_id, period in _new_nudges(hw, answered):
+        sent = send_due(hw).sent  # most steps send nothing: no need to look for new nudges
+        for nudge_id, uid, prompt_id, period in (_new_nudges(hw, answered) if sent else []):
             answered.add(nudge_id)
             counters[period] += 1
             text = _answer(hw, uid, prompt_id, period, first)
