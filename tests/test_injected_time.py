@@ -79,7 +79,7 @@ def test_retry_after_is_waited_out_on_the_contexts_clock_and_the_dm_goes_once(
 
 
 def test_the_demo_paces_its_dms_on_its_simulated_clock(tmp_path, capsys):
-    run_demo(tmp_path / "demo", now=datetime(2026, 11, 24, 12, 0, tzinfo=UTC))
+    run_demo(tmp_path / "demo", weeks=1, now=datetime(2026, 11, 24, 12, 0, tzinfo=UTC))
     assert "none twice" in capsys.readouterr().out
     store = Store.open(tmp_path / "demo" / "headway.db")
     try:
