@@ -12,7 +12,7 @@ from slack_bolt.response import BoltResponse
 from bot import logsafety
 from bot.context import Headway
 from bot.listeners import register_listeners
-from bot.slack_client import make_client
+from bot.slack_client import configure
 
 log = logging.getLogger(__name__)
 
@@ -31,16 +31,24 @@ def build_app(hw: Headway, *, verify_token: bool = True) -> App:
         # payload (`team_id`), never with another workspace's.
         extra["authorize"] = _per_workspace_authorize(hw)
     logsafety.install([s.bot_token, s.signing_secret, s.app_token, s.client_secret])
+    # Bolt builds its own client from the token. Handing it one of ours (`client=`) makes
+    # Bolt warn "As you gave `client` as well, `token` will be unused" on every start,
+    # because it reads SLACK_BOT_TOKEN from the environment whatever it is given.
     app = App(
+        token=None if extra else s.bot_token,
         signing_secret=s.signing_secret,
-        client=make_client(s.bot_token, s.api_url),
         **extra,
         # Socket Mode connections are authenticated by the app token instead.
         request_verification_enabled=not s.socket_mode,
-        token_verification_enabled=verify_token,
+        # Bolt's own check would call auth.test before its client points at SLACK_API_URL;
+        # it is made below instead (and Bolt repeats it lazily on the first request).
+        token_verification_enabled=False,
         raise_error_for_unhandled_request=False,
         logger=logging.getLogger("bot.bolt"),
     )
+    configure(app.client, s.api_url)
+    if verify_token and not extra and s.bot_token:
+        app.client.auth_test()  # a revoked or mistyped token fails here, at start
     register_listeners(app, hw)
 
     @app.error

@@ -26,6 +26,7 @@ from bot.config import (
 from bot.context import Headway, system_clock
 from bot.core.commands import USAGE
 from bot.core.prompts import PackError, load_packs
+from bot.logsetup import configure_logging
 from bot.store import Store
 
 log = logging.getLogger("bot")
@@ -62,7 +63,8 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("serve", help="run the bot and its scheduler")
     demo = sub.add_parser("demo", help="the weekly cycle offline")
-    demo.add_argument("--out", default="out/demo", help="where to write the Block Kit JSON")
+    demo.add_argument("--out", default="out/demo",
+                      help="where to leave the Block Kit JSON and the demo database")
     nudge = sub.add_parser("nudge", help="send nudges now")
     nudge.add_argument("--now", action="store_true", required=True)
     nudge.add_argument("--team")
@@ -93,7 +95,8 @@ def _headway(settings: Settings) -> Headway:
     logsafety.install([settings.bot_token, settings.signing_secret, settings.app_token,
                        settings.client_secret])
     store = Store.open(settings.db_path)
-    hw = Headway(settings=settings, store=store, packs=load_packs(), clock=system_clock)
+    hw = Headway(settings=settings, store=store, packs=load_packs(settings.prompts_dir),
+                 clock=system_clock)
     if settings.oauth and not settings.bot_token:
         from bot.oauth import attach
 
@@ -118,11 +121,7 @@ def _team(hw: Headway, team_id: str | None) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logsafety.install()  # before any client exists: `--verbose` must not log tokens or text
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(args.verbose)  # redaction first: `--verbose` logs no tokens or text
     try:
         return _run(args)
     except (ConfigError, PackError, UsageError) as exc:

@@ -39,6 +39,8 @@ class Settings:
     port: int
     send_rate: float = DEFAULT_SEND_RATE
     uninstall_retention_days: int = DEFAULT_UNINSTALL_RETENTION_DAYS
+    # An operator's own prompt packs, beside the shipped ones (bot.core.prompts.load_packs).
+    prompts_dir: Path | None = None
 
     @property
     def socket_mode(self) -> bool:
@@ -142,6 +144,8 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
             f"(got '{days_text}'): how long a workspace's data is kept after it uninstalls"
         )
 
+    prompts_dir = _blank_to_none(env.get("HEADWAY_PROMPTS_DIR"))  # checked by load_packs
+
     return Settings(
         bot_token=bot_token,
         signing_secret=signing_secret,
@@ -153,6 +157,7 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
         port=int(port_text),
         send_rate=send_rate,
         uninstall_retention_days=int(days_text),
+        prompts_dir=Path(prompts_dir) if prompts_dir else None,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,6 +19,8 @@ from bot.slack_client import make_client
 from bot.store import Store
 
 Clock = Callable[[], datetime]
+Sleep = Callable[[float], None]
+Monotonic = Callable[[], float]
 
 
 def system_clock() -> datetime:
@@ -31,6 +34,10 @@ class Headway:
     store: Store
     packs: dict[str, PromptPack]
     clock: Clock = system_clock
+    # How waiting is done and timed while sending (the pacer, Retry-After): the real ones in
+    # `serve`; the demo and tests pass simulated ones so pacing costs no real time.
+    sleep: Sleep = time.sleep
+    monotonic: Monotonic = time.monotonic
     # Single-workspace installs use one bot token; OAuth installs look the token up per team.
     token_for: Callable[[str], str | None] | None = None
     # OAuth installs (bot.oauth.Installations): set by `bot.oauth.attach`.
@@ -68,7 +75,8 @@ class Headway:
         with self._pacers_guard:
             pacer = self._pacers.get(team_id)
             if pacer is None:
-                pacer = self._pacers[team_id] = Pacer(self.settings.send_rate)
+                pacer = self._pacers[team_id] = Pacer(
+                    self.settings.send_rate, monotonic=self.monotonic, sleep=self.sleep)
             return pacer
 
     def pack_for(self, team: Team | None) -> PromptPack:

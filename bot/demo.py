@@ -3,14 +3,17 @@
 The real pipeline runs (the schedule maths picks who is due, the ledger claims each nudge,
 replies are split and labelled, the digest is built and rendered); only Slack is swapped for
 an in-process stand-in that records what would have been sent. The clock is injected and
-stepped through each week, so people in five time zones are nudged at their own local time.
+stepped through each week, so people in five time zones are nudged at their own local time;
+sending waits (the pacer's spacing of DMs) pass on that simulated clock, not the real one.
+
+The demo's database stays behind in the output folder (`out/demo/headway.db`), so the
+other commands can explore it: `HEADWAY_DB=out/demo/headway.db headway export`.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
-import tempfile
 from collections import Counter
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -19,7 +22,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.web import SlackResponse
 
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.context import Headway, system_clock
 from bot.core.model import Member
 from bot.core.prompts import load_packs
@@ -33,6 +36,11 @@ from bot.store import Store
 TEAM_ID = "T0DEMO"
 TEAM_NAME = "Acme Robotics"
 STEP = timedelta(minutes=15)
+DB_NAME = "headway.db"
+# Written beside the database; also how a later run knows the database is the demo's own
+# and may be replaced (an operator's real database in that folder never is).
+NOTE_NAME = "README.txt"
+NOTE_FIRST_LINE = "Written by `headway demo`."
 
 
 class OfflineSlack(WebClient):
@@ -136,23 +144,66 @@ OTHER = {  # answers to the rotating questions, by prompt kind
 def run_demo(out_dir: Path, weeks: int = 4, now: datetime | None = None) -> int:
     now = now or system_clock()
     out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        digest_text, blocks = _cycle(Path(tmp) / "demo.db", weeks, now)
+    db_path = _fresh_database(out_dir)
+    last = shift_period(period_of(now, "UTC"), -1)  # the last complete week
+    store = Store.open(db_path)
+    try:
+        digest_text, blocks = _cycle(db_path, weeks, now, store)
+    finally:
+        store.close()  # checkpointed: whole for the commands that explore it
     (out_dir / "digest.json").write_text(json.dumps(blocks, indent=2, ensure_ascii=False))
+    explore = (f"HEADWAY_DB={db_path} headway digest --dry-run --week {last}\n"
+               f"HEADWAY_DB={db_path} headway export")
+    (out_dir / NOTE_NAME).write_text(
+        f"{NOTE_FIRST_LINE}\n\n{DB_NAME}: the demo's database, {weeks} weeks up to {last}. "
+        f"Explore it with:\n\n{explore}\n\ndigest.json: the last digest as Block Kit "
+        f"(paste `blocks` into Slack's Block Kit Builder).\n\nThe next `headway demo` "
+        f"with this folder replaces both.\n", encoding="utf-8")
     print(digest_text)
     print(f"\nBlock Kit JSON written to {out_dir / 'digest.json'} "
           f"(paste `blocks` into Slack's Block Kit Builder to see it as Slack shows it).")
+    print(f"The demo's database is {db_path}; explore it with\n"
+          + "".join(f"  {line}\n" for line in explore.splitlines()), end="")
     return 0
 
 
-def _cycle(db_path: Path, weeks: int, now: datetime) -> tuple[str, dict[str, Any]]:
+def _fresh_database(out_dir: Path) -> Path:
+    """`out_dir/headway.db`, with an earlier demo's database (and its WAL and lock files)
+    removed; a database (or note) the demo did not write there is never touched."""
+    db_path = out_dir / DB_NAME
+    siblings = [db_path] + [Path(f"{db_path}{suffix}") for suffix in
+                            ("-wal", "-shm", "-journal", ".sending.lock", ".scheduler.lock")]
+    for path in (*siblings, out_dir / NOTE_NAME):
+        if path.exists() and not _written_by_demo(out_dir):
+            raise ConfigError(f"{path} exists and was not written by the demo; "
+                              f"choose another folder with --out")
+    for path in siblings:
+        path.unlink(missing_ok=True)
+    return db_path
+
+
+def _written_by_demo(out_dir: Path) -> bool:
+    try:
+        with open(out_dir / NOTE_NAME, encoding="utf-8") as note:
+            return note.readline().strip() == NOTE_FIRST_LINE
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def _cycle(db_path: Path, weeks: int, now: datetime,
+           store: Store) -> tuple[str, dict[str, Any]]:
     settings = Settings(bot_token="xoxb-demo", signing_secret=None, app_token=None,
                         client_id=None, client_secret=None, api_url="offline://",
                         db_path=db_path, port=0)
     clock = [now]
+
+    def sleep(seconds: float) -> None:  # the pacer's waits pass on the demo's clock
+        clock[0] += timedelta(seconds=max(0.0, seconds))
+
     slack = OfflineSlack()
-    hw = Headway(settings=settings, store=Store.open(db_path), packs=load_packs(),
-                 clock=lambda: clock[0], client_factory=lambda *_: slack)
+    hw = Headway(settings=settings, store=store, packs=load_packs(),
+                 clock=lambda: clock[0], sleep=sleep, monotonic=lambda: clock[0].timestamp(),
+                 client_factory=lambda *_: slack)
     last = shift_period(period_of(now, "UTC"), -1)  # the last complete week
     first = shift_period(last, -(weeks - 1))
     start = period_start(first, "Pacific/Kiritimati")  # the earliest zone's Monday
@@ -170,8 +221,8 @@ def _cycle(db_path: Path, weeks: int, now: datetime) -> tuple[str, dict[str, Any
     answered: set[int] = set()
     end = period_start(shift_period(last, 1), "Pacific/Pago_Pago")
     while clock[0] < end:
-        send_due(hw)
-        for nudge_id, uid, prompt_id, period in _new_nudges(hw, answered):
+        sent = send_due(hw).sent  # most steps send nothing: no need to look for new nudges
+        for nudge_id, uid, prompt_id, period in (_new_nudges(hw, answered) if sent else []):
             answered.add(nudge_id)
             counters[period] += 1
             text = _answer(hw, uid, prompt_id, period, first)

@@ -77,6 +77,19 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._send(404, "not found\n")
 
+    def do_HEAD(self) -> None:
+        """Platform health checks often use HEAD: `/healthz` answers as GET does, without
+        the body; any other path is 404."""
+        if urlsplit(self.path).path == "/healthz":
+            ok = self.server.health()
+            status, length = (200, len("ok\n")) if ok else (503, len("database unavailable\n"))
+        else:
+            status, length = 404, len("not found\n")
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(length))
+        self.end_headers()
+
     def do_POST(self) -> None:
         split = urlsplit(self.path)
         if split.path != "/slack/events":

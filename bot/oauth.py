@@ -11,12 +11,10 @@ Bolt refreshes rotating tokens only when a request comes in; the scheduler's job
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 
 from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_bolt.oauth.oauth_settings import OAuthSettings
@@ -32,7 +30,10 @@ from bot.slack_client import make_client
 
 log = logging.getLogger(__name__)
 
-MANIFEST = Path(__file__).resolve().parents[1] / "manifest.json"
+# The bot scopes the app asks for on install. manifest.json declares the same list (an
+# installed package has no manifest to read; tests/test_packaging.py keeps the two equal).
+BOT_SCOPES = ("chat:write", "commands", "im:history", "im:write", "users:read",
+              "channels:read", "groups:read", "files:write")
 REFRESH_BEFORE_MINUTES = 10  # a scheduled fan-out can take minutes: refresh well ahead
 # Bolt refreshes on incoming requests only closer to expiry than the scheduler does, so the
 # scheduler (ticking every minute) normally refreshes first and the two do not both spend
@@ -43,9 +44,8 @@ STATE_SECONDS = 600
 
 
 def bot_scopes() -> list[str]:
-    """The bot scopes the app asks for: the manifest's, so the two never drift apart."""
-    manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
-    return list(manifest["oauth_config"]["scopes"]["bot"])
+    """The bot scopes the app asks for: the manifest's (a test keeps them equal)."""
+    return list(BOT_SCOPES)
 
 
 class HeadwayInstallationStore(SQLite3InstallationStore):

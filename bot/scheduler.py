@@ -206,4 +206,5 @@ def start_scheduler(hw: Headway) -> tuple[BackgroundScheduler | None, SchedulerL
         next_run_time=hw.now(),
     )
     scheduler.start()
+    log.info("scheduler started: nudges and digests are sent as they fall due")
     return scheduler, lock

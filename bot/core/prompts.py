@@ -1,4 +1,10 @@
-"""Prompt packs: TOML files in `prompts/`, validated when the bot starts.
+"""Prompt packs: TOML files, validated when the bot starts.
+
+The shipped packs live in the repository's top-level `prompts/` folder, which is installed
+as the `bot.prompts` package (pyproject.toml maps it), so they are read with
+`importlib.resources` and an installed Headway (a wheel, pipx, a container image) has them
+without the source tree. An operator adds their own packs from the folder named by
+`HEADWAY_PROMPTS_DIR`.
 
 A broken pack fails start-up with the file and the field at fault, so a typo in a
 team's custom pack is found by whoever edits it, not by members on Friday afternoon.
@@ -6,14 +12,18 @@ team's custom pack is found by whoever edits it, not by members on Friday aftern
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from datetime import date
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from bot.core.model import PROMPT_KINDS, Member, Prompt, PromptPack
 
-PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
+SHIPPED_PACKAGE = "bot.prompts"
+PROMPTS_DIR_VARIABLE = "HEADWAY_PROMPTS_DIR"
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 MAX_PROMPT_CHARS = 280  # fits a modal label and reads well in a DM
 
@@ -75,16 +85,43 @@ def parse_pack(text: str, source: str) -> PromptPack:
     return PromptPack(name=name, description=description, prompts=tuple(prompts))
 
 
-def load_packs(directory: Path = PROMPTS_DIR) -> dict[str, PromptPack]:
-    """Every `*.toml` pack in `directory`, by name; raises PackError on the first bad one."""
+def load_packs(operator_dir: str | os.PathLike[str] | None = None) -> dict[str, PromptPack]:
+    """The shipped packs, then the operator's `*.toml` packs from `operator_dir`, by name.
+
+    An operator's pack with the name of a shipped one replaces it: that is how an operator
+    rewords the `default` pack every team starts with. Two of the operator's packs with one
+    name are an error, as is any malformed pack (PackError names the file and the field).
+    """
+    packs = _read_packs(resources.files(SHIPPED_PACKAGE))
+    if "default" not in packs:  # a broken install, not something an operator did
+        raise PackError(f"{SHIPPED_PACKAGE}: no 'default' pack (default.toml) is installed")
+    if operator_dir is not None and str(operator_dir).strip():
+        folder = Path(operator_dir)
+        if not folder.is_dir():
+            raise PackError(f"{PROMPTS_DIR_VARIABLE}={operator_dir}: not a folder; name a "
+                            f"folder of prompt packs (*.toml) or unset it")
+        packs |= _read_packs(folder)
+    return packs
+
+
+def _read_packs(folder: Traversable) -> dict[str, PromptPack]:
     packs: dict[str, PromptPack] = {}
-    for path in sorted(directory.glob("*.toml")):
-        pack = parse_pack(path.read_text(encoding="utf-8"), str(path))
+    try:
+        files = [f for f in folder.iterdir() if f.name.endswith(".toml") and f.is_file()]
+    except OSError as exc:
+        raise PackError(f"{folder}: cannot be read ({exc.strerror or exc})") from None
+    for file in sorted(files, key=lambda f: f.name):
+        source = str(file)
+        try:
+            text = file.read_bytes().decode("utf-8")
+        except UnicodeDecodeError:
+            raise PackError(f"{source}: not UTF-8 text; save it as UTF-8") from None
+        except OSError as exc:
+            raise PackError(f"{source}: cannot be read ({exc.strerror or exc})") from None
+        pack = parse_pack(text, source)
         if pack.name in packs:
-            raise PackError(f"{path}: field 'name' {pack.name!r} is used by another pack")
+            raise PackError(f"{source}: field 'name' {pack.name!r} is used by another pack")
         packs[pack.name] = pack
-    if "default" not in packs:
-        raise PackError(f"{directory}: no 'default' pack (default.toml) found")
     return packs
 
 

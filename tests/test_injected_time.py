@@ -1,0 +1,99 @@
+"""Sending waits on the Headway context's sleep and monotonic clock, never on the real ones
+directly: the pacer's spacing, Slack's Retry-After, and the offline demo's simulated week."""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from dataclasses import replace
+from datetime import UTC, datetime, time
+
+import pytest
+
+from bot.config import DEFAULT_SEND_RATE
+from bot.context import Headway
+from bot.core.model import Member
+from bot.demo import TEAM_ID, run_demo
+from bot.scheduler import tick
+from bot.store import Store
+
+FRIDAY_9 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+
+
+class FakeTime:
+    """A monotonic clock that only moves when someone sleeps on it."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.slept: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+def fake_time(hw: Headway) -> FakeTime:
+    t = FakeTime()
+    hw.sleep, hw.monotonic = t.sleep, t.monotonic
+    hw.settings = replace(hw.settings, send_rate=2.0)
+    return t
+
+
+def _enrol(fake, hw: Headway, users: list[str]) -> None:
+    hw.store.ensure_team("T0001", FRIDAY_9, "Acme")
+    for uid in users:
+        fake.add_user(uid, tz="UTC")
+        hw.store.upsert_member(Member("T0001", uid, tz="UTC", days=(4,), nudge_time=time(9)),
+                               FRIDAY_9)
+
+
+def test_a_fanout_is_spaced_on_the_contexts_clock(fake, hw, clock, fake_time):
+    _enrol(fake, hw, ["U1", "U2", "U3"])
+    clock.now = FRIDAY_9
+    sent = tick(hw).nudges.sent
+    assert len(sent) == 6 == len(fake.calls_to("chat.postMessage"))
+    # Two a second: after the first, each DM waited half a second of the injected time.
+    waits = [s for s in fake_time.slept if s > 0]
+    assert waits == pytest.approx([0.5] * 5)
+    assert fake_time.now == pytest.approx(1002.5)
+
+
+def test_retry_after_is_waited_out_on_the_contexts_clock_and_the_dm_goes_once(
+        fake, hw, clock, fake_time):
+    _enrol(fake, hw, ["U1"])
+    fake.inject_429("chat.postMessage", retry_after=30, times=1)
+    clock.now = FRIDAY_9
+    result = tick(hw)
+    assert fake.stats.ratelimited == 1  # the fault was met
+    assert hw.pacer_for("T0001").rate_limited == 1
+    # Thirty seconds of Retry-After passed on the injected clock (a real sleep would have
+    # left it untouched and held this test up for half a minute).
+    assert sum(fake_time.slept) >= 30
+    assert len(result.nudges.sent) == 2
+    ok = [c for c in fake.calls_to("chat.postMessage") if c.ok and c.args["channel"] == "U1"]
+    assert len(ok) == 2
+
+
+def test_the_demo_paces_its_dms_on_its_simulated_clock(tmp_path, capsys):
+    run_demo(tmp_path / "demo", weeks=1, now=datetime(2026, 11, 24, 12, 0, tzinfo=UTC))
+    assert "none twice" in capsys.readouterr().out
+    store = Store.open(tmp_path / "demo" / "headway.db")
+    try:
+        nudges = [n for n in store.nudges(TEAM_ID) if n.sent_at is not None]
+    finally:
+        store.close()
+    by_user: dict[str, list[datetime]] = defaultdict(list)
+    for n in nudges:
+        by_user[n.user_id].append(n.sent_at)
+    # DMs to one person less than a minute apart went out in the same step of the demo.
+    together = [(a, b) for times in by_user.values()
+                for a, b in itertools.pairwise(sorted(times)) if (b - a).total_seconds() < 60]
+    assert together  # canary: some people get two questions in one step
+    spacing = 1 / DEFAULT_SEND_RATE
+    for a, b in together:
+        # The pacer's wait moved the demo's clock on: the second DM left later.
+        assert (b - a).total_seconds() == pytest.approx(spacing, abs=0.01)
