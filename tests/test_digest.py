@@ -79,8 +79,8 @@ def test_ktlo_is_grouped_by_theme_with_counts():
                          ("Another incident on payments", "ktlo"),
                          ("Quarterly SOC 2 audit evidence", "ktlo"))])
     assert [(t.name, len(t.lines)) for t in d.ktlo_themes] == [
-        ("Incidents & firefighting", 2), ("Admin & compliance", 1)]
-    assert theme_of("Weekly status meeting") == "Meetings & status"
+        ("Firefighting & fixes", 2), ("Admin & compliance", 1)]
+    assert theme_of("Weekly status meeting") == "Meetings & reporting"
 
 
 def test_recurring_firefight_needs_three_of_the_last_four_weeks():
