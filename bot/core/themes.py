@@ -300,6 +300,7 @@ class _Cue:
     prefix: bool  # the last word matches as a prefix
     theme: str
     weight: float
+    key: int  # its place in CUES: fires at most once per item
 
 
 @lru_cache(maxsize=1)
@@ -308,12 +309,12 @@ def _cue_index() -> tuple[dict[str, list[_Cue]], dict[str, list[_Cue]], dict[str
     whole: dict[str, list[_Cue]] = {}
     prefix: dict[str, list[_Cue]] = {}
     multi: dict[str, list[_Cue]] = {}
-    for phrase, theme, weight in CUES:
+    for key, (phrase, theme, weight) in enumerate(CUES):
         if theme not in THEME_NAMES:
             raise ValueError(f"cue {phrase!r}: unknown theme {theme!r}")
         is_prefix = phrase.endswith("*")
         words = tuple(_TOKEN.findall(phrase.rstrip("*").lower()))
-        cue = _Cue(words, is_prefix, theme, weight)
+        cue = _Cue(words, is_prefix, theme, weight, key)
         if len(words) > 1:
             multi.setdefault(words[0], []).append(cue)
         elif is_prefix:
@@ -327,9 +328,13 @@ def _cue_index() -> tuple[dict[str, list[_Cue]], dict[str, list[_Cue]], dict[str
 
 def _tokens(text: str) -> tuple[list[str], list[float]]:
     """Lowered words, and how much each counts (a deadline clause counts less)."""
+    lowered = text.lower().replace("’", "'")
+    if "before" not in lowered and "ahead" not in lowered:
+        found = _TOKEN.findall(lowered)
+        return found, [1.0] * len(found)
     words: list[str] = []
     weights: list[float] = []
-    for clause in _CLAUSE.split(text.lower().replace("’", "'")):
+    for clause in _CLAUSE.split(lowered):
         toks = _TOKEN.findall(clause)
         factor = 1.0
         for i, tok in enumerate(toks):
@@ -343,26 +348,26 @@ def _tokens(text: str) -> tuple[list[str], list[float]]:
 def _cue_scores(words: list[str], weights: list[float]) -> dict[str, float]:
     multi = _cue_index()[2]
     scores: dict[str, float] = {}
-    fired: set[tuple[tuple[str, ...], str]] = set()
+    fired: set[int] = set()
     covered = [False] * len(words)
     n = len(words)
     for i, word in enumerate(words):  # longer phrases first: they take their words
         for cue in multi.get(word, ()):
             m = len(cue.words)
-            if i + m > n or (cue.words, cue.theme) in fired or any(covered[i:i + m]):
+            if i + m > n or cue.key in fired or any(covered[i:i + m]):
                 continue
             if all(words[i + j] == cue.words[j] for j in range(1, m - 1)):
                 last, want = words[i + m - 1], cue.words[-1]
                 if last == want or (cue.prefix and last.startswith(want)):
-                    fired.add((cue.words, cue.theme))
+                    fired.add(cue.key)
                     covered[i:i + m] = [True] * m
                     scores[cue.theme] = scores.get(cue.theme, 0.0) + cue.weight * weights[i]
     for i, word in enumerate(words):
         if covered[i]:
             continue
         for cue in _word_cues(word):
-            if (cue.words, cue.theme) not in fired:
-                fired.add((cue.words, cue.theme))
+            if cue.key not in fired:
+                fired.add(cue.key)
                 scores[cue.theme] = scores.get(cue.theme, 0.0) + cue.weight * weights[i]
     return scores
 
@@ -443,11 +448,9 @@ def theme_scores(text: str, model: ThemeModel | None = None) -> dict[str, float]
     model = model or _model()
     words, weights = _tokens(text)
     scores = _cue_scores(words, weights)
-    nb = list(model.prior)
-    for stem in _stems(words):
-        row = model.stems.get(stem)  # a stem the corpus never used says nothing
-        if row is not None:
-            nb = [a + b for a, b in zip(nb, row, strict=True)]
+    rows = [model.stems[s] for s in _stems(words)
+            if s in model.stems]  # a stem the corpus never used says nothing
+    nb = [sum(column) for column in zip(model.prior, *rows, strict=True)]
     top = max(nb)
     return {t: scores.get(t, 0.0) + NB_SCALE * (v - top)
             for t, v in zip(THEME_IDS, nb, strict=True)}
