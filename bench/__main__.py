@@ -10,6 +10,8 @@ import time
 SUITES = [
     ("ack latency (issue: core loop)", "bench.ack_latency"),
     ("classifier quality and speed (issue: progress vs KTLO)", "bench.eval_classifier"),
+    ("KTLO theme accuracy and speed vs the old keyword rules (issue 10: digest)",
+     "bench.eval_themes"),
     ("digest build time, 1 and 5 years of history (issue: progress vs KTLO)",
      "bench.digest_build"),
     ("fan-out to 2,000 members and acks during it (issue: delivery)", "bench.fanout"),

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 
-from bot.core.digest import build_digest, theme_of
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.core.digest import build_digest, period_dates, theme_of
 from bot.core.model import DigestInput, Item, Reply, WeekShare
 from bot.core.render import MAX_BLOCKS, SECTION_CHARS, render_digest_blocks, render_digest_text
 
@@ -81,8 +86,8 @@ def test_ktlo_is_grouped_by_theme_with_counts():
                          ("Another incident on payments", "ktlo"),
                          ("Quarterly SOC 2 audit evidence", "ktlo"))])
     assert [(t.name, len(t.lines)) for t in d.ktlo_themes] == [
-        ("Incidents & firefighting", 2), ("Admin & compliance", 1)]
-    assert theme_of("Weekly status meeting") == "Meetings & status"
+        ("Firefighting & fixes", 2), ("Admin & compliance", 1)]
+    assert theme_of("Weekly status meeting") == "Meetings & reporting"
 
 
 def test_recurring_firefight_needs_three_of_the_last_four_weeks():
@@ -144,3 +149,144 @@ def test_an_empty_week_gets_a_friendly_digest():
     message = render_digest_blocks(digest_of([]))
     assert "No answers yet" in everything(message)
     assert len(message.blocks) <= 4 and message.thread == []
+
+
+# ── issue 10: the digest as a team lead reads it ─────────────────────────────
+
+KINDS = ("Handled the outage", "Collected audit evidence", "Weekly status meeting",
+         "Upgraded the database", "Answered support tickets")
+
+
+def _items(blocks) -> list[str]:
+    return [line for b in blocks if b["type"] == "section"
+            for line in b["text"]["text"].split("\n") if line.startswith("• ")]
+
+
+@pytest.mark.parametrize("count", [0, 5, 6, 7, 8, 9, 12, 25])
+def test_the_more_note_counts_items_not_theme_headings_and_every_item_appears_once(count):
+    texts = [f"{KINDS[k % len(KINDS)]} no. {k}" for k in range(count)]
+    d = digest_of([reply("U1", "work", ("Shipped the export", "progress"),
+                         *[(t, "ktlo") for t in texts])])
+    assert len(d.ktlo_themes) == min(count, len(KINDS))
+    message = render_digest_blocks(d)
+    ktlo_section = next(b["text"]["text"] for b in message.blocks if b["type"] == "section"
+                        and "Keeping the lights on" in b["text"]["text"]) if count else ""
+    in_main = [i for i in _items(message.blocks) if "no. " in i]
+    in_thread = [i for _, blocks in message.thread for i in _items(blocks)]
+    assert sorted(in_main + in_thread) == sorted(f"• {t} — _u1_" for t in texts)
+    note = re.search(r"…and (\d+) more in the thread", ktlo_section)
+    if count <= 7:  # six, or seven rather than a note about one
+        assert note is None and in_thread == [] and message.thread == []
+    else:
+        assert len(in_main) == 6
+        assert int(note.group(1)) == len(in_thread) == count - 6
+
+
+def test_the_thread_holds_only_what_the_channel_message_left_out():
+    d = digest_of([reply("U1", "work", ("Shipped the export", "progress"),
+                         ("Ran the pricing experiment", "progress"),
+                         *[(f"Handled the outage no. {k}", "ktlo") for k in range(10)]),
+                   reply("U2", "recognition", ("Ada, for the export", None))])
+    message = render_digest_blocks(d)
+    thread = json.dumps([blocks for _, blocks in message.thread])
+    for shown_in_full in ("Shipped the export", "Ran the pricing experiment",
+                          "Ada, for the export"):
+        assert shown_in_full in json.dumps(message.blocks)
+        assert shown_in_full not in thread
+    assert "Keeping the lights on (10), continued" in thread
+    assert [i for i in range(10) if f"outage no. {i} " in thread] == [6, 7, 8, 9]
+
+
+def test_identical_recognition_is_listed_once_with_who_gave_it():
+    d = digest_of([
+        reply("U1", "recognition", ("Ben, for staying late during the P1s", None), name="Ada"),
+        reply("U5", "recognition", ("ben for staying late during the P1s!", None),
+              anonymous=True, name="Eve"),
+        reply("U4", "recognition", ("Ben, for staying late during the P1s", None), name="Dan"),
+        reply("U3", "recognition", ("Chitra, for mentoring", None), anonymous=True),
+    ])
+    assert [(s.text, s.names, s.anonymous) for s in d.recognition] == [
+        ("Ben, for staying late during the P1s", ("Ada", "Dan"), 1),
+        ("Chitra, for mentoring", (), 1)]
+    text = render_digest_text(d)
+    assert text.count("staying late") == 1
+    assert "• Ben, for staying late during the P1s — Ada, Dan and 1 other" in text
+    assert "• Chitra, for mentoring\n" in text
+    assert "Eve" not in text + everything(render_digest_blocks(d))
+
+
+def test_two_people_giving_the_same_answer_read_as_two_people():
+    d = digest_of([reply("U1", "problem", ("Too many status meetings", None)),
+                   reply("U2", "problem", ("too many status meetings.", None)),
+                   reply("U1", "problem", ("Too many status meetings", None), prompt="p2")])
+    [group] = d.problems
+    assert (group.people, group.others) == (2, ())
+    line = next(x for x in render_digest_text(d).split("\n") if "status meetings" in x)
+    assert line == "• Too many status meetings — 2 people"
+
+
+def test_answers_about_the_same_thing_are_grouped_and_unrelated_ones_are_not():
+    d = digest_of([
+        reply("U1", "opportunity", ("Customers keep asking for usage-based pricing", None)),
+        reply("U2", "opportunity", ("Usage-based pricing would win the small teams we lose "
+                                    "today", None)),
+        reply("U3", "opportunity", ("Self-serve analytics could free the data team", None)),
+        reply("U1", "problem", ("Billing export keeps hanging and someone restarts it by "
+                                "hand every week", None)),
+        reply("U2", "problem", ("The billing export job is fragile and eats on-call time",
+                                None)),
+        reply("U3", "problem", ("We lose a customer every week to slow onboarding", None)),
+        reply("U4", "problem", ("Too many status meetings; nobody has a focus afternoon",
+                                None)),
+    ])
+    assert [(g.people, len(g.others)) for g in d.opportunities] == [(2, 1), (1, 0)]
+    assert "usage-based pricing" in d.opportunities[0].text
+    assert [(g.people, len(g.others)) for g in d.problems] == [(2, 1), (1, 0), (1, 0)]
+    text = render_digest_text(d)
+    assert ("• Customers keep asking for usage-based pricing — 2 people; also worded "
+            "“Usage-based pricing would win the small teams we lose today”") in text
+
+
+def test_a_week_that_starts_in_one_year_names_both_years():
+    assert build_digest(DigestInput("T1", "Acme", "2030-W01", 1, ())).dates == \
+        "31 Dec 2029 – 6 Jan 2030"
+    assert period_dates("2020-W53") == "28 Dec 2020 – 3 Jan 2021"
+    assert period_dates("2026-W44") == "26 Oct – 1 Nov 2026"  # months differ, year same
+    assert period_dates("2026-W47") == "16–22 Nov 2026"
+
+
+def test_the_trend_in_points_is_what_the_shown_percentages_give():
+    # The demo's week: 5 of 12 this week (42%); before: 42%, 50%, 50% (average 47.3%).
+    # Unrounded, 41.7 - 47.2 = -5.6 would say "▼ 6 pts" beside numbers that give 5.
+    d = digest_of([reply("U1", "work", *[("P", "progress")] * 5, *[("K", "ktlo")] * 7)],
+                  history=[WeekShare("2026-W44", 5, 7), WeekShare("2026-W45", 1, 1),
+                           WeekShare("2026-W46", 3, 3)])
+    assert (d.delta_pts, d.average_pct) == (-5, 47)
+    assert ("▼ 5 pts vs the previous weeks' average of 47% (W44 42% · W45 50% · W46 50%)"
+            in render_digest_text(d))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40)), min_size=2, max_size=6))
+def test_the_trend_line_always_agrees_with_its_own_numbers(weeks):
+    *before, (progress, ktlo) = weeks
+    items = [("P", "progress")] * progress + [("K", "ktlo")] * ktlo
+    d = digest_of([reply("U1", "work", *items)] if items else [reply("U1", "reflection",
+                                                                     ("x", None))],
+                  history=[WeekShare(f"2026-W{40 + i}", p, k) for i, (p, k) in
+                           enumerate(before)])
+    trend = next((x for x in render_digest_text(d).split("\n")
+                  if " pts vs " in x), None)
+    shown = re.search(r"Progress share: \S+ (\d+)%", render_digest_text(d))
+    if trend is None:
+        assert d.delta_pts is None
+        return
+    m = re.match(r"([▲▼=]) (\d+) pts vs the previous weeks' average of (\d+)% \((.*)\)$",
+                 trend)
+    assert m and shown
+    weeks_shown = [int(p) for p in re.findall(r"(\d+)%", m.group(4))]
+    average = round(sum(weeks_shown) / len(weeks_shown))
+    assert int(m.group(3)) == average
+    delta = int(shown.group(1)) - average
+    assert int(m.group(2)) == abs(delta)
+    assert m.group(1) == ("▲" if delta > 0 else "▼" if delta < 0 else "=")

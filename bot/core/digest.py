@@ -4,13 +4,17 @@ Rules:
 - Participation counts everyone who answered anything, reflections included; reflection
   *text* never enters the digest.
 - Anonymous replies keep their text and lose their name.
-- The progress share is progress / (progress + KTLO) over labelled `work` items; its trend
-  compares with the average of the previous weeks that had data.
-- KTLO items are grouped by theme (a small keyword map); "recurring firefights" are KTLO
+- The progress share is progress / (progress + KTLO) over labelled `work` items. Its trend
+  is stated in the whole percentages the digest shows: this week's share against the
+  average of the previous weeks that had data, so "▼ 5 pts" is what a reader gets from the
+  numbers beside it.
+- KTLO items are grouped by theme (`bot.core.themes`); "recurring firefights" are KTLO
   items with a similar item (token-set overlap >= 0.5) in at least 2 of the 3 weeks before,
   i.e. reported in at least 3 of the last 4 weeks.
-- Problems and opportunities with overlapping words are grouped, with how many people
-  named them.
+- Problems and opportunities about the same thing are grouped (`alike`), with how many
+  people named them; answers that say the same words count once as a wording, however many
+  people gave them.
+- Recognition that several people gave in the same words appears once, with who gave it.
 Cost grows with this week's items: history arrives already aggregated.
 """
 
@@ -20,92 +24,25 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import pairwise
 
 from bot.core.model import DigestInput, Reply
 from bot.core.text import STOP_WORDS, readable, truncate
+from bot.core.themes import OTHER_THEME, theme_of
 
-THEMES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    (
-        "Incidents & firefighting",
-        (
-            "incident",
-            "outage",
-            "firefight",
-            "on-call",
-            "on call",
-            "p1",
-            "p2",
-            "hotfix",
-            "hot fix",
-            "restart",
-            "rollback",
-            "revert",
-            "crash",
-            "hung",
-            "down",
-            "postmortem",
-            "pager",
-            "sev",
-        ),
-    ),
-    (
-        "Support & requests",
-        (
-            "support",
-            "ticket",
-            "escalation",
-            "triag",
-            "helpdesk",
-            "password",
-            "request",
-            "question",
-            "inbox",
-            "queue",
-        ),
-    ),
-    ("Meetings & status", ("meeting", "sync", "standup", "status", "1:1", "call", "review")),
-    (
-        "Admin & compliance",
-        (
-            "audit",
-            "compliance",
-            "soc",
-            "gdpr",
-            "expense",
-            "timesheet",
-            "paperwork",
-            "payroll",
-            "invoice",
-            "admin",
-            "books",
-            "month-end",
-            "policy",
-            "legal",
-        ),
-    ),
-    (
-        "Upgrades & maintenance",
-        (
-            "upgrad",
-            "patch",
-            "renew",
-            "certificate",
-            "end of life",
-            "eol",
-            "deprecat",
-            "maintenance",
-            "dependency",
-            "security update",
-            "backfill",
-            "cleanup",
-            "clean up",
-        ),
-    ),
-)
-OTHER_THEME = "Other routine work"
+__all__ = ["OTHER_THEME", "Digest", "Group", "Line", "Recurring", "Said", "Theme", "alike",
+           "build_digest", "percent", "period_dates", "theme_of"]
+
 SIMILAR = 0.5
 _WORD = re.compile(r"[a-z0-9]+")
 _STOP = STOP_WORDS
+# Words that two unrelated answers share without being about the same thing: a shared pair
+# of these ("every week") is no evidence that two answers name the same problem.
+_GENERIC = frozenset({"every", "week", "weeks", "day", "days", "month", "time", "times",
+                      "people", "someon", "nobody", "everyo", "always", "never", "still",
+                      "keep", "keeps", "too", "many", "much", "lot", "lots", "need", "needs",
+                      "get", "gets", "make", "makes", "take", "takes", "don", "doesn", "can",
+                      "will", "they", "them", "us", "today", "now", "small", "big"})
 
 
 @dataclass(frozen=True)
@@ -122,9 +59,24 @@ class Theme:
 
 @dataclass(frozen=True)
 class Group:
-    text: str  # the representative answer
+    """Answers about the same thing. `people` counts people, not answers."""
+
+    text: str  # the wording most people used (the first such, on a tie)
     people: int
-    others: tuple[str, ...]  # the other answers grouped with it
+    others: tuple[str, ...]  # the other wordings grouped with it, each once
+
+
+@dataclass(frozen=True)
+class Said:
+    """One answer, given in the same words by one or more people."""
+
+    text: str
+    names: tuple[str, ...]  # the people who gave it under their name
+    anonymous: int  # how many more gave it anonymously
+
+    @property
+    def people(self) -> int:
+        return len(self.names) + self.anonymous
 
 
 @dataclass(frozen=True)
@@ -145,19 +97,27 @@ class Digest:
     unlabelled: int
     share: float | None
     trend: tuple[tuple[str, float | None], ...]  # previous weeks, oldest first
-    delta_pts: int | None
+    delta_pts: int | None  # percent(share) - average_pct
     progress_lines: tuple[Line, ...]
     ktlo_themes: tuple[Theme, ...]
     recurring: tuple[Recurring, ...]
     problems: tuple[Group, ...]
     opportunities: tuple[Group, ...]
-    recognition: tuple[Line, ...]
+    recognition: tuple[Said, ...]
     labels_auto: int
     labels_user: int
+    # The previous weeks' average share, in the whole percent shown: the mean of each
+    # week's shown percentage, rounded. None when no previous week had data.
+    average_pct: int | None = None
 
     @property
     def empty(self) -> bool:
         return self.participants == 0
+
+
+def percent(share: float) -> int:
+    """A share as the whole percentage the digest shows (and computes its trend from)."""
+    return round(share * 100)
 
 
 def significant(text: str) -> frozenset[str]:
@@ -170,42 +130,95 @@ def similarity(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
+def _pairs(text: str) -> frozenset[tuple[str, str]]:
+    """Adjacent pairs of significant, non-generic words ("usage based", "based pricin")."""
+    words = [w[:6] for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 1]
+    return frozenset((a, b) for a, b in pairwise(words)
+                     if a not in _GENERIC and b not in _GENERIC)
+
+
+def alike(a: str, b: str) -> bool:
+    """Whether two agenda answers name the same thing, for grouping them.
+
+    Yes when their significant words overlap (Jaccard >= 0.34), when one's words are all in
+    the other, when at least two words are shared and they make up half of the shorter
+    answer, or when both use the same two-word phrase ("billing export", "usage-based
+    pricing") made of words more specific than "every week".
+    """
+    wa, wb = significant(a), significant(b)
+    if not wa or not wb:
+        return False
+    shared = len(wa & wb)
+    if shared / len(wa | wb) >= 0.34 or wa <= wb or wb <= wa:
+        return True
+    if shared >= 2 and shared / min(len(wa), len(wb)) >= 0.5:
+        return True
+    return bool(_pairs(a) & _pairs(b))
+
+
+def _same_words(text: str) -> str:
+    """The key under which answers count as the same words: case, spacing and punctuation
+    do not matter."""
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
 def period_dates(period: str) -> str:
+    """The Monday–Sunday of an ISO week, naming each end's year when they differ."""
     year, week = int(period[:4]), int(period[6:])
     monday = date.fromisocalendar(year, week, 1)
     sunday = monday + timedelta(days=6)
+    if monday.year != sunday.year:
+        return f"{monday.day} {monday:%b %Y} – {sunday.day} {sunday:%b %Y}"
     if monday.month == sunday.month:
         return f"{monday.day}–{sunday.day} {sunday:%b %Y}"
     return f"{monday.day} {monday:%b} – {sunday.day} {sunday:%b %Y}"
-
-
-def theme_of(text: str) -> str:
-    lowered = readable(text).lower()
-    for name, words in THEMES:
-        if any(w in lowered for w in words):
-            return name
-    return OTHER_THEME
 
 
 def _author(reply: Reply) -> str | None:
     return None if reply.anonymous else (reply.author_name or "a teammate")
 
 
-def _group(answers: list[Line]) -> tuple[Group, ...]:
-    groups: list[tuple[frozenset[str], list[Line]]] = []
-    for line in answers:
-        words = significant(line.text)
-        for gwords, members in groups:
-            if similarity(words, gwords) >= 0.34 or (words and words <= gwords):
-                members.append(line)
+@dataclass(frozen=True)
+class _Answer:
+    """An agenda or recognition answer while the digest is built: who gave it stays here
+    (to count people without naming the anonymous) and never reaches the `Digest`."""
+
+    line: Line
+    user_id: str
+
+
+def _group(answers: Sequence[_Answer]) -> tuple[Group, ...]:
+    groups: list[list[_Answer]] = []
+    for answer in answers:
+        for members in groups:
+            if alike(answer.line.text, members[0].line.text):
+                members.append(answer)
                 break
         else:
-            groups.append((words, [line]))
+            groups.append([answer])
     out = []
-    for _, members in groups:
-        people = len({m.author or f"anon{i}" for i, m in enumerate(members)})
-        out.append(Group(members[0].text, people, tuple(m.text for m in members[1:])))
+    for members in groups:
+        wordings: dict[str, list[_Answer]] = {}
+        for m in members:
+            wordings.setdefault(_same_words(m.line.text), []).append(m)
+        ranked = sorted(wordings.values(), key=lambda ws: -len({w.user_id for w in ws}))
+        out.append(Group(ranked[0][0].line.text, len({m.user_id for m in members}),
+                         tuple(ws[0].line.text for ws in ranked[1:])))
     return tuple(sorted(out, key=lambda g: -g.people))
+
+
+def _merge_same(answers: Sequence[_Answer]) -> tuple[Said, ...]:
+    """Answers in the same words, once each, in the order first given."""
+    merged: dict[str, list[_Answer]] = {}
+    for answer in answers:
+        merged.setdefault(_same_words(answer.line.text), []).append(answer)
+    out = []
+    for same in merged.values():
+        named = {a.user_id: a.line.author for a in same if a.line.author is not None}
+        anonymous = {a.user_id for a in same if a.line.author is None} - named.keys()
+        out.append(Said(same[0].line.text, tuple(n for n in named.values() if n is not None),
+                        len(anonymous)))
+    return tuple(out)
 
 
 _FOLLOW_UP = {
@@ -219,7 +232,7 @@ def agenda_follow_up(kind: str, last_week: Sequence[Reply]) -> str | None:
     the answer most people named last week (similar answers grouped as in the digest).
     Plain text; the caller escapes it. None for other kinds or an empty agenda."""
     template = _FOLLOW_UP.get(kind)
-    answers = [Line(readable(r.text).strip(), _author(r)) for r in last_week
+    answers = [_Answer(Line(readable(r.text).strip(), _author(r)), r.user_id) for r in last_week
                if r.kind == kind and r.text.strip()]
     if template is None or not answers:
         return None
@@ -247,9 +260,9 @@ def _recurring(
 def build_digest(inp: DigestInput) -> Digest:
     progress_lines: list[Line] = []
     ktlo_lines: list[Line] = []
-    problems: list[Line] = []
-    opportunities: list[Line] = []
-    recognition: list[Line] = []
+    problems: list[_Answer] = []
+    opportunities: list[_Answer] = []
+    recognition: list[_Answer] = []
     unlabelled = auto = user = 0
     for reply in inp.replies:
         author = _author(reply)
@@ -270,11 +283,11 @@ def build_digest(inp: DigestInput) -> Digest:
                     else:
                         auto += 1
             elif reply.kind == "problem":
-                problems.append(line)
+                problems.append(_Answer(line, reply.user_id))
             elif reply.kind == "opportunity":
-                opportunities.append(line)
+                opportunities.append(_Answer(line, reply.user_id))
             elif reply.kind == "recognition":
-                recognition.append(line)
+                recognition.append(_Answer(line, reply.user_id))
 
     themes: dict[str, list[Line]] = {}
     for line in ktlo_lines:
@@ -289,10 +302,11 @@ def build_digest(inp: DigestInput) -> Digest:
     total = len(progress_lines) + len(ktlo_lines)
     share = len(progress_lines) / total if total else None
     trend = tuple((w.period, w.share) for w in inp.history)
-    known = [s for _, s in trend if s is not None]
+    known = [percent(s) for _, s in trend if s is not None]
+    average = round(sum(known) / len(known)) if known else None
     delta = None
-    if share is not None and known:
-        delta = round(100 * (share - sum(known) / len(known)))
+    if share is not None and average is not None:
+        delta = percent(share) - average
 
     return Digest(
         team_name=inp.team_name,
@@ -311,7 +325,8 @@ def build_digest(inp: DigestInput) -> Digest:
         recurring=_recurring([line.text for line in ktlo_lines], inp.past_ktlo),
         problems=_group(problems),
         opportunities=_group(opportunities),
-        recognition=tuple(recognition),
+        recognition=_merge_same(recognition),
         labels_auto=auto,
         labels_user=user,
+        average_pct=average,
     )

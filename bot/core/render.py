@@ -2,8 +2,9 @@
 
 Every piece of member text goes through `text.show` (escaped once, mentions and links
 readable) and every name through `text.safe`, so a reply that says `<!channel>` is shown,
-not obeyed. The channel message carries the summary and the first lines of each list;
-complete lists go to thread replies, each within the limits too.
+not obeyed. The channel message carries the summary and the first items of each list,
+saying how many more items (never headings) the thread holds; the thread holds only what
+the channel message left out, each message within the limits too.
 """
 
 from __future__ import annotations
@@ -11,15 +12,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.core.digest import Digest, Group, Line
+from bot.core.digest import Digest, Group, Line, Said, percent
 from bot.core.text import plain, safe, show, strip_control, truncate
 
 Block = dict[str, Any]
 MAX_BLOCKS = 50
 SECTION_CHARS = 3000
 HEADER_CHARS = 150
-MAIN_LINES = 6  # lines of each list shown in the channel message itself
+MAIN_LINES = 6  # items of each list shown in the channel message itself
 THREAD_BLOCKS = 45
+MORE_NOTE = "\n_…and {n} more in the thread_"
+OTHER_WORDINGS = 2  # other wordings of a grouped answer quoted beside it
+
+
+# One item of a list, under its sub-heading (a KTLO theme) or None.
+Entry = tuple[str | None, str]
 
 
 @dataclass(frozen=True)
@@ -64,16 +71,17 @@ def bar(share: float | None, width: int = 10) -> str:
     if share is None:
         return "no data"
     filled = round(share * width)
-    return "▓" * filled + "░" * (width - filled) + f" {round(share * 100)}%"
+    return "▓" * filled + "░" * (width - filled) + f" {percent(share)}%"
 
 
 def _trend_text(d: Digest) -> str:
-    weeks = " · ".join(f"{p[-3:]} {round(s * 100)}%" if s is not None else f"{p[-3:]} –"
+    weeks = " · ".join(f"{p[-3:]} {percent(s)}%" if s is not None else f"{p[-3:]} –"
                        for p, s in d.trend)
     if d.delta_pts is None:
         return f"Previous weeks: {weeks}" if weeks else ""
     arrow = "▲" if d.delta_pts > 0 else "▼" if d.delta_pts < 0 else "="
-    return f"{arrow} {abs(d.delta_pts)} pts vs the previous weeks ({weeks})"
+    return (f"{arrow} {abs(d.delta_pts)} pts vs the previous weeks' average of "
+            f"{d.average_pct}% ({weeks})")
 
 
 def _line(line: Line, escape: bool = True) -> str:
@@ -85,40 +93,89 @@ def _line(line: Line, escape: bool = True) -> str:
 
 
 def _group_line(g: Group, escape: bool = True) -> str:
-    text = show(g.text, 500) if escape else plain(g.text)
+    def shown(text: str, limit: int) -> str:
+        return show(text, limit) if escape else plain(text)
+
     who = f"{g.people} people" if g.people > 1 else "1 person"
-    more = f" (+{len(g.others)} similar)" if g.others else ""
-    return f"• {text} — {who}{more}"
+    wordings = "".join(f"; also worded “{shown(o, 120)}”" for o in g.others[:OTHER_WORDINGS])
+    if len(g.others) > OTHER_WORDINGS:
+        wordings += f" and {len(g.others) - OTHER_WORDINGS} other wordings"
+    return f"• {shown(g.text, 500)} — {who}{wordings}"
 
 
-def _lists(d: Digest, escape: bool) -> list[tuple[str, list[str]]]:
-    """(title, lines) for every list in the digest, in the order they are shown."""
+def _said_line(s: Said, escape: bool = True) -> str:
+    """One recognition, once however many gave it: the named givers, then how many more
+    gave it anonymously (never who)."""
+    text = show(s.text, 500) if escape else plain(s.text)
+    names = [f"_{safe(n, 80)}_" if escape else strip_control(n) for n in s.names]
+    if names and s.anonymous:
+        names.append(f"{s.anonymous} other" + ("s" if s.anonymous > 1 else ""))
+    elif not names and s.anonymous > 1:
+        names.append(f"{s.anonymous} people")
+    if not names:
+        return f"• {text}"
+    who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"• {text} — {who}"
+
+
+def _lists(d: Digest, escape: bool) -> list[tuple[str, list[Entry]]]:
+    """(title, entries) for every list in the digest, in the order they are shown; an
+    entry is one item under its sub-heading (a KTLO theme) or None."""
     star = "*" if escape else ""
-    out: list[tuple[str, list[str]]] = []
+    out: list[tuple[str, list[Entry]]] = []
     out.append((f"{star}:rocket: Progress ({d.progress}){star}" if escape else
-                f"PROGRESS ({d.progress})", [_line(x, escape) for x in d.progress_lines]))
-    ktlo: list[str] = []
+                f"PROGRESS ({d.progress})", [(None, _line(x, escape)) for x in d.progress_lines]))
+    ktlo: list[Entry] = []
     for theme in d.ktlo_themes:
-        ktlo.append(f"{star}{theme.name}{star} ({len(theme.lines)})")
-        ktlo += [_line(x, escape) for x in theme.lines]
+        heading = f"{star}{theme.name}{star} ({len(theme.lines)})"
+        ktlo += [(heading, _line(x, escape)) for x in theme.lines]
     out.append((f"{star}:bulb: Keeping the lights on ({d.ktlo}){star}" if escape else
                 f"KEEPING THE LIGHTS ON ({d.ktlo})", ktlo))
     if d.recurring:
         out.append((f"{star}:fire: Recurring firefights — candidate problems to fix{star}"
                     if escape else "RECURRING FIREFIGHTS — candidate problems to fix",
-                    [f"• {show(r.text, 500) if escape else plain(r.text)} — "
-                     f"{r.weeks} of the last 4 weeks" for r in d.recurring]))
+                    [(None, f"• {show(r.text, 500) if escape else plain(r.text)} — "
+                            f"{r.weeks} of the last 4 weeks") for r in d.recurring]))
     if d.problems:
         out.append((f"{star}:dart: Problems we should be fixing{star}" if escape else
-                    "PROBLEMS WE SHOULD BE FIXING", [_group_line(g, escape) for g in d.problems]))
+                    "PROBLEMS WE SHOULD BE FIXING",
+                    [(None, _group_line(g, escape)) for g in d.problems]))
     if d.opportunities:
         out.append((f"{star}:seedling: Opportunities we should be facing{star}" if escape else
                     "OPPORTUNITIES WE SHOULD BE FACING",
-                    [_group_line(g, escape) for g in d.opportunities]))
+                    [(None, _group_line(g, escape)) for g in d.opportunities]))
     if d.recognition:
         out.append((f"{star}:clap: Recognition{star}" if escape else "RECOGNITION",
-                    [_line(x, escape) for x in d.recognition]))
+                    [(None, _said_line(x, escape)) for x in d.recognition]))
     return out
+
+
+def _entry_lines(entries: list[Entry]) -> list[str]:
+    """The entries as lines, each sub-heading written where its items begin."""
+    lines: list[str] = []
+    heading: str | None = None
+    for sub, text in entries:
+        if sub is not None and sub != heading:
+            lines.append(sub)
+        heading = sub
+        lines.append(text)
+    return lines
+
+
+def _first_entries(title: str, entries: list[Entry]) -> int:
+    """How many of a list's entries the channel message shows: up to MAIN_LINES items (or
+    one more, rather than a note about a single item), as many as fit one section with
+    room left for the "…and N more" note."""
+    # An item is at most ~600 characters (text and name are cut), so the first always fits.
+    room = SECTION_CHARS - len(MORE_NOTE.format(n=len(entries)))
+    limit = len(entries) if len(entries) <= MAIN_LINES + 1 else MAIN_LINES
+    shown = 0
+    while shown < limit:
+        text = "\n".join([title, *_entry_lines(entries[:shown + 1])])
+        if len(text) > room and shown > 0:
+            break
+        shown += 1
+    return shown
 
 
 def _summary(d: Digest, escape: bool = True) -> str:
@@ -146,40 +203,36 @@ def render_digest_blocks(d: Digest) -> DigestMessage:
         f"{d.participants} of {d.members} replied, progress share {bar(d.share)}"
         if not d.empty else "no answers yet"), 300)
     blocks: list[Block] = [header(title), section(_summary(d))]
-    thread: list[tuple[str, list[Block]]] = []
-    overflow = False
+    rest: list[tuple[str, list[Entry]]] = []  # what the channel message leaves out
     if not d.empty:
-        for title_line, lines in _lists(d, escape=True):
-            if not lines:
+        for title_line, entries in _lists(d, escape=True):
+            if not entries:
                 continue
-            shown = lines[:MAIN_LINES]
-            rest = len(lines) - len(shown)
-            body = chunk_lines([title_line, *shown])[0]
-            if rest:
-                body = body[: SECTION_CHARS - 40] + f"\n_…and {rest} more in the thread_"
-                overflow = True
-            elif len(chunk_lines([title_line, *shown])) > 1:
-                overflow = True
+            shown = _first_entries(title_line, entries)
+            body = "\n".join([title_line, *_entry_lines(entries[:shown])])
+            if shown < len(entries):
+                rest.append((title_line, entries[shown:]))
+                body += MORE_NOTE.format(n=len(entries) - shown)
             blocks.append({"type": "divider"})
             blocks.append(section(body))
-    if overflow:
-        thread = _thread(d)
     blocks.append(context(_footer(d)))
     # The main message stays small by construction; this guards future sections.
     blocks = blocks[: MAX_BLOCKS - 1] + ([blocks[-1]] if len(blocks) >= MAX_BLOCKS else [])
-    return DigestMessage(fallback, blocks, thread)
+    return DigestMessage(fallback, blocks, _thread(d.period, rest))
 
 
-def _thread(d: Digest) -> list[tuple[str, list[Block]]]:
+def _thread(period: str, rest: list[tuple[str, list[Entry]]]) -> list[tuple[str, list[Block]]]:
+    """Thread replies with the items the channel message left out, list by list."""
     blocks: list[Block] = []
-    for title_line, lines in _lists(d, escape=True):
-        if lines:
-            blocks += [section(chunk) for chunk in chunk_lines([title_line, *lines])]
+    for title_line, entries in rest:
+        heading = title_line.replace("*", "").strip()
+        blocks += [section(chunk) for chunk in
+                   chunk_lines([f"*{heading}, continued*", *_entry_lines(entries)])]
     messages = []
     for start in range(0, len(blocks), THREAD_BLOCKS):
         part = blocks[start:start + THREAD_BLOCKS]
-        messages.append((f"Headway digest {d.period}: full lists ({start // THREAD_BLOCKS + 1})",
-                         part))
+        messages.append((f"Headway digest {period}: the rest of the lists "
+                         f"({start // THREAD_BLOCKS + 1})", part))
     return messages
 
 
@@ -188,8 +241,8 @@ def render_digest_text(d: Digest) -> str:
     out = [rule, f"Headway · {strip_control(d.team_name)} · {d.period} ({d.dates})", rule,
            _summary(d, escape=False)]
     if not d.empty:
-        for title_line, lines in _lists(d, escape=False):
-            if lines:
-                out += ["", title_line, *lines]
+        for title_line, entries in _lists(d, escape=False):
+            if entries:
+                out += ["", title_line, *_entry_lines(entries)]
     out += ["", _footer(d), rule]
     return "\n".join(out)
