@@ -33,7 +33,8 @@ log = logging.getLogger(__name__)
 # The bot scopes the app asks for on install. manifest.json declares the same list (an
 # installed package has no manifest to read; tests/test_packaging.py keeps the two equal).
 BOT_SCOPES = ("chat:write", "commands", "im:history", "im:write", "users:read",
-              "channels:read", "groups:read", "files:write")
+              "channels:read", "groups:read", "im:read", "mpim:read", "channels:join",
+              "files:write")
 REFRESH_BEFORE_MINUTES = 10  # a scheduled fan-out can take minutes: refresh well ahead
 # Bolt refreshes on incoming requests only closer to expiry than the scheduler does, so the
 # scheduler (ticking every minute) normally refreshes first and the two do not both spend

@@ -247,15 +247,15 @@ def test_an_exception_inside_a_listener_logs_its_traceback_without_the_text(
     hw.store.upsert_member(Member("T0001", "U1"), hw.now())
     logs.all_debug()
 
-    def explode(hw_, team_id, user_id, text, **kwargs):
+    def explode(hw_, team_id, msg, **kwargs):
         # An error that quotes its data, raised from another that does too: the kind of
         # message a parser or a driver writes.
         try:
-            raise ValueError(f"cannot parse {text!r}")
+            raise ValueError(f"cannot parse {msg.text!r}")
         except ValueError as inner:
-            raise RuntimeError(f"storing {text} failed") from inner
+            raise RuntimeError(f"storing {msg.text} failed") from inner
 
-    monkeypatch.setattr("bot.listeners.events.record_answer", explode)
+    monkeypatch.setattr("bot.replies.record_message_answer", explode)
     monkeypatch.setattr("bot.listeners.commands.FAST",
                         {**commands.FAST, "history": lambda *a: {}[MARKER]})
     assert slack.dm(f"- {MARKER} shipped", user="U1").status == 200
