@@ -21,6 +21,14 @@ DEFAULT_SEND_RATE = 4.0
 # After a workspace uninstalls Headway, its data is kept this long (a reinstall picks up
 # where it left off), then deleted.
 DEFAULT_UNINSTALL_RETENTION_DAYS = 30
+# How long `serve` keeps trying to reach Slack at start (auth.test, with backoff) before it
+# gives up: a network that comes up a little after the process, or a short Slack outage,
+# does not stop a deploy; a wrong SLACK_API_URL or a dead network ends it within minutes.
+DEFAULT_START_RETRY_SECONDS = 120.0
+# Every variable that says the operator meant to connect Slack: with any of them set,
+# `make run` starts `serve` (whose own message explains what is missing or malformed).
+SLACK_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN",
+                   "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")
 
 
 class ConfigError(Exception):
@@ -39,6 +47,7 @@ class Settings:
     port: int
     send_rate: float = DEFAULT_SEND_RATE
     uninstall_retention_days: int = DEFAULT_UNINSTALL_RETENTION_DAYS
+    start_retry_seconds: float = DEFAULT_START_RETRY_SECONDS
 
     @property
     def socket_mode(self) -> bool:
@@ -59,6 +68,13 @@ def load_dotenv_file(path: str | os.PathLike[str] = ".env") -> None:
     from dotenv import load_dotenv
 
     load_dotenv(path, override=False)
+
+
+def slack_variables_set(env: Mapping[str, str] | None = None) -> list[str]:
+    """The Slack variables that are set (to anything): `make run` runs the offline demo
+    only when this is empty."""
+    env = os.environ if env is None else env
+    return [name for name in SLACK_VARIABLES if _blank_to_none(env.get(name))]
 
 
 def _blank_to_none(value: str | None) -> str | None:
@@ -142,6 +158,18 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
             f"(got '{days_text}'): how long a workspace's data is kept after it uninstalls"
         )
 
+    wait_text = (_blank_to_none(env.get("HEADWAY_START_RETRY_SECONDS"))
+                 or f"{DEFAULT_START_RETRY_SECONDS:g}")
+    try:
+        start_retry = float(wait_text)
+    except ValueError:
+        start_retry = -1.0
+    if not 0 <= start_retry <= 3600:
+        raise ConfigError(
+            f"HEADWAY_START_RETRY_SECONDS must be a number of seconds from 0 to 3600 (got "
+            f"'{wait_text}'): how long `serve` keeps trying to reach Slack at start"
+        )
+
     return Settings(
         bot_token=bot_token,
         signing_secret=signing_secret,
@@ -153,6 +181,7 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
         port=int(port_text),
         send_rate=send_rate,
         uninstall_retention_days=int(days_text),
+        start_retry_seconds=start_retry,
     )
 
 
