@@ -186,7 +186,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     try:
-        return _run(args)
+        code = _run(args)
+        sys.stdout.flush()  # a reader gone early (`| head`) shows here, not at interpreter exit
+        return code
     except (ConfigError, PackError, UsageError, StoreError) as exc:
         return _fail(exc, 2)
     except SlackFailure as exc:
@@ -318,7 +320,6 @@ def _export(settings: Settings, team_id: str | None) -> int:
         store.close()
     json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
     print()
-    sys.stdout.flush()  # a closed pipe shows here, inside main, not at interpreter exit
     return 0
 
 
@@ -524,29 +525,46 @@ def _listen(port: int, health: Callable[[], bool]) -> Any:
         raise ConfigError(f"cannot listen on PORT {port} ({exc.strerror})") from None
 
 
+class _Stopped(Exception):
+    """SIGTERM arrived while `serve` was starting."""
+
+
 def _serve(settings: Settings, *, verbose: bool = False) -> int:
     from bot.app import build_app
     from bot.scheduler import start_scheduler
 
     require_serve_settings(settings)
+    # From the first moment: SIGTERM (a deploy, a test) stops the start cleanly, also while
+    # it waits for Slack, instead of killing the process halfway.
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+
+    def pause(seconds: float) -> None:
+        if stop.wait(seconds):
+            raise _Stopped
+
     hw = _headway(settings)
     server = None if settings.socket_mode else _listen(settings.port, _health(hw))
     try:
         check_slack(hw, wait=settings.start_retry_seconds, doing="Headway did not start",
-                    verbose=verbose)
+                    verbose=verbose, sleep=pause)
         app = build_app(hw, verify_token=False)  # check_slack has just verified the token
         if server is not None:
             server.app = app
             server.start_background()
             log.info("Headway is listening on port %d (/slack/events, /healthz)",
                      settings.port)
+        if stop.is_set():
+            raise _Stopped
+    except _Stopped:
+        if server is not None:
+            server.server_close()
+        return 0
     except BaseException:
         if server is not None:
             server.server_close()
         raise
     scheduler, lock = start_scheduler(hw)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         if hw.settings.socket_mode:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
