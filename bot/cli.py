@@ -205,9 +205,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(f"database error ({exc}): if it persists, restore the database "
                      f"(HEADWAY_DB) from a backup", 1)
     except Exception as exc:
+        # The class only: an exception's message may quote what a member wrote.
         log.debug("unexpected error", exc_info=True)
-        return _fail(f"unexpected error ({type(exc).__name__}: {exc}); run with --verbose "
-                     f"for the traceback", 1)
+        return _fail(f"unexpected error ({type(exc).__name__}); run with --verbose for the "
+                     f"traceback", 1)
 
 
 def _fail(message: object, code: int) -> int:
@@ -351,9 +352,10 @@ def check_slack(hw: Headway, *, wait: float, doing: str, verbose: bool = False,
     s = hw.settings
     if not s.bot_token:
         return None
-    quiet = logging.getLogger("bot.cli.slack")
-    if not verbose:
-        quiet.setLevel(logging.CRITICAL)  # slack_sdk's own line per failure repeats ours
+    # Under "slack_sdk", so that logsafety cuts request bodies from its DEBUG lines; quiet
+    # unless --verbose, as its line per failed attempt repeats ours.
+    quiet = logging.getLogger("slack_sdk.headway_check")
+    quiet.setLevel(logging.NOTSET if verbose else logging.CRITICAL)
     # No retry handlers: this loop is the retry, with its own budget and one line per try.
     client = WebClient(token=s.bot_token, base_url=s.api_url, timeout=AUTH_TIMEOUT_S,
                        retry_handlers=[], logger=quiet)

@@ -131,6 +131,21 @@ def test_every_subcommand_and_option_has_a_one_line_description():
     assert re.search(r"--now\s+send now every nudge due", shown.stdout), shown.stdout
 
 
+def test_an_unexpected_error_is_one_line_naming_its_class_and_not_its_text(
+        monkeypatch, capsys):
+    """In-process, to plant the bug: the message of an exception may quote a member."""
+    import bot.cli
+
+    def broken() -> int:
+        raise RuntimeError("Ada wrote: I want a new role")
+
+    monkeypatch.setattr(bot.cli, "_classify", broken)
+    assert bot.cli.main(["classify"]) == 1
+    err = capsys.readouterr().err
+    assert err == ("headway: unexpected error (RuntimeError); run with --verbose for the "
+                   "traceback\n")
+
+
 # ── the database file ────────────────────────────────────────────────────────
 
 
@@ -463,6 +478,29 @@ def test_serve_waits_for_slack_to_come_back_then_starts(env, fake):
             relay.close()
     assert "Traceback" not in out
     assert "Headway is listening on port" in out
+
+
+def test_the_wait_for_slack_backs_off_from_1_s_to_30_s_and_ends_on_time(hw, clock):
+    """The schedule itself, with injected sleep and monotonic time (no real waiting)."""
+    from dataclasses import replace
+
+    from bot.cli import SlackFailure, check_slack
+    from bot.context import Headway
+
+    down = Headway(settings=replace(hw.settings, api_url=closed_api_url()), store=hw.store,
+                   packs=hw.packs, clock=clock)
+    now = [0.0]
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    with pytest.raises(SlackFailure, match=r"\(Connection refused; 9 attempts in 120\.0 s\)"):
+        check_slack(down, wait=120, doing="Headway did not start", sleep=sleep,
+                    monotonic=lambda: now[0])
+    assert slept == [1, 2, 4, 8, 16, 30, 30, 29]
+    assert hw.store.teams() == []  # nothing recorded for a workspace Slack never named
 
 
 def test_sigterm_while_serve_waits_for_slack_stops_it_cleanly(env):
