@@ -413,11 +413,13 @@ def test_export_holds_every_row_of_every_table_for_the_workspace_and_no_tokens(
 def test_serve_tries_slack_again_with_backoff_then_stops_with_one_line(env, tmp_path):
     url = closed_api_url()
     done = headway("serve", env={"SLACK_API_URL": url, "PORT": str(free_port()),
-                                 "HEADWAY_START_RETRY_SECONDS": "0.3"})
+                                 "HEADWAY_START_RETRY_SECONDS": "0.5"})
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     *attempts, last = done.stderr.splitlines()
-    assert len(attempts) >= 2, done.stderr  # it did try again
+    # It tried again (how often depends on the machine's speed; the schedule itself is
+    # checked with injected time in test_the_wait_for_slack_backs_off…).
+    assert len(attempts) >= 1, done.stderr
     for line in attempts:
         assert f"WARNING bot: Slack is not reachable at {url} (Connection refused): " \
                "trying again in" in line, line
