@@ -13,12 +13,13 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $(STAMP)
 
-## run: the bot when .env (or the environment) has Slack tokens, otherwise the offline demo
+## run: `serve` when .env (or the environment) sets any Slack variable, otherwise the offline demo
+# Only whether a variable is set decides: a malformed token gets `serve`'s own one-line error.
 run: $(STAMP)
-	@if $(PY) -c 'import sys; from bot.config import load_dotenv_file, settings_from_env; load_dotenv_file(); sys.exit(0 if settings_from_env().has_slack else 1)' 2>/dev/null; then \
+	@if $(PY) -c 'import sys; from bot.config import load_dotenv_file, slack_variables_set; load_dotenv_file(); sys.exit(0 if slack_variables_set() else 1)'; then \
 		$(VENV)/bin/headway serve; \
 	else \
-		echo "No Slack tokens in .env: running the offline demo (see README to connect Slack)."; \
+		echo "No Slack variables in .env or the environment: running the offline demo (see README to connect Slack)."; \
 		$(VENV)/bin/headway demo; \
 	fi
 

@@ -21,6 +21,14 @@ DEFAULT_SEND_RATE = 4.0
 # After a workspace uninstalls Headway, its data is kept this long (a reinstall picks up
 # where it left off), then deleted.
 DEFAULT_UNINSTALL_RETENTION_DAYS = 30
+# How long `serve` keeps trying to reach Slack at start (auth.test, with backoff) before it
+# gives up: a network that comes up a little after the process, or a short Slack outage,
+# does not stop a deploy; a wrong SLACK_API_URL or a dead network ends it within minutes.
+DEFAULT_START_RETRY_SECONDS = 120.0
+# Every variable that says the operator meant to connect Slack: with any of them set,
+# `make run` starts `serve` (whose own message explains what is missing or malformed).
+SLACK_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN",
+                   "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")
 
 
 class ConfigError(Exception):
@@ -41,6 +49,7 @@ class Settings:
     uninstall_retention_days: int = DEFAULT_UNINSTALL_RETENTION_DAYS
     # An operator's own prompt packs, beside the shipped ones (bot.core.prompts.load_packs).
     prompts_dir: Path | None = None
+    start_retry_seconds: float = DEFAULT_START_RETRY_SECONDS
 
     @property
     def socket_mode(self) -> bool:
@@ -61,6 +70,13 @@ def load_dotenv_file(path: str | os.PathLike[str] = ".env") -> None:
     from dotenv import load_dotenv
 
     load_dotenv(path, override=False)
+
+
+def slack_variables_set(env: Mapping[str, str] | None = None) -> list[str]:
+    """The Slack variables that are set (to anything): `make run` runs the offline demo
+    only when this is empty."""
+    env = os.environ if env is None else env
+    return [name for name in SLACK_VARIABLES if _blank_to_none(env.get(name))]
 
 
 def _blank_to_none(value: str | None) -> str | None:
@@ -146,6 +162,18 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
 
     prompts_dir = _blank_to_none(env.get("HEADWAY_PROMPTS_DIR"))  # checked by load_packs
 
+    wait_text = (_blank_to_none(env.get("HEADWAY_START_RETRY_SECONDS"))
+                 or f"{DEFAULT_START_RETRY_SECONDS:g}")
+    try:
+        start_retry = float(wait_text)
+    except ValueError:
+        start_retry = -1.0
+    if not 0 <= start_retry <= 3600:
+        raise ConfigError(
+            f"HEADWAY_START_RETRY_SECONDS must be a number of seconds from 0 to 3600 (got "
+            f"'{wait_text}'): how long `serve` keeps trying to reach Slack at start"
+        )
+
     return Settings(
         bot_token=bot_token,
         signing_secret=signing_secret,
@@ -158,6 +186,7 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
         send_rate=send_rate,
         uninstall_retention_days=int(days_text),
         prompts_dir=Path(prompts_dir) if prompts_dir else None,
+        start_retry_seconds=start_retry,
     )
 
 

@@ -15,6 +15,7 @@ import contextlib
 import json
 import os
 import sqlite3
+import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -26,9 +27,26 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot.core.model import Item, Label, Member, Reply, Team, WeekShare
+from bot.store.files import StoreError, check_database_file, create_database_file
 from bot.store.migrations import migrations
 
+__all__ = ["DigestRecord", "Nudge", "Store", "StoreError"]
+
 BUSY_TIMEOUT_MS = 10_000
+
+# The column that names the workspace in Headway's tables (DESIGN.md: `workspace_id`; the
+# first tables were written with Slack's name for it).
+WORKSPACE_COLUMNS = ("workspace_id", "team_id")
+# Tables in the database file that `export` leaves out, and why. Everything else that
+# carries a workspace column is exported (tests/test_cli_failures.py fails for a table that
+# has neither).
+NOT_EXPORTED = {
+    "_sqlite_migrations": "the schema's own record of the migrations applied; no workspace",
+    "slack_installations": "slack_sdk's OAuth installations: bot and refresh tokens, secrets "
+                           "that must not leave the server; Slack re-creates them on reinstall",
+    "slack_bots": "slack_sdk's OAuth bot tokens (secrets), as slack_installations",
+    "oauth_states": "slack_sdk's one-time OAuth state values, valid 10 minutes; no workspace",
+}
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -115,16 +133,32 @@ class Store:
     # ── connections ──────────────────────────────────────────────────────────
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str]) -> Store:
-        """Open (creating if needed) and migrate the database at `path`."""
+    def open(cls, path: str | os.PathLike[str], *, create: bool = True,
+             migrate: bool = True, write: bool | None = None) -> Store:
+        """Open the database at `path` for Headway's use.
+
+        `create`: make the file if it is missing (commands that only read pass False, so a
+        mistyped HEADWAY_DB is an error, not a new empty database). `migrate`: refuse a
+        database written by a newer Headway and apply this version's pending migrations
+        (`backup` and `export` pass False: they copy rows as stored, whatever the schema).
+        `write` (default: `create`): the file must be writable now, not at the first write.
+        Raises `StoreError`, whose message says what is wrong and what to do.
+        """
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        check_database_file(path, create=create, write=create if write is None else write)
         if not path.exists():
-            # Replies are personal: the file is readable by its owner only from birth.
-            fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
-            os.close(fd)
+            create_database_file(path)
         store = cls(path)
-        store.migrate()
+        try:
+            store.db.execute("SELECT count(*) FROM sqlite_master").fetchall()
+            if migrate:
+                store.migrate()
+        except sqlite3.DatabaseError as exc:
+            store.close()
+            raise StoreError(_unusable(path, exc)) from None
+        except BaseException:
+            store.close()
+            raise
         return store
 
     @property
@@ -153,14 +187,46 @@ class Store:
         self._local = threading.local()
 
     def migrate(self) -> list[str]:
-        """Apply pending migrations; returns the names applied."""
-        pending = [m.name for m in migrations.pending(self.db)]
+        """Apply pending migrations; returns the names applied (empty: already up to date).
+
+        Refuses (StoreError) a database that records a migration this version does not
+        know: it was written by a newer Headway, whose tables this code would misread.
+        """
+        self.check_schema()
+        pending = self.pending_migrations()
         if pending:
-            migrations.apply(self.db)
+            try:
+                migrations.apply(self.db)
+            except sqlite3.OperationalError as exc:
+                if "readonly" in str(exc):
+                    raise StoreError(f"the database {self.path} is read-only, and its schema "
+                                     f"needs an upgrade: make it writable (chmod u+w)") from None
+                raise
         return pending
 
     def schema_version(self) -> list[str]:
+        """The migrations applied to this database, in order (the last one names it)."""
         return [m.name for m in migrations.applied(self.db)]
+
+    def pending_migrations(self) -> list[str]:
+        return [m.name for m in migrations.pending(self.db)]
+
+    @staticmethod
+    def known_migrations() -> list[str]:
+        """Every migration this version of Headway has, in order."""
+        return [m.name for m in migrations.pending(Database(memory=True))]
+
+    def check_schema(self) -> None:
+        """StoreError if the database was written by a newer Headway."""
+        applied = self.schema_version()
+        known = self.known_migrations()
+        unknown = [name for name in applied if name not in known]
+        if unknown:
+            raise StoreError(
+                f"the database {self.path} was written by a newer Headway (schema "
+                f"{applied[-1]}, {len(applied)} migrations; this version knows up to "
+                f"{known[-1]}, {len(known)}): upgrade Headway, or restore a backup made by "
+                f"this version")
 
     @contextmanager
     def atomic(self) -> Iterator[Database]:
@@ -184,16 +250,86 @@ class Store:
             raise
         db.conn.execute("COMMIT")
 
-    def backup(self, target: str | os.PathLike[str]) -> None:
-        """A consistent copy while the bot runs, through SQLite's online backup API."""
+    def backup(self, target: str | os.PathLike[str]) -> Path:
+        """A consistent copy while the bot runs, through SQLite's online backup API.
+
+        Written to a temporary file beside `target` and renamed over it when complete: a
+        failed backup leaves no half-written file, and an earlier backup at `target` is
+        replaced only by a whole one. Raises `StoreError` for a target that is a directory,
+        the database itself, or not writable.
+        """
         target = Path(target)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        dest = sqlite3.connect(str(target))
+        if target.is_dir():
+            raise StoreError(f"the backup target {target} is a directory: give a file path "
+                             f"such as {target / 'headway-backup.db'}")
+        if target.exists() and target.resolve() == self.path.resolve():
+            raise StoreError(f"the backup target {target} is the database itself: give "
+                             f"another path")
+        if target.parent.exists() and not target.parent.is_dir():
+            raise StoreError(f"cannot write the backup to {target}: {target.parent} is a "
+                             f"file, not a directory")
+        tmp: str | None = None
         try:
-            self.db.conn.backup(dest)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            # mkstemp makes the file readable by its owner only, like the database
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
+                                       suffix=".part")
+            os.close(fd)
+            dest = sqlite3.connect(tmp)
+            try:
+                self.db.conn.backup(dest)
+            finally:
+                dest.close()
+            os.replace(tmp, target)
+            tmp = None
+        except OSError as exc:
+            raise StoreError(f"cannot write the backup to {target} ({exc.strerror}): choose "
+                             f"a path in a writable directory") from None
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"cannot write the backup to {target} ({exc}): choose a path "
+                             f"in a writable directory with free space") from None
         finally:
-            dest.close()
-        os.chmod(target, 0o600)
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+        return target
+
+    def export(self, team_id: str) -> dict[str, Any]:
+        """Everything Headway stores for one workspace: every row of every table that
+        carries the workspace column, exactly as stored, table by table (README: "What
+        `headway export` holds"). Tables in `NOT_EXPORTED` are left out, with the reason."""
+        tables: dict[str, list[dict[str, Any]]] = {}
+        for name, column in self.workspace_tables().items():
+            order = ", ".join(f"[{c}]" for c in self.db[name].pks)
+            tables[name] = list(self.db.query(
+                f"SELECT * FROM [{name}] WHERE [{column}] = ? ORDER BY {order}", [team_id]))
+        applied = self.schema_version()
+        return {
+            "format": "headway-export",
+            "workspace_id": team_id,
+            "schema": applied[-1] if applied else None,
+            "tables": tables,
+            "not_exported": {t: why for t, why in NOT_EXPORTED.items()
+                             if t in self.db.table_names()},
+        }
+
+    def workspace_tables(self) -> dict[str, str]:
+        """Each exported table and its workspace column, by name."""
+        out: dict[str, str] = {}
+        for name in sorted(self.db.table_names()):
+            if name in NOT_EXPORTED or name.startswith("sqlite_"):  # SQLite's own
+                continue
+            columns = self.db[name].columns_dict
+            column = next((c for c in WORKSPACE_COLUMNS if c in columns), None)
+            if column is not None:
+                out[name] = column
+        return out
+
+    def tables_without_workspace(self) -> list[str]:
+        """Tables neither exported nor explained in `NOT_EXPORTED`: should be none."""
+        exported = self.workspace_tables()
+        return [t for t in sorted(self.db.table_names())
+                if t not in exported and t not in NOT_EXPORTED and not t.startswith("sqlite_")]
 
     # ── workspaces ───────────────────────────────────────────────────────────
 
@@ -1200,6 +1336,18 @@ class Store:
     def release_digest(self, digest_id: int) -> None:
         """Forget a claim whose post never reached Slack, so it can be tried again."""
         self.db.execute("DELETE FROM digests WHERE id = ? AND ts IS NULL", [digest_id])
+
+
+def _unusable(path: Path, exc: sqlite3.DatabaseError) -> str:
+    """One sentence for an SQLite error met while opening `path`."""
+    text = str(exc)
+    if "readonly" in text:
+        return (f"the database {path} is read-only: make it writable (chmod u+w) for the user "
+                f"running Headway")
+    if "malformed" in text or "not a database" in text:
+        return f"the database {path} is damaged ({text}): restore it from a backup"
+    return (f"cannot use {path} as the database ({text}): point HEADWAY_DB at a SQLite file "
+            f"on a local, writable disk")
 
 
 # ── row → dataclass ──────────────────────────────────────────────────────────
