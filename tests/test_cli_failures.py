@@ -348,13 +348,14 @@ def _every_table_has_a_row(store: Store, team_id: str, now: datetime) -> None:
                                          Item("Restarted the job again", "work", "ktlo"))),
                             source="dm", now=now, nudge_id=nudge.id)
     store.correct_item(team_id, reply.items[1].id, "U1", "progress", now)
+    store.note_message(team_id, "D1", "9.0", "U1", now)
     store.skip_period(team_id, "U1", "2026-W48", now)
     store.add_holidays(team_id, [date(2026, 12, 24)])
     store.add_admin(team_id, "U1", "UOWNER", now)
     store.record_missed_nudge(team_id, "U1", now - timedelta(days=7), "2026-W46", now)
     store.set_last_tick(team_id, now)
     claim = store.claim_digest(team_id, "C0DIGEST", "2026-W47", now)
-    store.mark_digest_posted(claim.id, "2.0", ["2.1"], 1, now)
+    store.mark_digest_posted(claim.id, "2.0", ["2.1"], now)
 
 
 def _readme_export_fields() -> set[tuple[str, str]]:

@@ -161,7 +161,7 @@ def test_an_operators_bad_pack_is_one_line_naming_the_file_in_an_installed_headw
     (packs / "team.toml").write_text("name = 'team'\n[[prompts]]\nid = 'w'\nkind = 'work\n")
     db = {"HEADWAY_DB": str(tmp_path / "h.db")}
     assert installed.run("migrate", env=db).returncode == 0  # a database to read
-    done = installed.run("export", env={**db, "HEADWAY_PROMPTS_DIR": str(packs)})
+    done = installed.run("digest", "--dry-run", env={**db, "HEADWAY_PROMPTS_DIR": str(packs)})
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"headway: {packs / 'team.toml'}: "
