@@ -2,10 +2,13 @@
 a time and at once), edits, deletions, replies in a nudge's thread, files with and without
 a caption, and the posted digest following every change.
 
-Every event goes to the real Bolt app as a signed HTTP request; the event shapes are
-Slack's own examples from bolt-python's test suite (see the builders in slackdriver.py,
-each naming the file its shape comes from). A redelivery is the very same envelope, same
-`event_id`, sent again with `X-Slack-Retry-Num` / `X-Slack-Retry-Reason`.
+Every test runs twice, once per way Slack reaches the real Bolt app: as a signed HTTP
+request, and as a Socket Mode envelope over the fake's websocket (acked, and answered by
+the same listeners). The event shapes are Slack's own examples from bolt-python's test
+suite (see the builders in slackdriver.py, each naming the file its shape comes from). A
+redelivery is the very same event, same `event_id`, sent again: over HTTP with
+`X-Slack-Retry-Num` / `X-Slack-Retry-Reason`, in Socket Mode with `retry_attempt` /
+`retry_reason` on the envelope.
 """
 
 from __future__ import annotations
@@ -20,16 +23,19 @@ from typing import Any
 
 import pytest
 from conftest import wait_for
-from slackdriver import file_share, message_changed, message_deleted, next_ts
+from fakesocket import FakeSocketMode, SocketDriver
+from slackdriver import SlackDriver, file_share, message_changed, message_deleted, next_ts
 from sqlite_utils import Database
 
 from bot import replies
+from bot.app import build_app
 from bot.core import messages
 from bot.core.labelling import flipped
 from bot.core.model import Member
 from bot.digests import build
 from bot.listeners.commands import FORGET_CONFIRM
 from bot.scheduler import tick
+from bot.socket_mode import open_socket_mode
 from bot.store import Store
 
 TEAM, DIGEST = "T0001", "C0DIGEST"
@@ -37,6 +43,24 @@ TEAM, DIGEST = "T0001", "C0DIGEST"
 
 def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=UTC)
+
+
+@pytest.fixture(params=["http", "socket_mode"])
+def slack(request, fake, hw) -> Iterator[SlackDriver]:
+    """The same driver API over both transports: signed HTTP to `/slack/events`, or Socket
+    Mode envelopes through the client `headway serve` uses (`open_socket_mode`)."""
+    if request.param == "http":
+        server = request.getfixturevalue("server")
+        yield SlackDriver(server.url, fake)
+        return
+    with FakeSocketMode(fake) as sock:
+        connection = open_socket_mode(build_app(hw), sock.app_token, hw.settings.api_url)
+        sock.wait_connected()
+        try:
+            yield SocketDriver(sock, fake)
+        finally:
+            connection.close()
+        sock.assert_clean()
 
 
 @pytest.fixture
