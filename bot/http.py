@@ -31,8 +31,11 @@ class SlackHTTPServer(ThreadingHTTPServer):
         host, port = self.server_address[:2]
         return f"http://{host}:{port}"
 
-    def start_background(self) -> Thread:
-        thread = Thread(target=self.serve_forever, name="headway-http", daemon=True)
+    def start_background(self, poll_interval: float = 0.05) -> Thread:
+        # shutdown() waits for the serve loop's next poll: stdlib's 0.5 s made every stop
+        # (SIGTERM, each test's teardown) take half a second; an idle poll costs microseconds.
+        thread = Thread(target=self.serve_forever, kwargs={"poll_interval": poll_interval},
+                        name="headway-http", daemon=True)
         thread.start()
         return thread
 

@@ -82,6 +82,8 @@ class Call:
     team_id: str | None = None  # the workspace the token belongs to, if valid
     status: int = 200  # HTTP status sent; 0 when the connection was dropped
     error: str | None = None  # Slack's "error" field when ok was false
+    url: str | None = None  # response_url posts: the URL posted to (one per command/click)
+    response: dict[str, Any] | None = None  # what the fake answered, e.g. a posted message's ts
 
     @property
     def ok(self) -> bool:
@@ -270,6 +272,9 @@ class _Server(ThreadingHTTPServer):
 class FakeSlack:
     """A fake Slack Web API server on 127.0.0.1; see the module docstring."""
 
+    # How many fakes in this process wanted the spec check but found no spec to check with.
+    started_without_spec = 0
+
     def __init__(
         self,
         *,
@@ -291,10 +296,13 @@ class FakeSlack:
         self.spec_missing = (
             slackspec.spec_missing_message(spec_path) if check_spec and self.spec is None else None
         )
+        if self.spec_missing:
+            FakeSlack.started_without_spec += 1  # conftest says so at the end of the run
         self._allow_broadcasts = allow_broadcasts
         self._strict_channels = strict_channels
         self._clock = clock
         self._lock = threading.RLock()
+        self._arrived = threading.Condition(self._lock)  # notified on every recorded call
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._ids = itertools.count(1)
@@ -654,6 +662,53 @@ class FakeSlack:
         with self._lock:
             return [c for c in self._calls if c.method == method]
 
+    def wait_for_call(
+        self,
+        method: str,
+        where: Callable[[Call], bool] | None = None,
+        *,
+        timeout: float = 15.0,
+        what: str | None = None,
+    ) -> Call:
+        """The first call to ``method`` (past, or arriving within ``timeout``) for which
+        ``where(call)`` holds: wait for the very call a test checks, never "the latest".
+
+        The work behind a click or a command runs after Bolt answered Slack, so the call a
+        test wants may not have arrived yet while others (an earlier redraw, another
+        listener's post) already have. The timeout is generous on purpose: it only matters
+        when the test is failing, and a loaded machine must not turn a pass into a failure.
+        """
+        deadline = time.monotonic() + timeout
+        with self._arrived:
+            while True:
+                found = next((c for c in self._calls if c.method == method
+                              and (where is None or where(c))), None)
+                if found is not None:
+                    return found
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"timed out waiting for {what or method}")
+                self._arrived.wait(left)
+
+    def responses_to(self, response_url: str) -> list[Call]:
+        """What was posted to one response_url (each command and click has its own)."""
+        with self._lock:
+            return [c for c in self._calls
+                    if c.method == RESPONSE_URL_METHOD and c.url == response_url]
+
+    def wait_for_response(self, response_url: str, *, timeout: float = 15.0) -> Call:
+        """The first post to ``response_url``: the answer to that very command or click."""
+        return self.wait_for_call(RESPONSE_URL_METHOD, lambda c: c.url == response_url,
+                                  timeout=timeout, what=f"a post to {response_url}")
+
+    def take_violations(self) -> list[str]:
+        """The violations so far, forgotten once returned: a property test checks each
+        example on its own instead of all of them at teardown, outside Hypothesis."""
+        with self._lock:
+            taken = list(self._violations)
+            self._violations.clear()
+            return taken
+
     def clear(self) -> None:
         """Forget recorded calls, violations and counters (state and faults are kept)."""
         with self._lock:
@@ -778,7 +833,8 @@ class FakeSlack:
                     status, payload = 200, self._dispatch(method, args, token, basic)
             if (team := self._teams.get(team_id or "")) is not None:
                 headers["x-oauth-scopes"] = ",".join(sorted(team.scopes))
-            self._record(Call(method, args, token, arrived, team_id, status, payload.get("error")))
+            self._record(Call(method, args, token, arrived, team_id, status, payload.get("error"),
+                              response=payload))
         self._write_json(req, status, payload, headers)
 
     def _serve_upload(self, req: _HTTPHandler, file_id: str, body: bytes) -> None:
@@ -800,11 +856,13 @@ class FakeSlack:
         except ValueError:
             args = {"_raw": body.decode("utf-8", "replace")}
         known = hook in self._hooks
+        url = f"{self.base_url}{HOOK_PATH.lstrip('/')}{hook}"
         self._check(RESPONSE_URL_METHOD, args, slackspec.JSON_FORM, [])
         error = None if known else "no_active_hooks"
         self._record(
             Call(
-                RESPONSE_URL_METHOD, args, None, arrived, status=200 if known else 404, error=error
+                RESPONSE_URL_METHOD, args, None, arrived, status=200 if known else 404,
+                error=error, url=url,
             )
         )
         self._write(
@@ -875,6 +933,7 @@ class FakeSlack:
     def _record(self, call: Call) -> None:
         with self._lock:
             self._calls.append(call)
+            self._arrived.notify_all()
             self._counts["calls"] += 1
             if call.status == 0:
                 self._counts["dropped"] += 1

@@ -46,6 +46,10 @@ class Errors(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         self.records.append(record)
 
+    def take(self) -> list[str]:
+        taken, self.records = self.records, []
+        return [r.getMessage() for r in taken]
+
 
 @pytest.fixture
 def errors():
@@ -57,14 +61,27 @@ def errors():
 
 
 @pytest.fixture
-def member(slack, fake, hw, env):
+def member(slack, fake, hw, env, settle):
     fake.forbid("<@UEVIL", "<!subteam^S0EVIL")
     fake.add_user("U1", tz="Pacific/Auckland", name="ada")
     fake.add_user("UADMIN", tz="UTC", is_admin=True)
     slack.command("join", user="U1")
     wait_for(lambda: hw.store.get_member(T, "U1"), what="joined")
     main(["nudge", "--now"])
+    settle()
+    assert fake.take_violations() == []  # so each example starts from none
     return "U1"
+
+
+def _example_is_clean(settle, fake, errors) -> None:
+    """Checked inside each example, not at teardown, so Hypothesis can shrink and replay a
+    failure: once this example's listeners have finished, nothing it caused broke Slack's
+    spec, leaked a live mention, or logged an error. Taking the problems resets them, so
+    the next example is judged on its own calls only."""
+    settle()
+    problems, logged = fake.take_violations(), errors.take()
+    assert not problems, "Slack API misuse:\n  " + "\n  ".join(problems)
+    assert not logged, logged
 
 
 def _ack_is_an_answer(resp) -> None:
@@ -101,25 +118,25 @@ command_text = st.one_of(
 
 @FUZZ
 @given(text=command_text, user=st.sampled_from(["U1", "UADMIN", "UNOBODY"]))
-def test_any_slash_command_text_gets_an_answer(member, slack, fake, errors, text, user):
-    before = len(fake.calls_to("response_url"))
+def test_any_slash_command_text_gets_an_answer(member, slack, fake, settle, errors, text,
+                                                user):
     resp = slack.command(text, user=user)
     _ack_is_an_answer(resp)
     if not resp.body.strip():  # acked empty: the answer must follow through response_url
-        wait_for(lambda: len(fake.calls_to("response_url")) > before,
-                 what=f"answer to {text!r}")
+        answer = fake.wait_for_response(resp.response_url)
+        assert answer.ok and answer.args.get("text"), answer
+    _example_is_clean(settle, fake, errors)
 
 
 @FUZZ
 @given(text=st.text(max_size=400))
 def test_any_dm_text_is_answered_and_stored_exactly(member, slack, fake, hw, db_path,
-                                                    errors, text):
+                                                    settle, errors, text):
     n = len(_stored_texts(db_path))
     assert slack.dm(text, user="U1").status == 200
-    if text.strip():
-        texts = wait_for(lambda: (t := _stored_texts(db_path)) and len(t) > n and t,
-                         what="reply stored")
-        assert texts[-1] == text.strip()
+    settle()
+    assert _stored_texts(db_path)[n:] == ([text.strip()] if text.strip() else [])
+    _example_is_clean(settle, fake, errors)
 
 
 _ACTIONS = [messages.ANSWER, messages.SKIP, messages.SNOOZE, messages.FLIP, FORGET_CANCEL,
@@ -132,11 +149,13 @@ button_value = st.one_of(st.text(max_size=60), st.integers().map(str),
 @FUZZ
 @given(action=st.sampled_from(_ACTIONS), value=button_value,
        user=st.sampled_from(["U1", "UNOBODY"]))
-def test_any_button_payload_is_acked(member, slack, fake, errors, action, value, user):
+def test_any_button_payload_is_acked(member, slack, fake, settle, errors, action, value,
+                                     user):
     if action == FORGET_CONFIRM:
         user = "UNOBODY"  # clicking it for U1 is a real deletion, tested elsewhere
     resp = slack.click(action, value, user=user, channel="D1", message_ts="1.0")
     _ack_is_an_answer(resp)
+    _example_is_clean(settle, fake, errors)
 
 
 view_value = st.one_of(st.none(), st.text(max_size=300), st.just("x" * 40_001),
@@ -146,7 +165,8 @@ view_value = st.one_of(st.none(), st.text(max_size=300), st.just("x" * 40_001),
 @FUZZ
 @given(value=view_value, metadata=st.one_of(st.text(max_size=20), st.integers().map(str)),
        shape=st.sampled_from(["normal", "no-block", "no-state"]))
-def test_any_view_submission_is_acked(member, slack, errors, value, metadata, shape):
+def test_any_view_submission_is_acked(member, slack, fake, settle, errors, value, metadata,
+                                      shape):
     values = {messages.ANSWER_BLOCK: {messages.ANSWER_INPUT: {"type": "plain_text_input",
                                                               "value": value}}}
     if shape == "no-block":
@@ -154,6 +174,7 @@ def test_any_view_submission_is_acked(member, slack, errors, value, metadata, sh
     elif shape == "no-state":
         values = {}
     _ack_is_an_answer(slack.submit_view(messages.ANSWER_VIEW, values, metadata, user="U1"))
+    _example_is_clean(settle, fake, errors)
 
 
 # ── exact storage, safe display ──────────────────────────────────────────────
