@@ -87,6 +87,15 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 15.0, what: str = "c
         time.sleep(0.01)
 
 
+def answer_to(fake: FakeSlack, resp: Any) -> str:
+    """A slash command's answer: inside the ack, or (for the commands that call Slack
+    first) the first post to that very command's response_url."""
+    assert resp.status == 200, resp.body[:300]
+    if resp.body.strip() and resp.json().get("text"):
+        return resp.json()["text"]
+    return fake.wait_for_response(resp.response_url).args["text"]
+
+
 @pytest.fixture
 def fake() -> Iterator[FakeSlack]:
     with FakeSlack() as server:

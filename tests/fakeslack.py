@@ -283,8 +283,10 @@ class FakeSlack:
         allow_broadcasts: bool = False,
         strict_channels: bool = False,
         clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         """``clock`` gives message timestamps (epoch seconds); inject one for fixed ts values.
+        ``monotonic`` times rate_limit()'s window; inject one to move the window by hand.
 
         ``allow_broadcasts=False`` reports any <!channel>/<!here>/... in an outgoing payload:
         Headway never pings on purpose, so one means user text reached mrkdwn unescaped.
@@ -301,6 +303,7 @@ class FakeSlack:
         self._allow_broadcasts = allow_broadcasts
         self._strict_channels = strict_channels
         self._clock = clock
+        self._monotonic = monotonic
         self._lock = threading.RLock()
         self._arrived = threading.Condition(self._lock)  # notified on every recorded call
         self._server: _Server | None = None
@@ -321,6 +324,7 @@ class FakeSlack:
         self._oauth_client: tuple[str, str] | None = None
         self._hooks: set[str] = set()
         self._custom: dict[str, CustomHandler] = {}
+        self._arrival_hooks: dict[str, list[Callable[[Args], None]]] = {}
 
         self._calls: list[Call] = []
         self._violations: list[str] = []
@@ -583,6 +587,13 @@ class FakeSlack:
         with self._lock:
             self._custom[method] = handler
 
+    def on_arrival(self, method: str, hook: Callable[[Args], None]) -> None:
+        """Run ``hook(args)`` as each call to ``method`` arrives, before it is answered: a
+        test acts at an exact point (e.g. "stop" while the third DM is in hand) instead of
+        racing the sender with sleeps. The hook runs on the fake's request thread."""
+        with self._lock:
+            self._arrival_hooks.setdefault(method, []).append(hook)
+
     # --- fault injection ------------------------------------------------------------------
 
     def fail(
@@ -806,6 +817,10 @@ class FakeSlack:
         basic = self._basic_auth(auth)
 
         self._check(method, args, encoding, [f"{method}: {p}" for p in problems])
+        with self._lock:
+            hooks = list(self._arrival_hooks.get(method, ()))
+        for hook in hooks:
+            hook(args)
         if delay := self._delays.get(method, self._delays.get("*", 0.0)):
             time.sleep(delay)
 
@@ -957,7 +972,7 @@ class FakeSlack:
         limit = self._limits.get(method)
         if limit is None:
             return None
-        now = time.monotonic()
+        now = self._monotonic()
         window = self._windows[method]
         while window and window[0] <= now - 1.0:
             window.popleft()
