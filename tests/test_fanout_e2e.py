@@ -125,7 +125,7 @@ def test_a_live_process_in_flight_claim_is_left_alone_by_another(fake, hw, clock
 
     def hold_while_sending() -> None:
         with other.held():
-            mine_done.wait(5)
+            mine_done.wait(60)  # released in `finally`, however slow the machine
 
     holder = threading.Thread(target=hold_while_sending)
     # A second SendingLock object on the same file stands in for another process.

@@ -8,7 +8,7 @@ import logging
 import sqlite3
 
 import pytest
-from conftest import wait_for
+from conftest import answer_to, wait_for
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from slackspec import find_unescaped_broadcasts
@@ -205,14 +205,14 @@ def test_hostile_replies_are_stored_byte_for_byte_and_repeated_without_live_ment
     _ack_is_an_answer(slack.command("digest preview", user="U1"))
     assert slack.event({"type": "app_home_opened", "user": "U1", "channel": "D1",
                         "tab": "home"}).status == 200
-    wait_for(lambda: fake.calls_to("views.publish"), what="App Home published")
-    slack.command("export", user="U1")
-    done = wait_for(lambda: fake.calls_to("files.completeUploadExternal"), what="export")[0]
+    fake.wait_for_call("views.publish", what="App Home published")  # the one publish here
+    assert "JSON and CSV" in answer_to(fake, slack.command("export", user="U1"))
+    [done] = fake.calls_to("files.completeUploadExternal")  # made before that answer
     exported = json.loads(next(fake.file_content(f["id"]) for f in done.args["files"]
                                if f["title"].endswith("(JSON)")))
     assert [r["text"] for r in exported["replies"]] == HOSTILE  # the file keeps it exact
-    slack.command("digest here", user="UADMIN", channel="C0DIGEST")
-    wait_for(lambda: hw.store.get_team(T).digest_channel, what="digest channel")
+    assert "weekly digest" in answer_to(
+        fake, slack.command("digest here", user="UADMIN", channel="C0DIGEST"))
     assert main(["digest", "--post"]) == 0
 
     sent = json.dumps([c.args for c in fake.calls if c.method != "files.upload"],
