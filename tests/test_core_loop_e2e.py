@@ -110,7 +110,7 @@ def test_join_then_nudge_now_sends_exactly_one_dm_and_a_second_run_none(
 def test_a_dm_reply_is_stored_labelled_and_confirmed(slack, fake, hw, env):
     fake.add_user("U1", tz="America/New_York")
     _join(slack, fake)
-    main(["nudge", "--now"])
+    assert main(["nudge", "--now"]) == 0
     [nudge] = hw.store.nudges("T0001", "U1")
 
     resp = slack.dm("- Shipped the new onboarding flow to all customers\n"
@@ -140,7 +140,7 @@ def test_digest_here_then_digest_post_puts_the_reply_in_that_channel(slack, fake
     fake.add_user("U1", tz="Europe/Berlin")
     fake.add_user("UADMIN", tz="Europe/London", is_admin=True)
     _join(slack, fake)
-    main(["nudge", "--now"])
+    assert main(["nudge", "--now"]) == 0
     slack.dm("Shipped the self-serve analytics pilot")
     wait_for(lambda: hw.store.replies("T0001"), what="reply stored")
 
@@ -172,7 +172,7 @@ def test_channel_broadcast_in_a_reply_never_reaches_slack_unescaped(slack, fake,
     fake.add_user("U1", tz="UTC")
     fake.add_user("UADMIN", tz="UTC", is_owner=True)
     _join(slack, fake)
-    main(["nudge", "--now"])
+    assert main(["nudge", "--now"]) == 0
     slack.dm("<!channel> shipped the <@U2> thing; <!subteam^S1|@ops> fixed the outage again")
     _confirmation(fake, "fixed the outage again")
     assert "weekly digest" in answer_to(
@@ -195,7 +195,7 @@ def test_channel_broadcast_in_a_reply_never_reaches_slack_unescaped(slack, fake,
 def nudged(slack, fake, hw, env):
     fake.add_user("U1", tz="Asia/Kolkata")
     _join(slack, fake)
-    main(["nudge", "--now"])
+    assert main(["nudge", "--now"]) == 0
     nudge = hw.store.nudges("T0001", "U1")[0]
     return nudge
 

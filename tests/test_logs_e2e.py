@@ -65,7 +65,7 @@ def test_a_full_cycle_at_debug_logs_no_token_secret_or_reply_text(
 
     assert "You're in" in answer_to(fake, slack.command("join", user="U1"))
     logs.all_debug()  # `main` below calls basicConfig; loggers made since then too
-    main(["--verbose", "nudge", "--now"])
+    assert main(["--verbose", "nudge", "--now"]) == 0
     logs.all_debug()
     slack.dm(f"- {REPLY}\n- {SECOND}")
     confirm = fake.wait_for_call("chat.postMessage",

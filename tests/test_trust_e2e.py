@@ -25,7 +25,7 @@ def _answer(slack, fake, text: str, user: str, **kw) -> str:
 def _enrol_and_answer(slack, fake, hw, user: str, text: str) -> None:
     # Its own answer, not "the member exists": a second join finds the member already there.
     assert "Headway will DM you" in _answer(slack, fake, "join", user)
-    main(["nudge", "--now", "--user", user])
+    assert main(["nudge", "--now", "--user", user]) == 0
     slack.dm(text, user=user)
     wait_for(lambda: any(r.text == text for r in hw.store.replies(T, user_id=user)),
              what=f"{text!r} stored")
@@ -135,7 +135,7 @@ def test_digest_shows_anonymous_text_without_a_name_and_never_reflections(slack,
 
 
 def test_admin_team_export_hides_anonymous_authors_and_leaves_reflections_out(slack, fake,
-                                                                             hw):
+                                                                             hw, env):
     _team_with_answers(slack, fake, hw)
 
     refused = _answer(slack, fake, "export team", "U2")
@@ -156,7 +156,7 @@ def test_admin_team_export_hides_anonymous_authors_and_leaves_reflections_out(sl
     assert "Launched the partner pilot in Spain" in files["Headway team export (CSV)"]
 
 
-def test_my_own_export_has_my_reflections_and_nobody_elses(slack, fake, hw):
+def test_my_own_export_has_my_reflections_and_nobody_elses(slack, fake, hw, env):
     _team_with_answers(slack, fake, hw)
     assert "JSON and CSV" in _answer(slack, fake, "export", "U1")
     [done] = fake.calls_to("files.completeUploadExternal")
