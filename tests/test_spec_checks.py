@@ -30,6 +30,9 @@ def _start(tmp_path: Path, name: str, shared: Path, ci: bool) -> subprocess.Pope
     folder = tmp_path / name
     folder.mkdir()
     (folder / "test_one.py").write_text(ONE_TEST)
+    # Its own (empty) configuration: whatever folder tmp_path is in, no pyproject.toml above
+    # it may add options (a second `-q` hides the "1 passed" line).
+    (folder / "pytest.ini").write_text("[pytest]\n")
     env = {k: v for k, v in os.environ.items() if k not in ("CI", "PYTEST_ADDOPTS")}
     env |= {"HEADWAY_SHARED_DIR": str(shared),
             "PYTHONPATH": os.pathsep.join([str(TESTS), str(TESTS.parent)])}
