@@ -7,12 +7,14 @@ means the bot's own client would get the same answers.
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from fakeslack import DEFAULT_TOKEN, FakeSlack
@@ -296,6 +298,22 @@ def test_dropped_connection_and_connection_retry_handler(
     with pytest.raises(ConnectionError):
         retrying.auth_test()
     assert fake.stats.dropped == 4
+
+
+def test_a_request_cut_off_mid_body_is_neither_answered_nor_judged(fake: FakeSlack) -> None:
+    """A sender killed mid-request: Slack never sees a call, so neither does the fake."""
+    body = b"channel=C1&text=hello"
+    with socket.create_connection(("127.0.0.1", urlsplit(fake.api_url).port), timeout=10) as conn:
+        conn.sendall(b"POST /api/chat.postMessage HTTP/1.1\r\nHost: x\r\n"
+                     b"Authorization: Bearer " + DEFAULT_TOKEN.encode() + b"\r\n"
+                     b"Content-Type: application/x-www-form-urlencoded\r\n"
+                     b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body[:7])
+        conn.shutdown(socket.SHUT_WR)  # the rest never comes
+        assert conn.recv(1024) == b""  # closed without an answer
+    WebClient(token=DEFAULT_TOKEN, base_url=fake.api_url).chat_postMessage(channel="C1",
+                                                                           text="whole")
+    assert [c.args["text"] for c in fake.calls] == ["whole"]  # canary: the fake records
+    assert fake.violations == []
 
 
 def test_fail_can_target_arguments_and_count(fake: FakeSlack, client: WebClient) -> None:
