@@ -26,16 +26,18 @@ class SlackHTTPServer(ThreadingHTTPServer):
         self.app = app
         self.health = health
 
+    def serve_forever(self, poll_interval: float = 0.05) -> None:
+        # shutdown() waits for the loop's next poll: stdlib's 0.5 s made every stop (SIGTERM,
+        # each test's teardown) take half a second; an idle poll costs microseconds.
+        super().serve_forever(poll_interval)
+
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
         return f"http://{host}:{port}"
 
-    def start_background(self, poll_interval: float = 0.05) -> Thread:
-        # shutdown() waits for the serve loop's next poll: stdlib's 0.5 s made every stop
-        # (SIGTERM, each test's teardown) take half a second; an idle poll costs microseconds.
-        thread = Thread(target=self.serve_forever, kwargs={"poll_interval": poll_interval},
-                        name="headway-http", daemon=True)
+    def start_background(self) -> Thread:
+        thread = Thread(target=self.serve_forever, name="headway-http", daemon=True)
         thread.start()
         return thread
 

@@ -183,10 +183,13 @@ def server(hw: Headway) -> Iterator[SlackHTTPServer]:
     app = build_app(hw)
     track_listeners(app)
     srv = SlackHTTPServer(("127.0.0.1", 0), app, lambda: True)
-    srv.start_background()
+    # A 10 ms poll: shutdown() waits for one, and every end-to-end test stops a server.
+    serving = threading.Thread(target=srv.serve_forever, args=(0.01,), daemon=True)
+    serving.start()
     yield srv
     srv.shutdown()
     srv.server_close()
+    serving.join()
 
 
 @pytest.fixture

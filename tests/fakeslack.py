@@ -324,7 +324,6 @@ class FakeSlack:
         self._oauth_client: tuple[str, str] | None = None
         self._hooks: set[str] = set()
         self._custom: dict[str, CustomHandler] = {}
-        self._arrival_hooks: dict[str, list[Callable[[Args], None]]] = {}
 
         self._calls: list[Call] = []
         self._violations: list[str] = []
@@ -334,6 +333,7 @@ class FakeSlack:
         self._limits: dict[str, int] = {}
         self._windows: dict[str, deque[float]] = {}
         self._counts: Counter[str] = Counter()
+        self._arrival_hooks: dict[str, list[Callable[[Args], None]]] = {}
 
         self._handlers: dict[str, Callable[[_Request], dict[str, Any]]] = {
             "auth.test": self._auth_test,
@@ -368,7 +368,7 @@ class FakeSlack:
             # A short poll interval keeps stop() fast; shutdown() waits for one poll.
             self._thread = threading.Thread(
                 target=self._server.serve_forever,
-                kwargs={"poll_interval": 0.05},
+                kwargs={"poll_interval": 0.01},
                 name="FakeSlack",
                 daemon=True,
             )

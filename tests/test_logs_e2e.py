@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 import pytest
-from conftest import answer_to
+from conftest import wait_for
 from slackdriver import SIGNING_SECRET
 
 from bot import logsafety
@@ -63,7 +63,8 @@ def test_a_full_cycle_at_debug_logs_no_token_secret_or_reply_text(
     fake.add_user("U1", tz="UTC")
     fake.add_user("UADMIN", tz="UTC", is_admin=True)
 
-    assert "You're in" in answer_to(fake, slack.command("join", user="U1"))
+    joined = slack.command("join", user="U1")
+    assert "You're in" in fake.wait_for_response(joined.response_url).args["text"]
     logs.all_debug()  # `main` below calls basicConfig; loggers made since then too
     assert main(["--verbose", "nudge", "--now"]) == 0
     logs.all_debug()
@@ -74,15 +75,18 @@ def test_a_full_cycle_at_debug_logs_no_token_secret_or_reply_text(
     value = next(b["accessory"]["value"] for b in confirm.args["blocks"] if "accessory" in b)
     channel, ts = confirm.response["channel"], confirm.response["ts"]
     slack.click(messages.FLIP, value, user="U1", channel=channel, message_ts=ts)
+    wait_for(lambda: hw.store.corrections("T0001"), what="the correction stored")
     fake.wait_for_call("chat.update", lambda c: c.args.get("ts") == ts and c.ok,
                        what="the confirmation redrawn with the fixed label")
     assert REPLY in slack.command("history", user="U1").json()["text"]  # in an ack body
-    assert "weekly digest" in answer_to(
-        fake, slack.command("digest here", user="UADMIN", channel="C0DIGEST"))
+    here = slack.command("digest here", user="UADMIN", channel="C0DIGEST")
+    assert "weekly digest" in fake.wait_for_response(here.response_url).args["text"]
     assert main(["--verbose", "digest", "--post"]) == 0
     logs.all_debug()
-    assert "JSON and CSV" in answer_to(fake, slack.command("export", user="U1"))
-    assert "Sent:" in answer_to(fake, slack.command("export team", user="UADMIN"))
+    mine = slack.command("export", user="U1")
+    assert "JSON and CSV" in fake.wait_for_response(mine.response_url).args["text"]
+    team = slack.command("export team", user="UADMIN")
+    assert "Sent:" in fake.wait_for_response(team.response_url).args["text"]
     settle()  # every listener has finished, so every line it logged is in the capture
 
     everything = "\n".join(logs.lines)
