@@ -12,6 +12,7 @@ The commits file is evaluation only: nothing here or in the classifier is fitted
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -19,7 +20,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"  # same rule as tests/conftest.py
+SHARED = Path(os.environ.get("HEADWAY_SHARED_DIR") or ROOT.parent / "shared")  # as tests/
 COMMITS = SHARED / "data" / "levin-commits.tsv"
 
 # The baseline: the kind of keyword list a first version would use.

@@ -26,6 +26,11 @@ class SlackHTTPServer(ThreadingHTTPServer):
         self.app = app
         self.health = health
 
+    def serve_forever(self, poll_interval: float = 0.05) -> None:
+        # shutdown() waits for the loop's next poll: stdlib's 0.5 s made every stop (SIGTERM,
+        # each test's teardown) take half a second; an idle poll costs microseconds.
+        super().serve_forever(poll_interval)
+
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]

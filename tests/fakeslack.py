@@ -83,6 +83,8 @@ class Call:
     team_id: str | None = None  # the workspace the token belongs to, if valid
     status: int = 200  # HTTP status sent; 0 when the connection was dropped
     error: str | None = None  # Slack's "error" field when ok was false
+    url: str | None = None  # response_url posts: the URL posted to (one per command/click)
+    response: dict[str, Any] | None = None  # what the fake answered, e.g. a posted message's ts
 
     @property
     def ok(self) -> bool:
@@ -271,6 +273,9 @@ class _Server(ThreadingHTTPServer):
 class FakeSlack:
     """A fake Slack Web API server on 127.0.0.1; see the module docstring."""
 
+    # How many fakes in this process wanted the spec check but found no spec to check with.
+    started_without_spec = 0
+
     def __init__(
         self,
         *,
@@ -279,8 +284,10 @@ class FakeSlack:
         allow_broadcasts: bool = False,
         strict_channels: bool = False,
         clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         """``clock`` gives message timestamps (epoch seconds); inject one for fixed ts values.
+        ``monotonic`` times rate_limit()'s window; inject one to move the window by hand.
 
         ``allow_broadcasts=False`` reports any <!channel>/<!here>/... in an outgoing payload:
         Headway never pings on purpose, so one means user text reached mrkdwn unescaped.
@@ -292,10 +299,14 @@ class FakeSlack:
         self.spec_missing = (
             slackspec.spec_missing_message(spec_path) if check_spec and self.spec is None else None
         )
+        if self.spec_missing:
+            FakeSlack.started_without_spec += 1  # conftest says so at the end of the run
         self._allow_broadcasts = allow_broadcasts
         self._strict_channels = strict_channels
         self._clock = clock
+        self._monotonic = monotonic
         self._lock = threading.RLock()
+        self._arrived = threading.Condition(self._lock)  # notified on every recorded call
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._ids = itertools.count(1)
@@ -325,6 +336,7 @@ class FakeSlack:
         self._limits: dict[str, int] = {}
         self._windows: dict[str, deque[float]] = {}
         self._counts: Counter[str] = Counter()
+        self._arrival_hooks: dict[str, list[Callable[[Args], None]]] = {}
 
         self._handlers: dict[str, Callable[[_Request], dict[str, Any]]] = {
             "auth.test": self._auth_test,
@@ -359,7 +371,7 @@ class FakeSlack:
             # A short poll interval keeps stop() fast; shutdown() waits for one poll.
             self._thread = threading.Thread(
                 target=self._server.serve_forever,
-                kwargs={"poll_interval": 0.05},
+                kwargs={"poll_interval": 0.01},
                 name="FakeSlack",
                 daemon=True,
             )
@@ -585,6 +597,13 @@ class FakeSlack:
         with self._lock:
             self._custom[method] = handler
 
+    def on_arrival(self, method: str, hook: Callable[[Args], None]) -> None:
+        """Run ``hook(args)`` as each call to ``method`` arrives, before it is answered: a
+        test acts at an exact point (e.g. "stop" while the third DM is in hand) instead of
+        racing the sender with sleeps. The hook runs on the fake's request thread."""
+        with self._lock:
+            self._arrival_hooks.setdefault(method, []).append(hook)
+
     # --- fault injection ------------------------------------------------------------------
 
     def fail(
@@ -664,6 +683,53 @@ class FakeSlack:
         with self._lock:
             return [c for c in self._calls if c.method == method]
 
+    def wait_for_call(
+        self,
+        method: str,
+        where: Callable[[Call], bool] | None = None,
+        *,
+        timeout: float = 15.0,
+        what: str | None = None,
+    ) -> Call:
+        """The first call to ``method`` (past, or arriving within ``timeout``) for which
+        ``where(call)`` holds: wait for the very call a test checks, never "the latest".
+
+        The work behind a click or a command runs after Bolt answered Slack, so the call a
+        test wants may not have arrived yet while others (an earlier redraw, another
+        listener's post) already have. The timeout is generous on purpose: it only matters
+        when the test is failing, and a loaded machine must not turn a pass into a failure.
+        """
+        deadline = time.monotonic() + timeout
+        with self._arrived:
+            while True:
+                found = next((c for c in self._calls if c.method == method
+                              and (where is None or where(c))), None)
+                if found is not None:
+                    return found
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"timed out waiting for {what or method}")
+                self._arrived.wait(left)
+
+    def responses_to(self, response_url: str) -> list[Call]:
+        """What was posted to one response_url (each command and click has its own)."""
+        with self._lock:
+            return [c for c in self._calls
+                    if c.method == RESPONSE_URL_METHOD and c.url == response_url]
+
+    def wait_for_response(self, response_url: str, *, timeout: float = 15.0) -> Call:
+        """The first post to ``response_url``: the answer to that very command or click."""
+        return self.wait_for_call(RESPONSE_URL_METHOD, lambda c: c.url == response_url,
+                                  timeout=timeout, what=f"a post to {response_url}")
+
+    def take_violations(self) -> list[str]:
+        """The violations so far, forgotten once returned: a property test checks each
+        example on its own instead of all of them at teardown, outside Hypothesis."""
+        with self._lock:
+            taken = list(self._violations)
+            self._violations.clear()
+            return taken
+
     def clear(self) -> None:
         """Forget recorded calls, violations and counters (state and faults are kept)."""
         with self._lock:
@@ -731,7 +797,13 @@ class FakeSlack:
 
     def _serve(self, req: _HTTPHandler) -> None:
         url = urlsplit(req.path)
-        body = req.rfile.read(int(req.headers.get("Content-Length") or 0))
+        length = int(req.headers.get("Content-Length") or 0)
+        body = req.rfile.read(length)
+        if len(body) < length:
+            # The client died mid-request (the SIGKILL tests do it on purpose): Slack never
+            # acts on half a request, so neither does the fake (nor does it judge one).
+            req.close_connection = True
+            return
         if url.path.startswith(UPLOAD_PATH):
             self._serve_upload(req, url.path.removeprefix(UPLOAD_PATH), body)
         elif url.path.startswith(HOOK_PATH):
@@ -761,6 +833,10 @@ class FakeSlack:
         basic = self._basic_auth(auth)
 
         self._check(method, args, encoding, [f"{method}: {p}" for p in problems])
+        with self._lock:
+            hooks = list(self._arrival_hooks.get(method, ()))
+        for hook in hooks:
+            hook(args)
         if delay := self._delays.get(method, self._delays.get("*", 0.0)):
             time.sleep(delay)
 
@@ -788,7 +864,8 @@ class FakeSlack:
                     status, payload = 200, self._dispatch(method, args, token, basic)
             if (team := self._teams.get(team_id or "")) is not None:
                 headers["x-oauth-scopes"] = ",".join(sorted(team.scopes))
-            self._record(Call(method, args, token, arrived, team_id, status, payload.get("error")))
+            self._record(Call(method, args, token, arrived, team_id, status, payload.get("error"),
+                              response=payload))
         self._write_json(req, status, payload, headers)
 
     def _serve_upload(self, req: _HTTPHandler, file_id: str, body: bytes) -> None:
@@ -810,11 +887,13 @@ class FakeSlack:
         except ValueError:
             args = {"_raw": body.decode("utf-8", "replace")}
         known = hook in self._hooks
+        url = f"{self.base_url}{HOOK_PATH.lstrip('/')}{hook}"
         self._check(RESPONSE_URL_METHOD, args, slackspec.JSON_FORM, [])
         error = None if known else "no_active_hooks"
         self._record(
             Call(
-                RESPONSE_URL_METHOD, args, None, arrived, status=200 if known else 404, error=error
+                RESPONSE_URL_METHOD, args, None, arrived, status=200 if known else 404,
+                error=error, url=url,
             )
         )
         self._write(
@@ -885,6 +964,7 @@ class FakeSlack:
     def _record(self, call: Call) -> None:
         with self._lock:
             self._calls.append(call)
+            self._arrived.notify_all()
             self._counts["calls"] += 1
             if call.status == 0:
                 self._counts["dropped"] += 1
@@ -908,7 +988,7 @@ class FakeSlack:
         limit = self._limits.get(method)
         if limit is None:
             return None
-        now = time.monotonic()
+        now = self._monotonic()
         window = self._windows[method]
         while window and window[0] <= now - 1.0:
             window.popleft()

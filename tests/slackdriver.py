@@ -33,6 +33,9 @@ class Response:
     status: int
     body: str
     headers: dict[str, str]
+    # The response_url this command or click carried: its later answers go there, and
+    # `fake.wait_for_response(resp.response_url)` waits for exactly those.
+    response_url: str | None = None
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -93,7 +96,9 @@ class SlackDriver:
             "response_url": self.fake.new_response_url(),
             "trigger_id": f"{next(self._ids)}.trigger",
         }
-        return self.post(urlencode(form), "application/x-www-form-urlencoded", **sign)
+        resp = self.post(urlencode(form), "application/x-www-form-urlencoded", **sign)
+        resp.response_url = form["response_url"]
+        return resp
 
     def interactive(self, payload: dict[str, Any], **sign: Any) -> Response:
         return self.post(urlencode({"payload": json.dumps(payload)}),
@@ -121,7 +126,9 @@ class SlackDriver:
                                     "message_ts": message_ts, "is_ephemeral": False}
             payload["channel"] = {"id": channel}
             payload["message"] = {"ts": message_ts, "text": ""}
-        return self.interactive(payload)
+        resp = self.interactive(payload)
+        resp.response_url = payload["response_url"]
+        return resp
 
     def submit_view(self, callback_id: str, values: dict[str, dict[str, Any]],
                     private_metadata: str = "", user: str = "U1",

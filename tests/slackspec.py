@@ -17,6 +17,7 @@ They are used by ``tests/fakeslack.py`` on every received call and directly by u
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -24,10 +25,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-# The data folder lives beside the repository, not in it (see ../shared/data/README.md).
-DEFAULT_SPEC_PATH = (
-    Path(__file__).resolve().parents[1].parent / "shared/data/slack_web_openapi_v2.json"
+# The data folder lives beside the repository, not in it (see ../shared/data/README.md);
+# HEADWAY_SHARED_DIR names another place (and lets the suite test its own "missing" path).
+SHARED_DIR = Path(
+    os.environ.get("HEADWAY_SHARED_DIR") or Path(__file__).resolve().parents[1].parent / "shared"
 )
+DEFAULT_SPEC_PATH = SHARED_DIR / "data/slack_web_openapi_v2.json"
 
 JSON_FORM = "json"
 FORM = "form"

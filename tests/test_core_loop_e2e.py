@@ -10,20 +10,39 @@ import json
 import time
 
 import pytest
-from conftest import wait_for
+from conftest import answer_to, wait_for
 
 from bot.cli import main
 from bot.core import messages
 
 
-def _responses(fake, n: int = 1):
-    """The answers Bolt's respond() sent to the command's response_url."""
-    return wait_for(lambda: (c := fake.calls_to("response_url")) and len(c) >= n and c,
-                    what=f"{n} response_url post(s)")
+def _join(slack, fake, user: str = "U1") -> str:
+    return answer_to(fake, slack.command("join", user=user))
 
 
 def _dms(fake, user: str = "U1"):
     return [c for c in fake.calls_to("chat.postMessage") if c.args.get("channel") == user]
+
+
+def _confirmation(fake, text: str):
+    """The confirmation DM of the answer `text` (each item is listed in it)."""
+    return fake.wait_for_call(
+        "chat.postMessage", lambda c: "Stored your answer" in c.args.get("text", "")
+        and text in json.dumps(c.args.get("blocks")), what=f"the confirmation of {text!r}")
+
+
+def nudge_blocks(fake, nudge) -> list:
+    """The blocks of the nudge DM as first posted."""
+    sent = fake.wait_for_call("chat.postMessage", lambda c: c.response and
+                              c.response.get("ts") == nudge.ts, what="the nudge")
+    return sent.args["blocks"]
+
+
+def _redraw_of(fake, channel: str, ts: str):
+    """The chat.update of that very message (a click's redraw, a nudge closed)."""
+    return fake.wait_for_call("chat.update", lambda c: (c.args.get("channel"),
+                                                        c.args.get("ts")) == (channel, ts),
+                              what=f"the redraw of {channel}/{ts}")
 
 
 # ── signatures ───────────────────────────────────────────────────────────────
@@ -68,8 +87,7 @@ def test_join_then_nudge_now_sends_exactly_one_dm_and_a_second_run_none(
     slack, fake, hw, env, capsys
 ):
     fake.add_user("U1", tz="Europe/Berlin", name="ada")
-    assert slack.command("join", user="U1").status == 200
-    reply = _responses(fake)[0].args["text"]
+    reply = _join(slack, fake)
     assert "You're in" in reply and "Europe/Berlin" in reply
     member = hw.store.get_member("T0001", "U1")
     assert member is not None and member.tz == "Europe/Berlin" and member.name
@@ -91,16 +109,14 @@ def test_join_then_nudge_now_sends_exactly_one_dm_and_a_second_run_none(
 
 def test_a_dm_reply_is_stored_labelled_and_confirmed(slack, fake, hw, env):
     fake.add_user("U1", tz="America/New_York")
-    slack.command("join", user="U1")
-    _responses(fake)
-    main(["nudge", "--now"])
+    _join(slack, fake)
+    assert main(["nudge", "--now"]) == 0
+    [nudge] = hw.store.nudges("T0001", "U1")
 
     resp = slack.dm("- Shipped the new onboarding flow to all customers\n"
                     "- Restarted the billing export job again after it hung")
     assert resp.status == 200
-    confirm = wait_for(lambda: [c for c in fake.calls_to("chat.postMessage")
-                                if "Stored your answer" in c.args.get("text", "")],
-                       what="confirmation DM")[0]
+    confirm = _confirmation(fake, "Restarted the billing export job again after it hung")
     replies = hw.store.replies("T0001", user_id="U1")
     assert len(replies) == 1
     items = replies[0].items
@@ -111,24 +127,24 @@ def test_a_dm_reply_is_stored_labelled_and_confirmed(slack, fake, hw, env):
     assert all(i.label in ("progress", "ktlo") for i in items)
     flips = [b["accessory"]["value"] for b in confirm.args["blocks"] if "accessory" in b]
     assert len(flips) == 2  # one fix-the-label button per item
-    nudge = hw.store.nudges("T0001", "U1")[0]
-    assert nudge.status == "answered"
+    assert hw.store.get_nudge(nudge.id).status == "answered"
     # the nudge message loses its buttons once answered
-    assert wait_for(lambda: fake.calls_to("chat.update"), what="nudge closed")
+    closed = _redraw_of(fake, nudge.channel, nudge.ts)
+    assert closed.ok and not [b for b in closed.args["blocks"] if b["type"] == "actions"]
+    assert [b for b in nudge_blocks(fake, nudge) if b["type"] == "actions"], \
+        "canary: the nudge as first sent had buttons"
 
 
 def test_digest_here_then_digest_post_puts_the_reply_in_that_channel(slack, fake, hw, env,
                                                                      capsys):
     fake.add_user("U1", tz="Europe/Berlin")
     fake.add_user("UADMIN", tz="Europe/London", is_admin=True)
-    slack.command("join", user="U1")
-    _responses(fake)
-    main(["nudge", "--now"])
+    _join(slack, fake)
+    assert main(["nudge", "--now"]) == 0
     slack.dm("Shipped the self-serve analytics pilot")
     wait_for(lambda: hw.store.replies("T0001"), what="reply stored")
 
-    slack.command("digest here", user="UADMIN", channel="C0DIGEST")
-    answer = _responses(fake, 2)[-1].args["text"]
+    answer = answer_to(fake, slack.command("digest here", user="UADMIN", channel="C0DIGEST"))
     assert "This channel now gets the weekly digest" in answer
     assert hw.store.get_team("T0001").digest_channel == "C0DIGEST"
 
@@ -147,22 +163,20 @@ def test_digest_here_then_digest_post_puts_the_reply_in_that_channel(slack, fake
 
 def test_non_admin_cannot_choose_the_digest_channel(slack, fake, hw):
     fake.add_user("U2", tz="UTC")
-    slack.command("digest here", user="U2", channel="C0DIGEST")
-    assert "Only workspace admins" in _responses(fake)[0].args["text"]
+    assert "Only workspace admins" in answer_to(
+        fake, slack.command("digest here", user="U2", channel="C0DIGEST"))
     assert hw.store.get_team("T0001").digest_channel is None
 
 
 def test_channel_broadcast_in_a_reply_never_reaches_slack_unescaped(slack, fake, hw, env):
     fake.add_user("U1", tz="UTC")
     fake.add_user("UADMIN", tz="UTC", is_owner=True)
-    slack.command("join", user="U1")
-    _responses(fake)
-    main(["nudge", "--now"])
+    _join(slack, fake)
+    assert main(["nudge", "--now"]) == 0
     slack.dm("<!channel> shipped the <@U2> thing; <!subteam^S1|@ops> fixed the outage again")
-    wait_for(lambda: [c for c in fake.calls_to("chat.postMessage")
-                      if "Stored your answer" in c.args.get("text", "")], what="confirmation")
-    slack.command("digest here", user="UADMIN", channel="C0DIGEST")
-    _responses(fake, 2)
+    _confirmation(fake, "fixed the outage again")
+    assert "weekly digest" in answer_to(
+        fake, slack.command("digest here", user="UADMIN", channel="C0DIGEST"))
     assert main(["digest", "--post"]) == 0
 
     everything = json.dumps([c.args for c in fake.calls])
@@ -182,9 +196,8 @@ def test_channel_broadcast_in_a_reply_never_reaches_slack_unescaped(slack, fake,
 @pytest.fixture
 def nudged(slack, fake, hw, env):
     fake.add_user("U1", tz="Asia/Kolkata")
-    slack.command("join", user="U1")
-    _responses(fake)
-    main(["nudge", "--now"])
+    _join(slack, fake)
+    assert main(["nudge", "--now"]) == 0
     nudge = hw.store.nudges("T0001", "U1")[0]
     return nudge
 
@@ -195,7 +208,7 @@ def test_answer_button_opens_the_modal_and_submitting_it_stores_the_answer(
     resp = slack.click(messages.ANSWER, str(nudged.id), user="U1",
                        channel=nudged.channel, message_ts=nudged.ts)
     assert resp.status == 200
-    opened = wait_for(lambda: fake.calls_to("views.open"), what="views.open")[0]
+    opened = fake.wait_for_call("views.open", what="views.open")  # the only one there is
     assert opened.args["view"]["private_metadata"] == str(nudged.id)
 
     empty = slack.submit_view(messages.ANSWER_VIEW, {messages.ANSWER_BLOCK: {
@@ -216,16 +229,16 @@ def test_answer_button_opens_the_modal_and_submitting_it_stores_the_answer(
 def test_skip_this_week_closes_the_nudge_and_stops_further_nudges(slack, fake, hw, nudged):
     slack.click(messages.SKIP, str(nudged.id), user="U1", channel=nudged.channel,
                 message_ts=nudged.ts)
-    update = wait_for(lambda: fake.calls_to("chat.update"), what="nudge closed")[0]
+    update = _redraw_of(fake, nudged.channel, nudged.ts)
     assert "skipped" in json.dumps(update.args["blocks"])
     assert hw.store.is_skipped("T0001", "U1", nudged.period)
 
 
-def test_someone_else_cannot_press_my_buttons(slack, fake, hw, nudged):
+def test_someone_else_cannot_press_my_buttons(slack, fake, hw, nudged, settle):
     fake.add_user("U2", tz="UTC")
     slack.click(messages.SKIP, str(nudged.id), user="U2", channel=nudged.channel,
                 message_ts=nudged.ts)
-    time.sleep(0.3)
+    settle()  # the click's listener has finished: whatever it would do, it has done
     assert not fake.calls_to("chat.update")
     assert not hw.store.is_skipped("T0001", "U1", nudged.period)
 
@@ -235,22 +248,26 @@ def test_one_click_fixes_a_label_and_the_correction_is_remembered(slack, fake, h
     wait_for(lambda: hw.store.replies("T0001"), what="reply")
     item = hw.store.replies("T0001")[0].items[0]
     other = "progress" if item.label == "ktlo" else "ktlo"
-    confirm = wait_for(lambda: [c for c in fake.calls_to("chat.postMessage")
-                                if "Stored your answer" in c.args.get("text", "")], what="c")[0]
-    slack.click(messages.FLIP, f"{item.id}:{other}", user="U1",
-                channel=confirm.args["channel"], message_ts="1.0")
-    wait_for(lambda: hw.store.corrections("T0001"), what="correction stored")
+    confirm = _confirmation(fake, "Weekly status meeting with finance")
+    channel, ts = confirm.response["channel"], confirm.response["ts"]
+    slack.click(messages.FLIP, f"{item.id}:{other}", user="U1", channel=channel,
+                message_ts=ts)
+    assert "you set" in json.dumps(_redraw_of(fake, channel, ts).args["blocks"])
     fixed = hw.store.replies("T0001")[0].items[0]
     assert fixed.label == other and fixed.label_source == "user"
     assert hw.store.corrections("T0001") == [("Weekly status meeting with finance", other)]
 
 
-def test_app_home_shows_recent_answers_and_settings(slack, fake, hw, nudged):
+def test_app_home_shows_recent_answers_and_settings(slack, fake, hw, nudged, settle):
     slack.dm("Launched the partner portal")
     wait_for(lambda: hw.store.replies("T0001"), what="reply")
+    settle()
+    before = len(fake.calls_to("views.publish"))
     slack.event({"type": "app_home_opened", "user": "U1", "channel": "D1", "tab": "home"})
-    view = wait_for(lambda: fake.calls_to("views.publish"), what="views.publish")[0].args["view"]
-    flat = json.dumps(view)
+    settle()  # the event's listener is done: the publish it made is the one after `before`
+    [published] = fake.calls_to("views.publish")[before:]
+    assert published.ok and published.args["user_id"] == "U1"
+    flat = json.dumps(published.args["view"])
     assert "Launched the partner portal" in flat
     assert "Asia/Kolkata" in flat
 
@@ -258,7 +275,8 @@ def test_app_home_shows_recent_answers_and_settings(slack, fake, hw, nudged):
 def test_a_dm_from_someone_not_enrolled_is_not_stored(slack, fake, hw):
     fake.add_user("U7", tz="UTC")
     slack.dm("hello?", user="U7")
-    note = wait_for(lambda: fake.calls_to("chat.postMessage"), what="reply")[0]
+    note = fake.wait_for_call("chat.postMessage", lambda c: c.args.get("channel") in (
+        "U7", fake.dm_channel("U7")), what="the note to U7")
     assert "/headway join" in note.args["text"]
     assert hw.store.replies("T0001") == []
 
@@ -273,8 +291,7 @@ def test_team_add_a_channel_uses_paginated_lists_not_one_lookup_per_person(slack
         fake.add_user(uid, tz="Europe/Paris")
     fake.add_user("UBOT2", tz="UTC", is_bot=True)
     fake.add_channel("CENG", name="eng", members=[*people, "UBOT2"])
-    slack.command("team add <#CENG|eng> <@U001|u001>", user="UADMIN")
-    answer = _responses(fake)[0].args["text"]
+    answer = answer_to(fake, slack.command("team add <#CENG|eng> <@U001|u001>", user="UADMIN"))
     # skipped: the other bot, and Headway itself (a member of the channel)
     assert answer.startswith("Added 250 members.") and "Skipped 2" in answer
     assert len(hw.store.members("T0001")) == 250
@@ -285,8 +302,7 @@ def test_team_add_a_channel_uses_paginated_lists_not_one_lookup_per_person(slack
 
 def test_member_settings_commands(slack, fake, hw, clock):
     fake.add_user("U1", tz="America/Chicago")
-    slack.command("join", user="U1")
-    _responses(fake)
+    _join(slack, fake)
     assert "not paused" in slack.command("resume", user="U1").json()["text"]
     assert "Paused for 2 weeks" in slack.command("pause 2", user="U1").json()["text"]
     assert hw.store.get_member("T0001", "U1").paused_until is not None
@@ -305,8 +321,7 @@ def test_member_settings_commands(slack, fake, hw, clock):
 
 def test_digest_preview_is_ephemeral_blocks(slack, fake, hw):
     fake.add_user("U1", tz="UTC")
-    slack.command("join", user="U1")
-    _responses(fake)
+    _join(slack, fake)
     body = slack.command("digest preview", user="U1").json()
     assert body["response_type"] == "ephemeral"
     assert body["blocks"][0]["type"] == "header"
@@ -316,8 +331,7 @@ def test_digest_preview_is_ephemeral_blocks(slack, fake, hw):
 def test_forget_me_asks_first_then_deletes(slack, fake, hw, nudged):
     slack.dm("Shipped the thing")
     wait_for(lambda: hw.store.replies("T0001"), what="reply")
-    slack.command("forget me", user="U1")
-    ask = _responses(fake, 2)[-1]
+    ask = fake.wait_for_response(slack.command("forget me", user="U1").response_url)
     assert ask.args["blocks"][1]["elements"][0]["action_id"] == "forget_confirm"
     slack.click("forget_confirm", "yes", user="U1", channel="D1", message_ts="1.0")
     wait_for(lambda: hw.store.get_member("T0001", "U1") is None, what="member forgotten")
@@ -327,8 +341,7 @@ def test_forget_me_asks_first_then_deletes(slack, fake, hw, nudged):
 def test_export_sends_my_data_as_json_and_csv_files_in_my_dm(slack, fake, hw, nudged):
     slack.dm("- Shipped the <b>importer</b>\n- Fixed the outage again")
     wait_for(lambda: hw.store.replies("T0001"), what="reply")
-    slack.command("export", user="U1")
-    answer = _responses(fake, 2)[-1].args["text"]
+    answer = answer_to(fake, slack.command("export", user="U1"))
     assert "JSON and CSV" in answer
     [done] = fake.calls_to("files.completeUploadExternal")
     assert done.args["channel_id"] == fake.dm_channel("U1")
@@ -349,6 +362,6 @@ def test_a_click_on_a_message_that_is_gone_still_counts_and_logs_no_error(
                        message_ts="9.9")
     assert resp.status == 200
     wait_for(lambda: hw.store.is_skipped("T0001", "U1", nudged.period), what="the skip")
-    wait_for(lambda: [c for c in fake.calls_to("chat.update") if c.error], what="the redraw")
+    assert _redraw_of(fake, "DGONE", "9.9").error  # Slack refused it: the message is gone
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
     fake.clear()  # the refused chat.update is the point of the test, not a violation

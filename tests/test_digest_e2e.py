@@ -122,13 +122,14 @@ def _chunks(png: bytes, kind: bytes):
 # ── late replies ─────────────────────────────────────────────────────────────
 
 
-def test_a_late_dm_reply_updates_the_posted_digest_once_batched(slack, fake, hw, clock):
+def test_a_late_dm_reply_updates_the_posted_digest_once_batched(slack, fake, hw, clock, settle):
     clock.now = utc(2026, 11, 20, 14, 0)
     setup_team(hw, clock, fake, users=("U1", "U2"))
     clock.now = utc(2026, 11, 20, 15, 0)  # Friday: both get this week's questions
     tick(hw)
     slack.dm("Shipped the self-serve refunds flow", user="U2")
     wait_for(lambda: hw.store.count_replies(TEAM, "2026-W47") == 1, what="U2's reply")
+    settle()  # the DM's listener has finished before the clock moves on
     clock.now = utc(2026, 11, 23, 9, 0)  # Monday: the W47 digest
     assert tick(hw).digests_posted == 1
     assert "Shipped the self-serve refunds flow" in str(channel_posts(fake)[0].args["blocks"])
@@ -137,6 +138,7 @@ def test_a_late_dm_reply_updates_the_posted_digest_once_batched(slack, fake, hw,
     clock.now = utc(2026, 11, 24, 10, 0)
     slack.dm("Rebuilt the flaky deploy pipeline for good", user="U1")
     wait_for(lambda: hw.store.count_replies(TEAM, "2026-W47") == 2, what="U1's late reply")
+    settle()
     clock.advance(minutes=1)
     assert tick(hw).digests_updated == 1
     main_ts = fake.messages(DIGEST)[0]["ts"]
@@ -230,7 +232,8 @@ def test_the_follow_up_picks_what_most_people_named_and_counts_them():
     assert agenda_follow_up("problem", []) is None
 
 
-def test_app_home_shows_my_own_share_for_each_of_the_last_8_weeks(slack, fake, hw, clock):
+def test_app_home_shows_my_own_share_for_each_of_the_last_8_weeks(slack, fake, hw, clock,
+                                                                  settle):
     clock.now = utc(2026, 9, 1)
     setup_team(hw, clock, fake, users=("U1", "U2"))
     # U1: W45 all progress, W46 half, W47 all KTLO; U2's items must not count for U1.
@@ -241,8 +244,12 @@ def test_app_home_shows_my_own_share_for_each_of_the_last_8_weeks(slack, fake, h
         record_answer(hw, TEAM, "U1", text, source="dm")
         record_answer(hw, TEAM, "U2", "Launched the partner portal", source="dm")
     clock.now = utc(2026, 11, 21, 10, 0)
+    before = len(fake.calls_to("views.publish"))
     slack.event({"type": "app_home_opened", "user": "U1", "channel": "D1", "tab": "home"})
-    view = wait_for(lambda: fake.calls_to("views.publish"), what="App Home")[0].args["view"]
+    settle()  # the event's listener is done: its publish is the one after `before`
+    [home] = fake.calls_to("views.publish")[before:]
+    assert home.ok and home.args["user_id"] == "U1"
+    view = home.args["view"]
     text = str(view)
     weeks = [f"2026-W{n}" for n in range(40, 48)]
     assert all(w in text for w in weeks), "one line per week, 8 weeks"

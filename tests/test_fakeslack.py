@@ -7,20 +7,26 @@ means the bot's own client would get the same answers.
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from fakeslack import DEFAULT_TOKEN, FakeSlack
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry import builtin_handlers
 from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 from slack_sdk.webhook import WebhookClient
 from slackspec import (
     Spec,
@@ -197,41 +203,64 @@ def test_tokens_identify_workspaces(fake: FakeSlack) -> None:
 # --- fault injection --------------------------------------------------------------------------
 
 
+# slack_sdk's retry handlers sleep on their module's `time`; these tests record the waits
+# instead of sitting through them (a wait the handler skipped would be missing here).
+@pytest.fixture
+def sdk_sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    slept: list[float] = []
+    monkeypatch.setattr(builtin_handlers, "time", SimpleNamespace(sleep=slept.append))
+    return slept
+
+
+QUICK = FixedValueRetryIntervalCalculator(0.01)  # slack_sdk's own, with a tiny interval
+
+
 def test_injected_429_raises_then_retry_handler_waits_and_succeeds(
-    fake: FakeSlack, client: WebClient
+    fake: FakeSlack, client: WebClient, sdk_sleeps: list[float]
 ) -> None:
-    fake.inject_429("chat.postMessage", retry_after=1)
+    fake.inject_429("chat.postMessage", retry_after=3)
     with pytest.raises(SlackApiError) as err:
         client.chat_postMessage(channel="C1", text="hi")
     assert err.value.response.status_code == 429
-    assert err.value.response.headers["Retry-After"] == "1"
+    assert err.value.response.headers["Retry-After"] == "3"
     assert err.value.response["error"] == "ratelimited"
 
-    fake.inject_429("chat.postMessage", retry_after=1)
+    fake.inject_429("chat.postMessage", retry_after=3)
     patient = WebClient(
         token=DEFAULT_TOKEN,
         base_url=fake.api_url,
         retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=1)],
     )
-    started = time.monotonic()
     assert patient.chat_postMessage(channel="C1", text="hi")["ok"]
-    assert time.monotonic() - started >= 1.0  # slack_sdk honoured Retry-After
+    # slack_sdk read Retry-After: 3 (it waits the header's seconds plus up to 1 s of jitter;
+    # without the header it would have waited 1-2 s)
+    assert len(sdk_sleeps) == 1 and 3.0 <= sdk_sleeps[0] < 4.0, sdk_sleeps
     assert fake.stats.ratelimited == 2
     assert fake.stats.ratelimited_by_method == {"chat.postMessage": 2}
     assert [c.status for c in fake.calls_to("chat.postMessage")] == [429, 429, 200]
 
 
-def test_rate_limit_is_a_sliding_window(fake: FakeSlack, client: WebClient) -> None:
-    fake.rate_limit("users.info", per_second=2)
-    client.users_info(user="U1")
-    client.users_info(user="U1")
-    with pytest.raises(SlackApiError) as err:
+def test_rate_limit_is_a_sliding_window() -> None:
+    now = [1000.0]  # the window's clock, moved by hand
+    with FakeSlack(monotonic=lambda: now[0]) as fake:
+        fake.add_user("U1")
+        client = WebClient(token=DEFAULT_TOKEN, base_url=fake.api_url, retry_handlers=[])
+        fake.rate_limit("users.info", per_second=2)
         client.users_info(user="U1")
-    assert err.value.response.status_code == 429
-    assert int(err.value.response.headers["Retry-After"]) >= 1
-    client.auth_test()  # other methods are not limited
-    time.sleep(1.05)
-    assert client.users_info(user="U1")["ok"]  # the window moved on
+        now[0] += 0.5
+        client.users_info(user="U1")
+        with pytest.raises(SlackApiError) as err:
+            client.users_info(user="U1")
+        assert err.value.response.status_code == 429
+        assert int(err.value.response.headers["Retry-After"]) >= 1
+        client.auth_test()  # other methods are not limited
+        now[0] += 0.6  # the first call left the window; the second is still in it
+        assert client.users_info(user="U1")["ok"]
+        with pytest.raises(SlackApiError):
+            client.users_info(user="U1")
+        now[0] += 1.0  # the window moved on
+        assert client.users_info(user="U1")["ok"]
+        fake.assert_clean()
 
 
 def test_server_error_and_server_error_retry_handler(fake: FakeSlack, client: WebClient) -> None:
@@ -244,7 +273,7 @@ def test_server_error_and_server_error_retry_handler(fake: FakeSlack, client: We
     retrying = WebClient(
         token=DEFAULT_TOKEN,
         base_url=fake.api_url,
-        retry_handlers=[ServerErrorRetryHandler(max_retry_count=1)],
+        retry_handlers=[ServerErrorRetryHandler(max_retry_count=1, interval_calculator=QUICK)],
     )
     assert retrying.auth_test()["ok"]
     assert fake.stats.server_errors == 2
@@ -258,13 +287,33 @@ def test_dropped_connection_and_connection_retry_handler(
     with pytest.raises(ConnectionError):  # http.client.RemoteDisconnected
         bare.auth_test()
 
-    # WebClient ships a ConnectionErrorRetryHandler (one retry) unless told otherwise.
+    # WebClient ships a ConnectionErrorRetryHandler (one retry) unless told otherwise; the
+    # same handler, with a tiny interval instead of its 0.5 s backoff.
+    assert [type(h) for h in client.retry_handlers] == [ConnectionErrorRetryHandler]
+    retrying = WebClient(token=DEFAULT_TOKEN, base_url=fake.api_url, retry_handlers=[
+        ConnectionErrorRetryHandler(max_retry_count=1, interval_calculator=QUICK)])
     fake.drop("auth.test")
-    assert client.auth_test()["ok"]
+    assert retrying.auth_test()["ok"]
     fake.drop("auth.test", times=2)
     with pytest.raises(ConnectionError):
-        client.auth_test()
+        retrying.auth_test()
     assert fake.stats.dropped == 4
+
+
+def test_a_request_cut_off_mid_body_is_neither_answered_nor_judged(fake: FakeSlack) -> None:
+    """A sender killed mid-request: Slack never sees a call, so neither does the fake."""
+    body = b"channel=C1&text=hello"
+    with socket.create_connection(("127.0.0.1", urlsplit(fake.api_url).port), timeout=10) as conn:
+        conn.sendall(b"POST /api/chat.postMessage HTTP/1.1\r\nHost: x\r\n"
+                     b"Authorization: Bearer " + DEFAULT_TOKEN.encode() + b"\r\n"
+                     b"Content-Type: application/x-www-form-urlencoded\r\n"
+                     b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body[:7])
+        conn.shutdown(socket.SHUT_WR)  # the rest never comes
+        assert conn.recv(1024) == b""  # closed without an answer
+    WebClient(token=DEFAULT_TOKEN, base_url=fake.api_url).chat_postMessage(channel="C1",
+                                                                           text="whole")
+    assert [c.args["text"] for c in fake.calls] == ["whole"]  # canary: the fake records
+    assert fake.violations == []
 
 
 def test_fail_can_target_arguments_and_count(fake: FakeSlack, client: WebClient) -> None:

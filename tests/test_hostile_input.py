@@ -8,7 +8,7 @@ import logging
 import sqlite3
 
 import pytest
-from conftest import wait_for
+from conftest import answer_to, wait_for
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from slackspec import find_unescaped_broadcasts
@@ -47,6 +47,10 @@ class Errors(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         self.records.append(record)
 
+    def take(self) -> list[str]:
+        taken, self.records = self.records, []
+        return [r.getMessage() for r in taken]
+
 
 @pytest.fixture
 def errors():
@@ -58,14 +62,27 @@ def errors():
 
 
 @pytest.fixture
-def member(slack, fake, hw, env):
+def member(slack, fake, hw, env, settle):
     fake.forbid("<@UEVIL", "<!subteam^S0EVIL")
     fake.add_user("U1", tz="Pacific/Auckland", name="ada")
     fake.add_user("UADMIN", tz="UTC", is_admin=True)
     slack.command("join", user="U1")
     wait_for(lambda: hw.store.get_member(T, "U1"), what="joined")
-    main(["nudge", "--now"])
+    assert main(["nudge", "--now"]) == 0
+    settle()
+    assert fake.take_violations() == []  # so each example starts from none
     return "U1"
+
+
+def _example_is_clean(settle, fake, errors) -> None:
+    """Checked inside each example, not at teardown, so Hypothesis can shrink and replay a
+    failure: once this example's listeners have finished, nothing it caused broke Slack's
+    spec, leaked a live mention, or logged an error. Taking the problems resets them, so
+    the next example is judged on its own calls only."""
+    settle()
+    problems, logged = fake.take_violations(), errors.take()
+    assert not problems, "Slack API misuse:\n  " + "\n  ".join(problems)
+    assert not logged, logged
 
 
 def _ack_is_an_answer(resp) -> None:
@@ -102,26 +119,28 @@ command_text = st.one_of(
 
 @FUZZ
 @given(text=command_text, user=st.sampled_from(["U1", "UADMIN", "UNOBODY"]))
-def test_any_slash_command_text_gets_an_answer(member, slack, fake, errors, text, user):
-    before = len(fake.calls_to("response_url"))
+def test_any_slash_command_text_gets_an_answer(member, slack, fake, settle, errors, text,
+                                                user):
     resp = slack.command(text, user=user)
     _ack_is_an_answer(resp)
     if not resp.body.strip():  # acked empty: the answer must follow through response_url
-        wait_for(lambda: len(fake.calls_to("response_url")) > before,
-                 what=f"answer to {text!r}")
+        answer = fake.wait_for_response(resp.response_url)
+        assert answer.ok and answer.args.get("text"), answer
+    _example_is_clean(settle, fake, errors)
 
 
 @FUZZ
 @given(text=st.text(max_size=400))
 def test_any_dm_text_is_answered_and_stored_exactly(member, slack, fake, hw, db_path,
-                                                    errors, text):
+                                                    settle, errors, text):
     n = len(_stored_texts(db_path))
     # Slack sends what was typed with &, < and > escaped; Headway stores what was typed.
     assert slack.dm(escape_mrkdwn(text), user="U1").status == 200
     if text.strip():
         texts = wait_for(lambda: (t := _stored_texts(db_path)) and len(t) > n and t,
                          what="reply stored")
-        assert texts[-1] == text.strip()
+        assert texts[-1] == text.strip()  # the only reply of this example (see below)
+    _example_is_clean(settle, fake, errors)  # each example settles before the next one
 
 
 _ACTIONS = [messages.ANSWER, messages.SKIP, messages.SNOOZE, messages.FLIP, FORGET_CANCEL,
@@ -134,11 +153,13 @@ button_value = st.one_of(st.text(max_size=60), st.integers().map(str),
 @FUZZ
 @given(action=st.sampled_from(_ACTIONS), value=button_value,
        user=st.sampled_from(["U1", "UNOBODY"]))
-def test_any_button_payload_is_acked(member, slack, fake, errors, action, value, user):
+def test_any_button_payload_is_acked(member, slack, fake, settle, errors, action, value,
+                                     user):
     if action == FORGET_CONFIRM:
         user = "UNOBODY"  # clicking it for U1 is a real deletion, tested elsewhere
     resp = slack.click(action, value, user=user, channel="D1", message_ts="1.0")
     _ack_is_an_answer(resp)
+    _example_is_clean(settle, fake, errors)
 
 
 view_value = st.one_of(st.none(), st.text(max_size=300), st.just("x" * 40_001),
@@ -148,7 +169,8 @@ view_value = st.one_of(st.none(), st.text(max_size=300), st.just("x" * 40_001),
 @FUZZ
 @given(value=view_value, metadata=st.one_of(st.text(max_size=20), st.integers().map(str)),
        shape=st.sampled_from(["normal", "no-block", "no-state"]))
-def test_any_view_submission_is_acked(member, slack, errors, value, metadata, shape):
+def test_any_view_submission_is_acked(member, slack, fake, settle, errors, value, metadata,
+                                      shape):
     values = {messages.ANSWER_BLOCK: {messages.ANSWER_INPUT: {"type": "plain_text_input",
                                                               "value": value}}}
     if shape == "no-block":
@@ -156,6 +178,7 @@ def test_any_view_submission_is_acked(member, slack, errors, value, metadata, sh
     elif shape == "no-state":
         values = {}
     _ack_is_an_answer(slack.submit_view(messages.ANSWER_VIEW, values, metadata, user="U1"))
+    _example_is_clean(settle, fake, errors)
 
 
 # ── exact storage, safe display ──────────────────────────────────────────────
@@ -186,14 +209,14 @@ def test_hostile_replies_are_stored_byte_for_byte_and_repeated_without_live_ment
     _ack_is_an_answer(slack.command("digest preview", user="U1"))
     assert slack.event({"type": "app_home_opened", "user": "U1", "channel": "D1",
                         "tab": "home"}).status == 200
-    wait_for(lambda: fake.calls_to("views.publish"), what="App Home published")
-    slack.command("export", user="U1")
-    done = wait_for(lambda: fake.calls_to("files.completeUploadExternal"), what="export")[0]
+    fake.wait_for_call("views.publish", what="App Home published")  # the one publish here
+    assert "JSON and CSV" in answer_to(fake, slack.command("export", user="U1"))
+    [done] = fake.calls_to("files.completeUploadExternal")  # made before that answer
     exported = json.loads(next(fake.file_content(f["id"]) for f in done.args["files"]
                                if f["title"].endswith("(JSON)")))
     assert [r["text"] for r in exported["replies"]] == HOSTILE  # the file keeps it exact
-    slack.command("digest here", user="UADMIN", channel="C0DIGEST")
-    wait_for(lambda: hw.store.get_team(T).digest_channel, what="digest channel")
+    assert "weekly digest" in answer_to(
+        fake, slack.command("digest here", user="UADMIN", channel="C0DIGEST"))
     assert main(["digest", "--post"]) == 0
 
     sent = json.dumps([c.args for c in fake.calls if c.method != "files.upload"],

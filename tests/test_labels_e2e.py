@@ -23,28 +23,28 @@ KIND = "Renewal calls with enterprise customers"
 LATER = "Renewal calls with enterprise customers in Japan"
 
 
-def _confirmations(fake, user: str, team: str):
-    channel = fake.dm_channel(user, team)
-    return [c for c in fake.calls_to("chat.postMessage")
-            if c.args.get("channel") in (user, channel)
-            and "Stored your answer" in c.args.get("text", "")]
-
-
 def _enrol_and_nudge(slack, fake, user: str, team: str) -> None:
     fake.add_user(user, team_id=team, tz="UTC")
-    before = len(fake.calls_to("response_url"))
-    slack.command("join", user=user, team_id=team)
-    wait_for(lambda: len(fake.calls_to("response_url")) > before, what=f"{user} joined")
+    joined = slack.command("join", user=user, team_id=team)
+    assert "You're in" in fake.wait_for_response(joined.response_url).args["text"]
+
+
+def _flip_buttons(blocks, item_id: int) -> list[dict]:
+    return [e for b in blocks if (e := b.get("accessory"))
+            and e.get("action_id") == messages.FLIP and e["value"].startswith(f"{item_id}:")]
 
 
 def _answer(slack, fake, hw, user: str, team: str, text: str):
-    """DM an answer; return the stored item once the confirmation went out."""
-    seen = len(_confirmations(fake, user, team))
+    """DM an answer; return the stored item and the confirmation DM that carries its fix
+    button (that very confirmation: an earlier one, or the nudge's redraw, is not it)."""
     slack.dm(text, user=user, team_id=team)
-    confirm = wait_for(lambda: (c := _confirmations(fake, user, team)) and len(c) > seen
-                       and c[-1], what=f"confirmation for {user}")
-    replies = hw.store.replies(team, user_id=user)
-    item = next(i for r in replies for i in r.items if i.text == text)
+    item = wait_for(lambda: next((i for r in hw.store.replies(team, user_id=user)
+                                  for i in r.items if i.text == text), None),
+                    what=f"{text!r} stored")
+    confirm = fake.wait_for_call(
+        "chat.postMessage", lambda c: c.ok and "Stored your answer" in c.args.get("text", "")
+        and bool(_flip_buttons(c.args.get("blocks") or [], item.id)),
+        what=f"the confirmation of {text!r}")
     return item, confirm
 
 
@@ -75,18 +75,21 @@ def test_the_kind_of_item_is_lights_on_before_anyone_corrects_it():
 def test_fix_from_the_confirmation_dm_sets_label_source_user(slack, fake, hw, two_workspaces):
     item, confirm = _answer(slack, fake, hw, "U1", T1, KIND)
     assert item.label == "ktlo" and item.label_source == "auto"
-    flip = [e for b in confirm.args["blocks"] if (e := b.get("accessory"))
-            and e.get("action_id") == messages.FLIP]
+    flip = _flip_buttons(confirm.args["blocks"], item.id)
     assert flip and flip[0]["value"] == f"{item.id}:progress"  # the button the DM carries
 
+    channel, ts = confirm.response["channel"], confirm.response["ts"]  # where Slack put it
     slack.click(messages.FLIP, flip[0]["value"], user="U1", team_id=T1,
-                channel=confirm.args["channel"], message_ts="1.0")
-    wait_for(lambda: hw.store.corrections(T1), what="correction stored")
+                channel=channel, message_ts=ts)
+    # The redraw of that confirmation, not the nudge's "answered" redraw that the reply
+    # itself caused (which may well arrive first).
+    updated = fake.wait_for_call("chat.update", lambda c: (c.args.get("channel"),
+                                                           c.args.get("ts")) == (channel, ts),
+                                 what="the confirmation redrawn")
+    assert updated.ok and "you set" in json.dumps(updated.args["blocks"])
     fixed = next(i for r in hw.store.replies(T1, user_id="U1") for i in r.items
                  if i.id == item.id)
     assert (fixed.label, fixed.label_source) == ("progress", "user")
-    updated = wait_for(lambda: fake.calls_to("chat.update"), what="confirmation updated")[-1]
-    assert "you set" in json.dumps(updated.args["blocks"])
 
 
 def test_fix_from_app_home_sets_label_source_user_and_republishes(slack, fake, hw,
@@ -94,19 +97,20 @@ def test_fix_from_app_home_sets_label_source_user_and_republishes(slack, fake, h
     item, _ = _answer(slack, fake, hw, "U1", T1, "Weekly status meeting with finance")
     slack.event({"type": "app_home_opened", "user": "U1", "channel": "D1", "tab": "home"},
                 team_id=T1)
-    view = wait_for(lambda: fake.calls_to("views.publish"), what="home")[-1].args["view"]
-    buttons = [e for b in view["blocks"] if (e := b.get("accessory"))
-               and e.get("action_id") == messages.FLIP and e["value"].startswith(f"{item.id}:")]
-    assert buttons, "App Home shows a one-click fix for the item"
+    home = fake.wait_for_call("views.publish", lambda c: c.args.get("user_id") == "U1"
+                              and bool(_flip_buttons(c.args["view"]["blocks"], item.id)),
+                              what="App Home with the item's fix button")
+    buttons = _flip_buttons(home.args["view"]["blocks"], item.id)
 
-    published = len(fake.calls_to("views.publish"))
     slack.click(messages.FLIP, buttons[0]["value"], user="U1", team_id=T1,
                 view={"id": "VHOME", "type": "home", "team_id": T1})
-    wait_for(lambda: len(fake.calls_to("views.publish")) > published, what="home republished")
+    republished = fake.wait_for_call(
+        "views.publish", lambda c: c.args.get("user_id") == "U1"
+        and "you set" in json.dumps(c.args["view"]), what="App Home republished with the fix")
+    assert republished.ok
     fixed = next(i for r in hw.store.replies(T1, user_id="U1") for i in r.items
                  if i.id == item.id)
     assert fixed.label_source == "user" and fixed.label != item.label
-    assert "you set" in json.dumps(fake.calls_to("views.publish")[-1].args["view"])
 
 
 def test_corrections_shape_later_labels_in_that_workspace_and_no_other(
@@ -114,7 +118,7 @@ def test_corrections_shape_later_labels_in_that_workspace_and_no_other(
 ):
     item, confirm = _answer(slack, fake, hw, "U1", T1, KIND)
     slack.click(messages.FLIP, f"{item.id}:progress", user="U1", team_id=T1,
-                channel=confirm.args["channel"], message_ts="1.0")
+                channel=confirm.response["channel"], message_ts=confirm.response["ts"])
     wait_for(lambda: hw.store.corrections(T1), what="correction stored")
     assert hw.store.corrections(T2) == []
 

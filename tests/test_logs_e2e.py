@@ -62,39 +62,38 @@ def every_logger_at_debug():
 
 
 def test_a_full_cycle_at_debug_logs_no_token_secret_or_reply_text(
-    every_logger_at_debug, slack, fake, hw, env
+    every_logger_at_debug, slack, fake, hw, env, settle
 ):
     logs = every_logger_at_debug
     logs.all_debug()  # after the app and its clients exist: their loggers too
     fake.add_user("U1", tz="UTC")
     fake.add_user("UADMIN", tz="UTC", is_admin=True)
 
-    slack.command("join", user="U1")
-    wait_for(lambda: hw.store.get_member("T0001", "U1"), what="joined")
+    joined = slack.command("join", user="U1")
+    assert "You're in" in fake.wait_for_response(joined.response_url).args["text"]
     logs.all_debug()  # `main` below calls basicConfig; loggers made since then too
-    main(["--verbose", "nudge", "--now"])
+    assert main(["--verbose", "nudge", "--now"]) == 0
     logs.all_debug()
     slack.dm(f"- {REPLY}\n- {SECOND}")
-    confirm = wait_for(lambda: [c for c in fake.calls_to("chat.postMessage")
-                                if "Stored your answer" in c.args.get("text", "")],
-                       what="confirmation")[0]
+    confirm = fake.wait_for_call("chat.postMessage",
+                                 lambda c: "Stored your answer" in c.args.get("text", ""),
+                                 what="the confirmation (the only one)")
     value = next(b["accessory"]["value"] for b in confirm.args["blocks"] if "accessory" in b)
-    slack.click(messages.FLIP, value, user="U1", channel=confirm.args["channel"],
-                message_ts="1.0")
-    wait_for(lambda: fake.calls_to("chat.update"), what="label fixed")
+    channel, ts = confirm.response["channel"], confirm.response["ts"]
+    slack.click(messages.FLIP, value, user="U1", channel=channel, message_ts=ts)
+    wait_for(lambda: hw.store.corrections("T0001"), what="the correction stored")
+    fake.wait_for_call("chat.update", lambda c: c.args.get("ts") == ts and c.ok,
+                       what="the confirmation redrawn with the fixed label")
     assert REPLY in slack.command("history", user="U1").json()["text"]  # in an ack body
-    slack.command("digest here", user="UADMIN", channel="C0DIGEST")
-    wait_for(lambda: hw.store.get_team("T0001").digest_channel, what="digest channel")
+    here = slack.command("digest here", user="UADMIN", channel="C0DIGEST")
+    assert "weekly digest" in fake.wait_for_response(here.response_url).args["text"]
     assert main(["--verbose", "digest", "--post"]) == 0
     logs.all_debug()
-    uploads = len(fake.calls_to("files.completeUploadExternal"))  # the digest's chart
-    slack.command("export", user="U1")
-    wait_for(lambda: len(fake.calls_to("files.completeUploadExternal")) == uploads + 1,
-             what="export uploaded")
-    slack.command("export team", user="UADMIN")
-    wait_for(lambda: len(fake.calls_to("files.completeUploadExternal")) == uploads + 2,
-             what="team export uploaded")
-    wait_for(lambda: len(fake.calls_to("response_url")) >= 4, what="answers")
+    mine = slack.command("export", user="U1")
+    assert "JSON and CSV" in fake.wait_for_response(mine.response_url).args["text"]
+    team = slack.command("export team", user="UADMIN")
+    assert "Sent:" in fake.wait_for_response(team.response_url).args["text"]
+    settle()  # every listener has finished, so every line it logged is in the capture
 
     everything = "\n".join(logs.lines)
     assert len(logs.lines) > 50, "the capture must really have seen the DEBUG traffic"

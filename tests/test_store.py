@@ -161,19 +161,36 @@ def test_the_digest_reads_walk_indexes_never_a_whole_table(store):
     items (checked on SQLite's own query plans, not on a timing)."""
     from bot.core.schedule import recent_periods
 
+    # A history to read: every query below must run and find rows (an empty store skips
+    # the items query altogether), and another workspace's rows must not be walked either.
+    previous = recent_periods("2026-W47", 4)
+    for team in ("T1", "T2"):
+        store.ensure_team(team, NOW)
+        for uid in ("U1", "U2"):
+            store.upsert_member(Member(team, uid, name=uid), NOW)
+            for period in [*previous, "2026-W47"]:
+                store.add_reply(Reply(team, uid, "w", "work", period, "a\nb", items=(
+                    Item(f"shipped {period}", "work", "progress", 0.9),
+                    Item(f"restarted {period}", "work", "ktlo", 0.8))), source="dm", now=NOW)
+
     statements: list[str] = []
     store.db.conn.set_trace_callback(statements.append)
     try:
-        previous = recent_periods("2026-W47", 4)
-        store.replies("T1", period="2026-W47")
-        store.week_shares("T1", previous)
-        store.ktlo_texts("T1", previous)
-        store.count_replies("T1", "2026-W47")
-        store.count_members("T1")
+        week = store.replies("T1", period="2026-W47")
+        shares = store.week_shares("T1", previous)
+        ktlo = store.ktlo_texts("T1", previous)
+        counted = store.count_replies("T1", "2026-W47")
+        members = store.count_members("T1")
     finally:
         store.db.conn.set_trace_callback(None)
+    # canaries: each read found this workspace's rows, so each query really ran
+    assert len(week) == 2 and all(len(r.items) == 2 for r in week)
+    assert [(w.progress, w.ktlo) for w in shares] == [(2, 2)] * len(previous)
+    assert all(len(texts) == 2 for texts in ktlo.values())
+    assert (counted, members) == (2, 2)
     reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
-    assert len(reads) >= 5
+    assert any("FROM items WHERE reply_id IN" in sql for sql in reads), reads
+    assert len(reads) >= 6
     for sql in reads:
         plan = [row[3] for row in store.db.conn.execute("EXPLAIN QUERY PLAN " + sql)]
         scans = [step for step in plan if step.startswith("SCAN")]

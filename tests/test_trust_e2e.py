@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from conftest import wait_for
+from conftest import answer_to, wait_for
 
 from bot.cli import main
 from bot.core import messages
@@ -18,23 +18,17 @@ T = "T0001"
 
 
 def _answer(slack, fake, text: str, user: str, **kw) -> str:
-    """Send a command; its answer (inside the ack, or through response_url)."""
-    before = len(fake.calls_to("response_url"))
-    resp = slack.command(text, user=user, **kw)
-    assert resp.status == 200
-    if resp.body.strip() and resp.json().get("text"):
-        return resp.json()["text"]
-    return wait_for(lambda: (c := fake.calls_to("response_url")) and len(c) > before and c,
-                    what=f"answer to {text!r}")[-1].args["text"]
+    """Send a command; its answer (inside the ack, or through its own response_url)."""
+    return answer_to(fake, slack.command(text, user=user, **kw))
 
 
 def _enrol_and_answer(slack, fake, hw, user: str, text: str) -> None:
-    slack.command("join", user=user)
-    wait_for(lambda: hw.store.get_member(T, user), what="joined")
-    main(["nudge", "--now", "--user", user])
-    n = len(hw.store.replies(T, user_id=user))
+    # Its own answer, not "the member exists": a second join finds the member already there.
+    assert "Headway will DM you" in _answer(slack, fake, "join", user)
+    assert main(["nudge", "--now", "--user", user]) == 0
     slack.dm(text, user=user)
-    wait_for(lambda: len(hw.store.replies(T, user_id=user)) > n, what="reply stored")
+    wait_for(lambda: any(r.text == text for r in hw.store.replies(T, user_id=user)),
+             what=f"{text!r} stored")
 
 
 def _reflection(hw, user: str, text: str) -> Reply:
@@ -79,6 +73,30 @@ def test_named_admins_may_use_admin_commands_and_everyone_else_is_refused(slack,
     assert "not a @mention" in _answer(slack, fake, "admins add bob", "UADMIN")
 
 
+def test_admins_add_names_only_people_slack_knows_here(slack, fake, hw):
+    """Found by the property tests: `admins add <@UEVIL1>` stored an id nobody has and
+    answered with a mention of it. Like `team add`, it asks Slack (users.info) first."""
+    fake.add_user("UADMIN", tz="UTC", is_admin=True)
+    fake.add_user("U2", tz="UTC", name="bob")
+    fake.add_user("UGONE", tz="UTC", deleted=True)
+    fake.add_user("UROBOT", tz="UTC", is_bot=True)
+    fake.forbid("<@UNOBODY", "<@UGONE", "<@UROBOT")  # refused, not mentioned back
+
+    for who in ("UNOBODY", "UGONE", "UROBOT"):
+        refused = _answer(slack, fake, f"admins add <@U2|bob> <@{who}>", "UADMIN")
+        assert refused.startswith("Nothing changed: Slack has no active person"), refused
+        assert f"`{who}`" in refused and "U2" not in refused
+        assert hw.store.named_admins(T) == []  # not even the one who exists
+    asked = {c.args["user"] for c in fake.calls_to("users.info")}
+    assert {"UNOBODY", "UGONE", "UROBOT", "U2"} <= asked  # Slack was asked about each
+
+    assert "Added <@U2>" in _answer(slack, fake, "admins add <@U2|bob>", "UADMIN")
+    assert hw.store.named_admins(T) == ["U2"]
+    # Removing needs no lookup: an id that is not an admin changes nothing, and says so.
+    assert "were not Headway admins" in _answer(slack, fake, "admins remove <@UNOBODY>",
+                                                "UADMIN")
+
+
 def test_owners_are_admins_too(slack, fake, hw):
     fake.add_user("UOWNER", tz="UTC", is_owner=True)
     assert "Retention off" in _answer(slack, fake, "retention off", "UOWNER")
@@ -91,8 +109,7 @@ def _team_with_answers(slack, fake, hw):
     fake.add_user("UADMIN", tz="UTC", is_admin=True)
     fake.add_user("U1", tz="UTC", name="anonymous-ada")
     fake.add_user("U2", tz="UTC", name="named-bob")
-    slack.command("join", user="U1")
-    wait_for(lambda: hw.store.get_member(T, "U1"), what="joined")
+    assert "You're in" in _answer(slack, fake, "join", "U1")
     assert "Anonymous on" in slack.command("anonymous on", user="U1").json()["text"]
     _enrol_and_answer(slack, fake, hw, "U1", "Shipped the quiet refactor of billing")
     _enrol_and_answer(slack, fake, hw, "U2", "Launched the partner pilot in Spain")
@@ -103,8 +120,7 @@ def _team_with_answers(slack, fake, hw):
 def test_digest_shows_anonymous_text_without_a_name_and_never_reflections(slack, fake, hw,
                                                                          env):
     _team_with_answers(slack, fake, hw)
-    slack.command("digest here", user="UADMIN", channel="C0DIGEST")
-    wait_for(lambda: hw.store.get_team(T).digest_channel, what="digest channel")
+    assert "weekly digest" in _answer(slack, fake, "digest here", "UADMIN", channel="C0DIGEST")
     assert main(["digest", "--post"]) == 0
     posted = json.dumps([c.args for c in fake.calls_to("chat.postMessage")
                          if c.args["channel"] == "C0DIGEST"])
@@ -119,7 +135,7 @@ def test_digest_shows_anonymous_text_without_a_name_and_never_reflections(slack,
 
 
 def test_admin_team_export_hides_anonymous_authors_and_leaves_reflections_out(slack, fake,
-                                                                             hw):
+                                                                             hw, env):
     _team_with_answers(slack, fake, hw)
 
     refused = _answer(slack, fake, "export team", "U2")
@@ -140,7 +156,7 @@ def test_admin_team_export_hides_anonymous_authors_and_leaves_reflections_out(sl
     assert "Launched the partner pilot in Spain" in files["Headway team export (CSV)"]
 
 
-def test_my_own_export_has_my_reflections_and_nobody_elses(slack, fake, hw):
+def test_my_own_export_has_my_reflections_and_nobody_elses(slack, fake, hw, env):
     _team_with_answers(slack, fake, hw)
     assert "JSON and CSV" in _answer(slack, fake, "export", "U1")
     [done] = fake.calls_to("files.completeUploadExternal")
@@ -169,15 +185,14 @@ def _rows_of(hw, user: str) -> dict[str, int]:
 
 
 def _flip_first_label(slack, fake, hw, user: str) -> None:
-    confirm = wait_for(lambda: [c for c in fake.calls_to("chat.postMessage")
-                                if c.args.get("channel") in (user, fake.dm_channel(user))
-                                and "Stored your answer" in c.args.get("text", "")],
-                       what="confirmation")[-1]
+    """Click the first fix button of `user`'s one confirmation DM (each test answers once)."""
+    confirm = fake.wait_for_call(
+        "chat.postMessage", lambda c: c.args.get("channel") in (user, fake.dm_channel(user))
+        and "Stored your answer" in c.args.get("text", ""), what=f"{user}'s confirmation")
     value = next(b["accessory"]["value"] for b in confirm.args["blocks"] if "accessory" in b)
-    assert confirm.args["blocks"]
     before = _rows_of(hw, user)["corrections"]
-    slack.click(messages.FLIP, value, user=user, channel=confirm.args["channel"],
-                message_ts="1.0")
+    slack.click(messages.FLIP, value, user=user, channel=confirm.response["channel"],
+                message_ts=confirm.response["ts"])
     wait_for(lambda: _rows_of(hw, user)["corrections"] > before, what="correction stored")
 
 
@@ -206,8 +221,9 @@ def test_forget_me_cancel_keeps_everything(slack, fake, hw, env):
     _enrol_and_answer(slack, fake, hw, "U1", "Shipped the importer")
     before = _rows_of(hw, "U1")
     _answer(slack, fake, "forget me", "U1")
-    slack.click("forget_cancel", "no", user="U1", channel="D1", message_ts="1.0")
-    wait_for(lambda: len(fake.calls_to("response_url")) >= 3, what="cancel answer")
+    click = slack.click("forget_cancel", "no", user="U1", channel="D1", message_ts="1.0")
+    kept = fake.wait_for_response(click.response_url)
+    assert kept.args["text"].startswith("Kept: nothing was deleted")
     assert _rows_of(hw, "U1") == before
 
 

@@ -394,6 +394,18 @@ def _admins_change(hw: Headway, client: WebClient, parsed: cmd.Command,
     team_id = body["team_id"]
     # Only Slack's own admins name Headway admins: a named admin cannot widen the circle.
     _require_admin(hw, client, team_id, body["user_id"], slack_only=True)
+    if parsed.name == "admins add":
+        # As `team add` does: only people Slack knows here. A typo'd or forged id would be
+        # stored as an admin nobody can see, and repeated back as a mention of nobody.
+        users = _users_by_id(client, set(parsed.users), list_all=False)
+        unknown = [uid for uid in parsed.users
+                   if (user := users.get(uid)) is None or user.get("deleted")
+                   or user.get("is_bot") or uid == "USLACKBOT"]
+        if unknown:
+            ids = ", ".join(f"`{uid}`" for uid in unknown)
+            raise Refusal(f"Nothing changed: Slack has no active person {ids} in this "
+                          f"workspace (bots and deactivated accounts cannot be Headway "
+                          f"admins). Pick people from Slack's autocomplete.")
     changed = []
     for uid in parsed.users:
         if parsed.name == "admins add":
