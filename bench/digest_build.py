@@ -43,7 +43,7 @@ def _seed(path: Path, weeks: int) -> None:
     rng = random.Random(weeks)
     now = datetime(2026, 11, 23, tzinfo=UTC)
     store = Store.open(path)
-    store.ensure_team(TEAM, now, "Bench")
+    store.ensure_workspace(TEAM, now, "Bench")
     with store.atomic():
         for i in range(MEMBERS):
             store.upsert_member(Member(TEAM, f"U{i:04d}", tz="UTC", name=f"person {i}"), now)

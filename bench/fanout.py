@@ -38,7 +38,7 @@ def _seed(fake: FakeSlack, db_path: Path, n: int, now: datetime) -> list[str]:
     due = (now - timedelta(minutes=1)).time().replace(second=0, microsecond=0)
     store = Store.open(db_path)
     try:
-        store.ensure_team(TEAM, now, "Bench")
+        store.ensure_workspace(TEAM, now, "Bench")
         with store.atomic():
             for uid in users:
                 fake.add_user(uid, tz="UTC")

@@ -62,6 +62,7 @@ def build_app(hw: Headway, *, verify_token: bool = True) -> App:
 
 
 def _per_workspace_authorize(hw: Headway) -> Any:
+    # Bolt passes arguments by name: Slack's `team_id` is the workspace.
     def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult | None:
         token = hw.token_for(team_id) if hw.token_for and team_id else None
         if not token:

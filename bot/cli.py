@@ -54,12 +54,12 @@ commands:
   serve                      run the bot and its scheduler (Socket Mode when SLACK_APP_TOKEN
                              is set, otherwise HTTP on $PORT: /slack/events, /healthz)
   demo [--out DIR]           the whole weekly cycle offline, no Slack account needed
-  nudge --now [--team T] [--user U]
+  nudge --now [--workspace W] [--user U]
                              send every due-or-forced nudge for the current period now
-  digest [--team T] [--week 2026-W47] (--dry-run | --post)
+  digest [--workspace W] [--week 2026-W47] (--dry-run | --post)
                              print or post a digest (week defaults to the current one)
   classify                   label items from stdin: label<TAB>confidence<TAB>text
-  export [--team T]          everything stored for a workspace, as JSON on stdout
+  export [--workspace W]     everything stored for a workspace, as JSON on stdout
   backup PATH                a consistent copy of the database, safe while the bot runs
   migrate                    apply schema upgrades, and say which
   help                       this text, and the /headway slash command's subcommands
@@ -118,11 +118,12 @@ def _parser() -> argparse.ArgumentParser:
     nudge.add_argument("--now", action="store_true", required=True,
                        help="send now every nudge due or not yet sent this period (required; "
                             "the delivery ledger still sends each at most once)")
-    nudge.add_argument("--team", metavar="T", help="only this workspace (its Slack team id)")
+    nudge.add_argument("--workspace", metavar="W",
+                       help="only this workspace (its Slack team id, T…)")
     nudge.add_argument("--user", metavar="U", help="only this member (Slack user id)")
     digest = sub.add_parser("digest", help="print or post a digest")
-    digest.add_argument("--team", metavar="T",
-                        help="the workspace (Slack team id); needed when there are several")
+    digest.add_argument("--workspace", metavar="W",
+                        help="the workspace (Slack team id, T…); needed when there are several")
     digest.add_argument("--week", metavar="2026-W47",
                         help="ISO week such as 2026-W47 (default: the current one)")
     mode = digest.add_mutually_exclusive_group(required=True)
@@ -132,8 +133,8 @@ def _parser() -> argparse.ArgumentParser:
     digest.add_argument("--json", action="store_true", help="with --dry-run: print Block Kit")
     sub.add_parser("classify", help="label items read from stdin, one per line")
     export = sub.add_parser("export", help="everything stored for a workspace, as JSON")
-    export.add_argument("--team", metavar="T",
-                        help="the workspace (Slack team id); needed when there are several")
+    export.add_argument("--workspace", metavar="W",
+                        help="the workspace (Slack team id, T…); needed when there are several")
     backup = sub.add_parser("backup", help="a consistent copy of the database")
     backup.add_argument("path", metavar="PATH",
                         help="file to write (replaced only by a complete copy)")
@@ -162,20 +163,20 @@ def _headway(settings: Settings, store: Store | None = None, *, slack: bool = Tr
     return hw
 
 
-def _team(store: Store, team_id: str | None, *, include_uninstalled: bool = False) -> str:
+def _workspace(store: Store, workspace_id: str | None, *, include_uninstalled: bool = False) -> str:
     """The workspace a command is for: the one named, or the only one."""
-    teams = store.teams(include_uninstalled=include_uninstalled)
-    if team_id:
-        if not any(t.team_id == team_id for t in teams):
-            raise UsageError(f"unknown team {team_id!r}: known teams are "
-                             f"{', '.join(t.team_id for t in teams) or 'none yet'}")
-        return team_id
-    if len(teams) == 1:
-        return teams[0].team_id
-    if not teams:
+    workspaces = store.workspaces(include_uninstalled=include_uninstalled)
+    if workspace_id:
+        if not any(t.workspace_id == workspace_id for t in workspaces):
+            raise UsageError(f"unknown workspace {workspace_id!r}: known workspaces are "
+                             f"{', '.join(t.workspace_id for t in workspaces) or 'none yet'}")
+        return workspace_id
+    if len(workspaces) == 1:
+        return workspaces[0].workspace_id
+    if not workspaces:
         raise UsageError("no workspace has used Headway yet: run `/headway join` in Slack first")
-    raise UsageError("several workspaces: choose one with --team "
-                     f"({', '.join(t.team_id for t in teams)})")
+    raise UsageError("several workspaces: choose one with --workspace "
+                     f"({', '.join(t.workspace_id for t in workspaces)})")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -246,7 +247,7 @@ def _run(args: argparse.Namespace) -> int:
     if command == "backup":
         return _backup(settings, Path(args.path))
     if command == "export":
-        return _export(settings, args.team)
+        return _export(settings, args.workspace)
     if command == "digest":
         return _digest(settings, args)
     if command == "nudge":
@@ -309,13 +310,13 @@ def _backup(settings: Settings, target: Path) -> int:
     return 0
 
 
-def _export(settings: Settings, team_id: str | None) -> int:
+def _export(settings: Settings, workspace_id: str | None) -> int:
     store = Store.open(settings.db_path, create=False, migrate=False)
     try:
         if not store.schema_version():
             raise UsageError(f"the database {settings.db_path} is empty: no workspace has "
                              f"used Headway yet")
-        data = store.export(_team(store, team_id, include_uninstalled=True))
+        data = store.export(_workspace(store, workspace_id, include_uninstalled=True))
     finally:
         store.close()
     json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
@@ -391,12 +392,12 @@ def check_slack(hw: Headway, *, wait: float, doing: str, verbose: bool = False,
         sleep(pause)
         delay = min(delay * 2, MAX_RETRY_S)
 
-    team_id, name = auth["team_id"], auth.get("team") or ""
-    known = hw.store.get_team(team_id)
-    hw.store.mark_installed(team_id, hw.now(), name)
+    workspace_id, name = auth["team_id"], auth.get("team") or ""
+    known = hw.store.get_workspace(workspace_id)
+    hw.store.mark_installed(workspace_id, hw.now(), name)
     if known is not None and known.uninstalled_at is not None:
         log.info("workspace %s had uninstalled Headway; SLACK_BOT_TOKEN is valid for it "
-                 "again, so it is served again (its data was kept)", team_id)
+                 "again, so it is served again (its data was kept)", workspace_id)
     return dict(auth.data) if isinstance(auth.data, dict) else None
 
 
@@ -446,10 +447,10 @@ def _nudge(settings: Settings, args: argparse.Namespace) -> int:
 
     hw = _headway(settings)
     check_slack(hw, wait=0, doing="nothing was sent", verbose=args.verbose)
-    if args.team:
-        _team(hw.store, args.team)
+    if args.workspace:
+        _workspace(hw.store, args.workspace)
     with FailureTally(args.verbose) as tally:
-        result = nudge_now(hw, team_id=args.team, user_id=args.user)
+        result = nudge_now(hw, workspace_id=args.workspace, user_id=args.user)
     print(f"nudges: {result.summary()}")
     tally.report()
     return 0 if not result.failed else 1
@@ -469,8 +470,8 @@ def _digest(settings: Settings, args: argparse.Namespace) -> int:
         # Reads only: a missing file is an error, not a new database.
         store = Store.open(settings.db_path, create=False, write=False)
         hw = _headway(settings, store, slack=False)
-        team_id = _team(store, args.team)
-        digest = digests.build(hw, team_id, _period(hw, team_id, args.week))
+        workspace_id = _workspace(store, args.workspace)
+        digest = digests.build(hw, workspace_id, _period(hw, workspace_id, args.week))
         if args.json:
             message = render_digest_blocks(digest)
             print(json.dumps({"text": message.text, "blocks": message.blocks,
@@ -482,11 +483,11 @@ def _digest(settings: Settings, args: argparse.Namespace) -> int:
         raise ConfigError("SLACK_BOT_TOKEN is not set: `digest --post` posts through Slack")
     hw = _headway(settings)
     check_slack(hw, wait=0, doing="the digest was not posted", verbose=args.verbose)
-    team_id = _team(hw.store, args.team)
-    period = _period(hw, team_id, args.week)
+    workspace_id = _workspace(hw.store, args.workspace)
+    period = _period(hw, workspace_id, args.week)
     with FailureTally(args.verbose) as tally:
         try:
-            outcome = digests.post_digest(hw, team_id, period)
+            outcome = digests.post_digest(hw, workspace_id, period)
         except digests.DigestError as exc:
             raise SlackFailure(f"the {period} digest was not posted: {exc}") from None
         finally:
@@ -496,12 +497,12 @@ def _digest(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _period(hw: Headway, team_id: str, week: str | None) -> str:
+def _period(hw: Headway, workspace_id: str, week: str | None) -> str:
     from bot.core.schedule import period_of
 
-    team = hw.store.get_team(team_id)
-    assert team is not None
-    return week or period_of(hw.now(), team.tz)
+    workspace = hw.store.get_workspace(workspace_id)
+    assert workspace is not None
+    return week or period_of(hw.now(), workspace.tz)
 
 
 # ── serve ────────────────────────────────────────────────────────────────────

@@ -13,7 +13,7 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.config import Settings
-from bot.core.model import PromptPack, Team
+from bot.core.model import PromptPack, Workspace
 from bot.pacing import Pacer, SendingLock
 from bot.slack_client import make_client
 from bot.store import Store
@@ -63,22 +63,22 @@ class Headway:
     def now(self) -> datetime:
         return self.clock()
 
-    def client_for(self, team_id: str) -> WebClient:
-        token = self.token_for(team_id) if self.token_for else self.settings.bot_token
-        client = self._clients.get(team_id)
+    def client_for(self, workspace_id: str) -> WebClient:
+        token = self.token_for(workspace_id) if self.token_for else self.settings.bot_token
+        client = self._clients.get(workspace_id)
         if client is None or client.token != token:
-            client = self.client_factory(token, self.settings.api_url, self.pacer_for(team_id))
-            self._clients[team_id] = client
+            client = self.client_factory(token, self.settings.api_url, self.pacer_for(workspace_id))
+            self._clients[workspace_id] = client
         return client
 
-    def pacer_for(self, team_id: str) -> Pacer:
+    def pacer_for(self, workspace_id: str) -> Pacer:
         with self._pacers_guard:
-            pacer = self._pacers.get(team_id)
+            pacer = self._pacers.get(workspace_id)
             if pacer is None:
-                pacer = self._pacers[team_id] = Pacer(
+                pacer = self._pacers[workspace_id] = Pacer(
                     self.settings.send_rate, monotonic=self.monotonic, sleep=self.sleep)
             return pacer
 
-    def pack_for(self, team: Team | None) -> PromptPack:
-        name = team.pack if team else "default"
+    def pack_for(self, workspace: Workspace | None) -> PromptPack:
+        name = workspace.pack if workspace else "default"
         return self.packs.get(name) or self.packs["default"]

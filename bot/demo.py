@@ -208,8 +208,8 @@ def _cycle(db_path: Path, weeks: int, now: datetime,
     first = shift_period(last, -(weeks - 1))
     start = period_start(first, "Pacific/Kiritimati")  # the earliest zone's Monday
     clock[0] = start
-    hw.store.ensure_team(TEAM_ID, start, TEAM_NAME)
-    hw.store.update_team(TEAM_ID, digest_channel="C0DEMO", tz="Europe/London")
+    hw.store.ensure_workspace(TEAM_ID, start, TEAM_NAME)
+    hw.store.update_workspace(TEAM_ID, digest_channel="C0DEMO", tz="Europe/London")
     for uid, name, tz, days, at in PEOPLE:
         hw.store.upsert_member(Member(TEAM_ID, uid, tz=tz, days=days, nudge_time=at, name=name),
                                start)

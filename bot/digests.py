@@ -46,52 +46,52 @@ class Posted:
     chart: bool = False
 
 
-def load_input(hw: Headway, team_id: str, period: str) -> DigestInput:
+def load_input(hw: Headway, workspace_id: str, period: str) -> DigestInput:
     """Everything the digest needs, read with a fixed number of queries whatever the history."""
     store = hw.store
-    team = store.get_team(team_id)
-    if team is None:
-        raise DigestError(f"workspace {team_id} is not known to Headway")
+    workspace = store.get_workspace(workspace_id)
+    if workspace is None:
+        raise DigestError(f"workspace {workspace_id} is not known to Headway")
     previous = recent_periods(period, TREND_WEEKS)
-    ktlo = store.ktlo_texts(team_id, previous)
+    ktlo = store.ktlo_texts(workspace_id, previous)
     return DigestInput(
-        team_id=team_id,
-        team_name=team.name or team_id,
+        workspace_id=workspace_id,
+        team_name=workspace.name or workspace_id,
         period=period,
-        members_total=store.count_members(team_id),
-        replies=tuple(named(hw, team_id, store.replies(team_id, period=period))),
-        history=tuple(store.week_shares(team_id, previous)),
+        members_total=store.count_members(workspace_id),
+        replies=tuple(named(hw, workspace_id, store.replies(workspace_id, period=period))),
+        history=tuple(store.week_shares(workspace_id, previous)),
         past_ktlo=tuple((p, tuple(ktlo[p])) for p in reversed(previous)),
     )
 
 
-def build(hw: Headway, team_id: str, period: str) -> Digest:
-    return build_digest(load_input(hw, team_id, period))
+def build(hw: Headway, workspace_id: str, period: str) -> Digest:
+    return build_digest(load_input(hw, workspace_id, period))
 
 
-def post_digest(hw: Headway, team_id: str, period: str, channel: str | None = None) -> Posted:
+def post_digest(hw: Headway, workspace_id: str, period: str, channel: str | None = None) -> Posted:
     """Post the digest for `period` to the team's digest channel, or update it if posted."""
     store = hw.store
-    team = store.get_team(team_id)
-    if team is None:
-        raise DigestError(f"workspace {team_id} is not known to Headway")
-    channel = channel or team.digest_channel
+    workspace = store.get_workspace(workspace_id)
+    if workspace is None:
+        raise DigestError(f"workspace {workspace_id} is not known to Headway")
+    channel = channel or workspace.digest_channel
     if not channel:
         raise DigestError(
             "no digest channel yet: an admin runs `/headway digest here` in the channel "
             "that should receive it"
         )
-    client = hw.client_for(team_id)
+    client = hw.client_for(workspace_id)
     now = hw.now()
 
-    claim = store.claim_digest(team_id, channel, period, now)
+    claim = store.claim_digest(workspace_id, channel, period, now)
     if claim is None:
-        existing = store.get_digest(team_id, channel, period)
+        existing = store.get_digest(workspace_id, channel, period)
         if existing is not None and existing.ts:
             store.set_digest_dirty(existing.id, False)
             try:
                 return _update(hw, client, existing,
-                               render_digest_blocks(build(hw, team_id, period)))
+                               render_digest_blocks(build(hw, workspace_id, period)))
             except DigestError:
                 store.set_digest_dirty(existing.id, True)  # not shown yet: try again later
                 raise
@@ -99,14 +99,14 @@ def post_digest(hw: Headway, team_id: str, period: str, channel: str | None = No
                 and now - existing.claimed_at > STALE_CLAIM):
             # A run died between claiming and posting: take the claim over.
             store.release_digest(existing.id)
-            return post_digest(hw, team_id, period, channel)
+            return post_digest(hw, workspace_id, period, channel)
         raise DigestError(
             f"the {period} digest for this channel is being posted by another run; "
             f"try again in a minute"
         )
     # Built after the claim: a change from here on finds the claimed row and marks it.
     try:
-        digest = build(hw, team_id, period)
+        digest = build(hw, workspace_id, period)
         message = render_digest_blocks(digest)
         resp = client.chat_postMessage(channel=channel, text=message.text, blocks=message.blocks)
     except SlackApiError as exc:

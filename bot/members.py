@@ -36,7 +36,8 @@ def display_name(user: dict[str, Any]) -> str:
                or user.get("name") or user.get("id", ""))
 
 
-def zone_for(hw: Headway, team_id: str, user: dict[str, Any], current: str | None = None) -> str:
+def zone_for(hw: Headway, workspace_id: str,
+        user: dict[str, Any], current: str | None = None) -> str:
     """The zone to store for a Slack user object: its `tz` when this machine knows it,
     else `current` (the member's stored zone, if known), else the workspace's, else UTC.
 
@@ -44,17 +45,17 @@ def zone_for(hw: Headway, team_id: str, user: dict[str, Any], current: str | Non
     the log says nothing a person wrote).
     """
     sent = user.get("tz")
-    team = hw.store.get_team(team_id)
-    workspace_tz = team.tz if team else None
+    workspace = hw.store.get_workspace(workspace_id)
+    workspace_tz = workspace.tz if workspace else None
     if isinstance(sent, str) and sent and known_tz(sent) is None:
         chosen = resolve_tz(current, workspace_tz)
         log.warning("user %s of %s: Slack sent a time zone this machine's tzdata does not "
-                    "know; using %s until it does", user.get("id"), team_id, chosen)
+                    "know; using %s until it does", user.get("id"), workspace_id, chosen)
         return chosen
     return resolve_tz(sent if isinstance(sent, str) else None, current, workspace_tz)
 
 
-def follow_user(hw: Headway, team_id: str, user: dict[str, Any]) -> bool:
+def follow_user(hw: Headway, workspace_id: str, user: dict[str, Any]) -> bool:
     """Apply a Slack user object (from `user_change` or `users.list`); True if tz changed.
 
     A user Slack reports as deleted is deactivated at once, not after a failed DM.
@@ -62,31 +63,31 @@ def follow_user(hw: Headway, team_id: str, user: dict[str, Any]) -> bool:
     tz = user.get("tz")
     user_id = user.get("id")
     if user_id and user.get("deleted"):
-        deactivate_deleted(hw, team_id, str(user_id))
+        deactivate_deleted(hw, workspace_id, str(user_id))
         return False
     if user_id:
-        _follow_name(hw, team_id, str(user_id), user)
+        _follow_name(hw, workspace_id, str(user_id), user)
     if not tz or not user_id:
         return False
-    member = hw.store.get_member(team_id, str(user_id))
-    tz = zone_for(hw, team_id, user, current=member.tz if member else None)
-    return hw.store.set_member_tz(team_id, str(user_id), tz, hw.now())
+    member = hw.store.get_member(workspace_id, str(user_id))
+    tz = zone_for(hw, workspace_id, user, current=member.tz if member else None)
+    return hw.store.set_member_tz(workspace_id, str(user_id), tz, hw.now())
 
 
-def _follow_name(hw: Headway, team_id: str, user_id: str, user: dict[str, Any]) -> None:
+def _follow_name(hw: Headway, workspace_id: str, user_id: str, user: dict[str, Any]) -> None:
     # A user object with no name at all (display_name falls back to the id) must not
     # replace the name the digest shows.
     name = display_name(user)
     if name == user_id:
         return
-    member = hw.store.get_member(team_id, user_id)
+    member = hw.store.get_member(workspace_id, user_id)
     if member is not None and name != member.name:
-        hw.store.set_member(team_id, user_id, hw.now(), name=name)
+        hw.store.set_member(workspace_id, user_id, hw.now(), name=name)
 
 
-def member_names(hw: Headway, team_id: str) -> dict[str, str]:
+def member_names(hw: Headway, workspace_id: str) -> dict[str, str]:
     """User id → the name Headway shows when someone mentions that member."""
-    return {m.user_id: m.name for m in hw.store.members(team_id, active_only=False) if m.name}
+    return {m.user_id: m.name for m in hw.store.members(workspace_id, active_only=False) if m.name}
 
 
 def with_names(replies: Iterable[Reply], names: dict[str, str]) -> list[Reply]:
@@ -99,46 +100,46 @@ def with_names(replies: Iterable[Reply], names: dict[str, str]) -> list[Reply]:
             for r in replies]
 
 
-def named(hw: Headway, team_id: str, replies: Iterable[Reply]) -> list[Reply]:
+def named(hw: Headway, workspace_id: str, replies: Iterable[Reply]) -> list[Reply]:
     """`with_names` with the workspace's members' names."""
-    return with_names(replies, member_names(hw, team_id))
+    return with_names(replies, member_names(hw, workspace_id))
 
 
-def deactivate_deleted(hw: Headway, team_id: str, user_id: str) -> bool:
+def deactivate_deleted(hw: Headway, workspace_id: str, user_id: str) -> bool:
     """Deactivate an active member whose Slack account was deleted; True if they were."""
-    member = hw.store.get_member(team_id, user_id)
+    member = hw.store.get_member(workspace_id, user_id)
     if member is None or not member.active:
         return False
-    hw.store.deactivate_member(team_id, user_id, "account_inactive", hw.now())
-    log.info("member %s of %s: account deleted in Slack, deactivated", user_id, team_id)
+    hw.store.deactivate_member(workspace_id, user_id, "account_inactive", hw.now())
+    log.info("member %s of %s: account deleted in Slack, deactivated", user_id, workspace_id)
     return True
 
 
-def refresh_time_zones(hw: Headway, team_id: str) -> int | None:
+def refresh_time_zones(hw: Headway, workspace_id: str) -> int | None:
     """Once a day per workspace: members' zones from paginated `users.list` (Tier 2), not
     one `users.info` per member. Returns how many changed, None when not due or it failed."""
     now = hw.now()
-    last = hw.store.tz_refreshed_at(team_id)
+    last = hw.store.tz_refreshed_at(workspace_id)
     if last is not None and now - last < TZ_REFRESH_EVERY:
         return None
-    enrolled = {m.user_id for m in hw.store.members(team_id)}
+    enrolled = {m.user_id for m in hw.store.members(workspace_id)}
     if not enrolled:
-        hw.store.set_tz_refreshed_at(team_id, now)
+        hw.store.set_tz_refreshed_at(workspace_id, now)
         return 0
     changed = 0
     try:
-        for page in hw.client_for(team_id).users_list(limit=200):
+        for page in hw.client_for(workspace_id).users_list(limit=200):
             for user in page.get("members", []):
                 if user.get("id") not in enrolled:
                     continue
                 if user.get("deleted"):
                     # Deactivated in Slack: stop asking now, not after a failed DM.
-                    hw.store.deactivate_member(team_id, user["id"], "account_inactive", now)
-                elif follow_user(hw, team_id, user):
+                    hw.store.deactivate_member(workspace_id, user["id"], "account_inactive", now)
+                elif follow_user(hw, workspace_id, user):
                     changed += 1
     except SlackApiError as exc:
         log.warning("time zone refresh for %s failed (%s); trying again next tick",
-                    team_id, exc.response.get("error"))
+                    workspace_id, exc.response.get("error"))
         return None
-    hw.store.set_tz_refreshed_at(team_id, now)
+    hw.store.set_tz_refreshed_at(workspace_id, now)
     return changed

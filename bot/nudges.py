@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackApiError
 from bot.context import Headway
 from bot.core import messages
 from bot.core.digest import agenda_follow_up
-from bot.core.model import Member, Prompt, Reply, Team
+from bot.core.model import Member, Prompt, Reply, Workspace
 from bot.core.prompts import plan_prompts
 from bot.core.schedule import (
     due_nudge,
@@ -106,15 +106,15 @@ def _claim_and_send(
     follow_up: str | None = None,
 ) -> bool:
     store = hw.store
-    claim = store.claim_nudge(member.team_id, member.user_id, prompt.id, period, hw.now(),
+    claim = store.claim_nudge(member.workspace_id, member.user_id, prompt.id, period, hw.now(),
                               claimed_by=hw.run_id)
     if claim is None:
         result.already += 1
         return False
-    msg = messages.nudge_message(prompt, period, claim.id, member.team_id, member.user_id,
+    msg = messages.nudge_message(prompt, period, claim.id, member.workspace_id, member.user_id,
                                  follow_up=follow_up)
-    key = f"{member.team_id}/{member.user_id}/{prompt.id}/{period}"
-    pacer = hw.pacer_for(member.team_id)
+    key = f"{member.workspace_id}/{member.user_id}/{prompt.id}/{period}"
+    pacer = hw.pacer_for(member.workspace_id)
     pacer.wait()
     try:
         resp = client.chat_postMessage(
@@ -124,7 +124,7 @@ def _claim_and_send(
         error = str(exc.response.get("error", "unknown_error"))
         if error in MEMBER_GONE:
             store.mark_nudge_failed(claim.id, error)
-            store.deactivate_member(member.team_id, member.user_id, error, hw.now())
+            store.deactivate_member(member.workspace_id, member.user_id, error, hw.now())
             result.deactivated.append(key)
             log.warning("member %s deactivated: %s", member.user_id, error)
         else:
@@ -148,7 +148,7 @@ def _claim_and_send(
 
 
 def nudge_now(
-    hw: Headway, *, team_id: str | None = None, user_id: str | None = None
+    hw: Headway, *, workspace_id: str | None = None, user_id: str | None = None
 ) -> FanoutResult:
     """`headway nudge --now`: every due-or-forced nudge for the current period.
 
@@ -158,28 +158,30 @@ def nudge_now(
     result = FanoutResult()
     with hw.sending_lock.held():
         recover_unconfirmed(hw, result)
-        _nudge_now(hw, team_id, user_id, result)
+        _nudge_now(hw, workspace_id, user_id, result)
     return result
 
 
-def _nudge_now(hw: Headway, team_id: str | None, user_id: str | None,
+def _nudge_now(hw: Headway, workspace_id: str | None, user_id: str | None,
                result: FanoutResult) -> None:
     now = hw.now()
-    for team in hw.store.teams() if team_id is None else [hw.store.get_team(team_id)]:
-        if team is None:
+    workspaces = (hw.store.workspaces() if workspace_id is None
+                  else [hw.store.get_workspace(workspace_id)])
+    for workspace in workspaces:
+        if workspace is None:
             continue
-        with unit_of_work("nudges of workspace", team.team_id, failed=result.failed):
-            client = hw.client_for(team.team_id)
-            pack = hw.pack_for(team)
-            members = hw.store.members(team.team_id)
+        with unit_of_work("nudges of workspace", workspace.workspace_id, failed=result.failed):
+            client = hw.client_for(workspace.workspace_id)
+            pack = hw.pack_for(workspace)
+            members = hw.store.members(workspace.workspace_id)
             if user_id is not None:
                 members = [m for m in members if m.user_id == user_id]
             for member in members:
                 if hw.stopping.is_set():
                     return
-                with unit_of_work("nudge", member.team_id, member.user_id,
+                with unit_of_work("nudge", member.workspace_id, member.user_id,
                                   failed=result.failed):
-                    member = with_known_zone(member, team.tz)
+                    member = with_known_zone(member, workspace.tz)
                     period = period_of(now, member.tz)
                     if _resting(hw, member, period, now):
                         result.skipped += 1
@@ -205,7 +207,7 @@ def _resting(hw: Headway, member: Member, period: str, now: datetime) -> bool:
     local_today = now.astimezone(zone(member.tz)).date()
     if member.paused_until is not None and local_today <= member.paused_until:
         return True
-    return hw.store.is_skipped(member.team_id, member.user_id, period)
+    return hw.store.is_skipped(member.workspace_id, member.user_id, period)
 
 
 def recover_unconfirmed(hw: Headway, result: FanoutResult) -> None:
@@ -224,7 +226,7 @@ def recover_unconfirmed(hw: Headway, result: FanoutResult) -> None:
 
 
 def _recover(hw: Headway, nudge: Nudge, now: datetime, result: FanoutResult) -> None:
-    client = hw.client_for(nudge.team_id)
+    client = hw.client_for(nudge.workspace_id)
     try:
         found = _find_in_history(client, nudge)
     except SlackApiError as exc:
@@ -271,29 +273,30 @@ def send_due(hw: Headway, members: Iterable[Member] | None = None) -> FanoutResu
 
 def _send_due(hw: Headway, members: Iterable[Member] | None, result: FanoutResult) -> None:
     now = hw.now()
-    teams = {t.team_id: t for t in hw.store.teams()}
+    workspaces = {t.workspace_id: t for t in hw.store.workspaces()}
     holidays: dict[str, frozenset[date]] = {}
     last_week: dict[tuple[str, str], list[Reply]] = {}  # the agenda the nudges follow up
-    last_tick = {team_id: hw.store.last_tick(team_id) for team_id in teams}
+    last_tick = {workspace_id: hw.store.last_tick(workspace_id) for workspace_id in workspaces}
     for member in hw.store.members() if members is None else members:
         if hw.stopping.is_set():
             # Not recording this tick as done: what is left is still due at the next start
             # within the grace window, or recorded as missed after it.
             return
-        team = teams.get(member.team_id)
-        if team is None:
+        workspace = workspaces.get(member.workspace_id)
+        if workspace is None:
             continue  # uninstalled: nothing more is sent there
-        with unit_of_work("nudge", member.team_id, member.user_id, failed=result.failed):
-            if member.team_id not in holidays:
-                holidays[member.team_id] = frozenset(hw.store.holidays(member.team_id))
-            _send_due_to(hw, with_known_zone(member, team.tz), team, holidays[member.team_id],
-                         last_tick.get(member.team_id), last_week, now, result)
+        with unit_of_work("nudge", member.workspace_id, member.user_id, failed=result.failed):
+            if member.workspace_id not in holidays:
+                holidays[member.workspace_id] = frozenset(hw.store.holidays(member.workspace_id))
+            _send_due_to(hw, with_known_zone(member, workspace.tz), workspace,
+                         holidays[member.workspace_id], last_tick.get(member.workspace_id),
+                         last_week, now, result)
     if members is None:
-        for team_id in teams:
-            hw.store.set_last_tick(team_id, now)
+        for workspace_id in workspaces:
+            hw.store.set_last_tick(workspace_id, now)
 
 
-def _send_due_to(hw: Headway, member: Member, team: Team, holidays: frozenset[date],
+def _send_due_to(hw: Headway, member: Member, workspace: Workspace, holidays: frozenset[date],
                  since: datetime | None, last_week: dict[tuple[str, str], list[Reply]],
                  now: datetime, result: FanoutResult) -> None:
     """One member's share of a tick: record what downtime made them miss, send what is due."""
@@ -301,8 +304,8 @@ def _send_due_to(hw: Headway, member: Member, team: Team, holidays: frozenset[da
     if since is not None:
         # Downtime: occurrences that were never due at any tick are recorded, not sent.
         for missed in missed_nudges(member, since, now, GRACE, *rest):
-            if not hw.store.is_skipped(member.team_id, member.user_id, missed.period) \
-                    and hw.store.record_missed_nudge(member.team_id, member.user_id,
+            if not hw.store.is_skipped(member.workspace_id, member.user_id, missed.period) \
+                    and hw.store.record_missed_nudge(member.workspace_id, member.user_id,
                                                      missed.at, missed.period, now):
                 result.missed += 1
     due = due_nudge(member, now, GRACE, *rest)
@@ -311,16 +314,16 @@ def _send_due_to(hw: Headway, member: Member, team: Team, holidays: frozenset[da
     if _resting(hw, member, due.period, now):
         result.skipped += 1
         return
-    pack = hw.pack_for(team)
-    history = hw.store.prompt_history(member.team_id, member.user_id)
+    pack = hw.pack_for(workspace)
+    history = hw.store.prompt_history(member.workspace_id, member.user_id)
     local_day = due.at.astimezone(zone(member.tz)).date()
-    client = hw.client_for(member.team_id)
+    client = hw.client_for(member.workspace_id)
     planned = replace(member, days=_open_days(member, local_day, holidays))
     for prompt in plan_prompts(pack, planned, history, due.period, local_day):
         gone = len(result.deactivated)
         follow_up = None
         if prompt.kind in ("problem", "opportunity"):
-            key = (member.team_id, shift_period(due.period, -1))
+            key = (member.workspace_id, shift_period(due.period, -1))
             if key not in last_week:
                 last_week[key] = named(hw, key[0], hw.store.replies(
                     key[0], period=key[1], include_items=False))
@@ -339,20 +342,20 @@ def send_reminders(hw: Headway, result: FanoutResult) -> None:
 
 
 def _remind(hw: Headway, nudge: Nudge, now: datetime, result: FanoutResult) -> None:
-    team = hw.store.get_team(nudge.team_id)
-    if team is None or team.uninstalled_at is not None:
+    workspace = hw.store.get_workspace(nudge.workspace_id)
+    if workspace is None or workspace.uninstalled_at is not None:
         return
     if not hw.store.claim_reminder(nudge.id, now):
         return
-    prompt = hw.pack_for(team).get(nudge.prompt_id)
+    prompt = hw.pack_for(workspace).get(nudge.prompt_id)
     if prompt is None:
         return
     msg = messages.nudge_message(
-        prompt, nudge.period, nudge.id, nudge.team_id, nudge.user_id, reminder=True
+        prompt, nudge.period, nudge.id, nudge.workspace_id, nudge.user_id, reminder=True
     )
-    hw.pacer_for(nudge.team_id).wait()
+    hw.pacer_for(nudge.workspace_id).wait()
     try:
-        hw.client_for(nudge.team_id).chat_postMessage(
+        hw.client_for(nudge.workspace_id).chat_postMessage(
             channel=nudge.user_id, text=msg.text, blocks=msg.blocks
         )
     except SlackApiError as exc:

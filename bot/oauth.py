@@ -81,8 +81,8 @@ class Installations:
         self.clock = clock
         self._refreshing = threading.Lock()
 
-    def token_for(self, team_id: str) -> str | None:
-        bot = self.store.find_bot(enterprise_id=None, team_id=team_id)
+    def token_for(self, workspace_id: str) -> str | None:
+        bot = self.store.find_bot(enterprise_id=None, team_id=workspace_id)
         if bot is None:
             return None
         return self._fresh(bot).bot_token
@@ -118,10 +118,10 @@ class Installations:
         log.info("refreshed the bot token of %s", bot.team_id)
         return refreshed
 
-    def forget(self, team_id: str) -> None:
+    def forget(self, workspace_id: str) -> None:
         """Uninstalled or revoked: drop every token Headway holds for the workspace."""
-        self.store.delete_installation(enterprise_id=None, team_id=team_id)
-        self.store.delete_bot(enterprise_id=None, team_id=team_id)
+        self.store.delete_installation(enterprise_id=None, team_id=workspace_id)
+        self.store.delete_bot(enterprise_id=None, team_id=workspace_id)
 
     def oauth_settings(self) -> OAuthSettings:
         return OAuthSettings(
@@ -151,8 +151,8 @@ class Installations:
 
 def attach(hw: Headway) -> Installations:
     """Serve many workspaces from `hw`: tokens come from their installations from now on."""
-    def on_install(team_id: str, name: str) -> None:
-        hw.store.mark_installed(team_id, hw.now(), name)
+    def on_install(workspace_id: str, name: str) -> None:
+        hw.store.mark_installed(workspace_id, hw.now(), name)
 
     installations = Installations(hw.settings, on_install, hw.now)
     hw.installations = installations

@@ -61,28 +61,28 @@ class NotEnrolled(Exception):
     """The person is not a Headway member of this workspace."""
 
 
-def _prepare(hw: Headway, team_id: str, user_id: str, text: str,
+def _prepare(hw: Headway, workspace_id: str, user_id: str, text: str,
              nudge_id: int | None) -> tuple[Reply, Prompt, Nudge | None]:
     store = hw.store
-    member = store.get_member(team_id, user_id)
+    member = store.get_member(workspace_id, user_id)
     if member is None or not member.active:
         raise NotEnrolled(user_id)
-    pack = hw.pack_for(store.get_team(team_id))
+    pack = hw.pack_for(store.get_workspace(workspace_id))
 
     nudge = store.get_nudge(nudge_id) if nudge_id is not None else None
-    if nudge is not None and (nudge.team_id != team_id or nudge.user_id != user_id):
+    if nudge is not None and (nudge.workspace_id != workspace_id or nudge.user_id != user_id):
         nudge = None  # a button value naming someone else's nudge: ignore it
     if nudge is None and nudge_id is None:
-        nudge = store.newest_open_nudge(team_id, user_id)
+        nudge = store.newest_open_nudge(workspace_id, user_id)
 
     prompt = pack.get(nudge.prompt_id) if nudge else None
     if prompt is None:
         prompt = pack.work_prompt
     period = nudge.period if nudge else period_of(hw.now(), member.tz)
 
-    items = label_answer(text, prompt.kind, store.corrections(team_id))
+    items = label_answer(text, prompt.kind, store.corrections(workspace_id))
     reply = Reply(
-        team_id=team_id,
+        workspace_id=workspace_id,
         user_id=user_id,
         prompt_id=prompt.id,
         kind=prompt.kind,
@@ -96,7 +96,7 @@ def _prepare(hw: Headway, team_id: str, user_id: str, text: str,
 
 def record_answer(
     hw: Headway,
-    team_id: str,
+    workspace_id: str,
     user_id: str,
     text: str,
     *,
@@ -108,22 +108,22 @@ def record_answer(
     A modal names its nudge; a plain DM is attached to the newest open nudge, or failing
     that taken as this week's answer to the `work` prompt.
     """
-    reply, prompt, nudge = _prepare(hw, team_id, user_id, text, nudge_id)
+    reply, prompt, nudge = _prepare(hw, workspace_id, user_id, text, nudge_id)
     saved = hw.store.add_reply(reply, source=source, now=hw.now(),
                                nudge_id=nudge.id if nudge else None)
     return Stored(reply=saved, prompt=prompt, nudge=nudge)
 
 
-def record_message_answer(hw: Headway, team_id: str, msg: SlackMessage) -> Stored | None:
+def record_message_answer(hw: Headway, workspace_id: str, msg: SlackMessage) -> Stored | None:
     """Store a DM message as an answer, tied to the message; None when that message was
     handled before (a redelivery) or deleted: then nothing may be sent either.
 
     A reply in the thread of one of the member's nudges answers that nudge; any other
     message answers the newest open nudge, as `record_answer` does.
     """
-    nudge = (hw.store.nudge_at(team_id, msg.user_id, msg.channel, msg.thread_ts)
+    nudge = (hw.store.nudge_at(workspace_id, msg.user_id, msg.channel, msg.thread_ts)
              if msg.thread_ts else None)
-    reply, prompt, nudge = _prepare(hw, team_id, msg.user_id, msg.text,
+    reply, prompt, nudge = _prepare(hw, workspace_id, msg.user_id, msg.text,
                                     nudge.id if nudge else None)
     saved = hw.store.add_message_reply(
         reply, channel=msg.channel, ts=msg.ts, source="dm", now=hw.now(),
@@ -134,7 +134,7 @@ def record_message_answer(hw: Headway, team_id: str, msg: SlackMessage) -> Store
 def confirm(hw: Headway, client: WebClient, stored: Stored, channel: str,
             thread_ts: str | None = None) -> None:
     """Tell the member what was stored and how each item was labelled; close the nudge."""
-    [reply] = named(hw, stored.reply.team_id, [stored.reply])
+    [reply] = named(hw, stored.reply.workspace_id, [stored.reply])
     text, blocks = messages.confirmation_blocks(stored.prompt.text, reply)
     extra = {"thread_ts": thread_ts} if thread_ts else {}
     resp = client.chat_postMessage(channel=channel, text=text, blocks=blocks, **extra)
@@ -156,12 +156,12 @@ def _catch_up(hw: Headway, client: WebClient, stored: Stored, channel: str, ts: 
     confirmation is found no confirmation to update: bring it up to date here. (The edit
     re-reads the location after its own commit, so one of the two always sees the other.)"""
     assert stored.reply.id is not None
-    now = hw.store.get_reply(stored.reply.team_id, stored.reply.id)
+    now = hw.store.get_reply(stored.reply.workspace_id, stored.reply.id)
     if now is None:
         text, blocks = messages.removed_confirmation_blocks(stored.prompt.text,
                                                             stored.reply.period)
     elif now.text != stored.reply.text:
-        [now] = named(hw, now.team_id, [now])
+        [now] = named(hw, now.workspace_id, [now])
         text, blocks = messages.confirmation_blocks(stored.prompt.text, now, edited=True)
     else:
         return
@@ -171,18 +171,18 @@ def _catch_up(hw: Headway, client: WebClient, stored: Stored, channel: str, ts: 
 # ── what a DM message event does ─────────────────────────────────────────────
 
 
-def on_new_message(hw: Headway, client: WebClient, team_id: str, msg: SlackMessage) -> None:
+def on_new_message(hw: Headway, client: WebClient, workspace_id: str, msg: SlackMessage) -> None:
     """A member wrote in Headway's DM: store it as an answer and confirm, once."""
     if not msg.text.strip():
         if msg.has_files:
-            member = hw.store.get_member(team_id, msg.user_id)
-            _note(hw, client, team_id, msg,
+            member = hw.store.get_member(workspace_id, msg.user_id)
+            _note(hw, client, workspace_id, msg,
                   FILE_NOTE if member is not None and member.active else JOIN_NOTE)
         return
     try:
-        stored = record_message_answer(hw, team_id, msg)
+        stored = record_message_answer(hw, workspace_id, msg)
     except NotEnrolled:
-        _note(hw, client, team_id, msg, JOIN_NOTE)
+        _note(hw, client, workspace_id, msg, JOIN_NOTE)
         return
     if stored is None:
         _nothing_to_do("message", msg, "already handled (a redelivery)")
@@ -191,7 +191,7 @@ def on_new_message(hw: Headway, client: WebClient, team_id: str, msg: SlackMessa
     confirm(hw, client, stored, msg.channel, thread_ts=in_thread)
 
 
-def on_edited_message(hw: Headway, client: WebClient, team_id: str,
+def on_edited_message(hw: Headway, client: WebClient, workspace_id: str,
                       msg: SlackMessage) -> None:
     """The member edited a DM message: the stored reply follows it.
 
@@ -203,13 +203,13 @@ def on_edited_message(hw: Headway, client: WebClient, team_id: str,
     """
     store = hw.store
     for _ in range(EDIT_ATTEMPTS):
-        found = store.message_reply(team_id, msg.channel, msg.ts)
+        found = store.message_reply(workspace_id, msg.channel, msg.ts)
         if found is None:
             if not msg.text.strip() or not adopts_unstored_edit(msg.ts, hw.now()):
                 _nothing_to_do("edit", msg, "of a message Headway never stored")
                 return
             try:
-                stored = record_message_answer(hw, team_id, msg)
+                stored = record_message_answer(hw, workspace_id, msg)
             except NotEnrolled:
                 # No "join first" note for an edit: the message itself already got one.
                 _nothing_to_do("edit", msg, "by someone who is not a member")
@@ -225,33 +225,33 @@ def on_edited_message(hw: Headway, client: WebClient, team_id: str,
             _nothing_to_do("edit", msg, "older than the one applied (or not the author's)")
             return
         if not msg.text.strip():
-            on_deleted_message(hw, client, team_id, msg.channel, msg.ts, msg.user_id)
+            on_deleted_message(hw, client, workspace_id, msg.channel, msg.ts, msg.user_id)
             return
         if msg.text == found.reply.text:
             # a redelivered edit, or Slack saying only the thread's replies changed
             _nothing_to_do("edit", msg, "leaves the text as stored")
             return
-        fresh = label_answer(msg.text, found.reply.kind, store.corrections(team_id))
+        fresh = label_answer(msg.text, found.reply.kind, store.corrections(workspace_id))
         edited = store.edit_message_reply(found, msg.text, carry_over(found.reply.items, fresh),
                                           msg.edited_ts)
         if edited is None:
             continue  # another edit or a deletion won the race: look again
-        _confirm_edit(hw, client, team_id, edited)
+        _confirm_edit(hw, client, workspace_id, edited)
         return
     log.warning("edit of message %s/%s not applied: it kept changing", msg.channel, msg.ts)
 
 
-def on_deleted_message(hw: Headway, client: WebClient, team_id: str, channel: str, ts: str,
+def on_deleted_message(hw: Headway, client: WebClient, workspace_id: str, channel: str, ts: str,
                        user_id: str) -> None:
     """The member deleted a DM message: its reply and items go, the confirmation says so,
     and the nudge it answered (if nothing else answers it) is open again."""
-    deleted = hw.store.delete_message_reply(team_id, channel, ts, user_id, hw.now())
+    deleted = hw.store.delete_message_reply(workspace_id, channel, ts, user_id, hw.now())
     if deleted is None:
         log.info("deletion of message %s/%s: no answer stored for it (or a redelivery)",
                  channel, ts)
         return
     removed = deleted.removed
-    pack = hw.pack_for(hw.store.get_team(team_id))
+    pack = hw.pack_for(hw.store.get_workspace(workspace_id))
     prompt = pack.get(removed.reply.prompt_id)
     if removed.confirm_channel and removed.confirm_ts:
         text, blocks = messages.removed_confirmation_blocks(prompt.text if prompt else "",
@@ -260,28 +260,28 @@ def on_deleted_message(hw: Headway, client: WebClient, team_id: str, channel: st
     nudge = deleted.reopened
     nudge_prompt = pack.get(nudge.prompt_id) if nudge else None
     if nudge is not None and nudge_prompt is not None and nudge.channel and nudge.ts:
-        again = messages.nudge_message(nudge_prompt, nudge.period, nudge.id, nudge.team_id,
+        again = messages.nudge_message(nudge_prompt, nudge.period, nudge.id, nudge.workspace_id,
                                        nudge.user_id)
         _update_quietly(client, nudge.channel, nudge.ts, again.text, again.blocks)
 
 
-def _confirm_edit(hw: Headway, client: WebClient, team_id: str, reply: Reply) -> None:
+def _confirm_edit(hw: Headway, client: WebClient, workspace_id: str, reply: Reply) -> None:
     assert reply.id is not None
     # Read the location after the edit committed: see `_catch_up` for the other side.
-    found = hw.store.get_reply(team_id, reply.id)
-    where = hw.store.confirmation_of(team_id, reply.id)
+    found = hw.store.get_reply(workspace_id, reply.id)
+    where = hw.store.confirmation_of(workspace_id, reply.id)
     if found is None or where is None:
         return
-    prompt = hw.pack_for(hw.store.get_team(team_id)).get(reply.prompt_id)
-    [found] = named(hw, team_id, [found])
+    prompt = hw.pack_for(hw.store.get_workspace(workspace_id)).get(reply.prompt_id)
+    [found] = named(hw, workspace_id, [found])
     text, blocks = messages.confirmation_blocks(prompt.text if prompt else "", found,
                                                 edited=True)
     _update_quietly(client, where[0], where[1], text, blocks)
 
 
-def _note(hw: Headway, client: WebClient, team_id: str, msg: SlackMessage, text: str) -> None:
+def _note(hw: Headway, client: WebClient, workspace_id: str, msg: SlackMessage, text: str) -> None:
     """A short note instead of a stored answer, once per message (not per delivery)."""
-    if hw.store.note_message(team_id, msg.channel, msg.ts, msg.user_id, hw.now()):
+    if hw.store.note_message(workspace_id, msg.channel, msg.ts, msg.user_id, hw.now()):
         client.chat_postMessage(channel=msg.channel, text=text)
     else:
         _nothing_to_do("message", msg, "already noted (a redelivery)")

@@ -24,7 +24,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot import digests, members, nudges
 from bot.context import Headway
-from bot.core.model import Team
+from bot.core.model import Workspace
 from bot.core.retention import retention_cutoff
 from bot.core.schedule import due_digest
 from bot.store import DigestRecord
@@ -57,17 +57,17 @@ def tick(hw: Headway) -> TickResult:
     workspace's digest or purge) fails alone: see `bot.units`.
     """
     failed: list[str] = []
-    for team in hw.store.teams():
-        with unit_of_work("time zone sweep of workspace", team.team_id, failed=failed):
-            members.refresh_time_zones(hw, team.team_id)
+    for workspace in hw.store.workspaces():
+        with unit_of_work("time zone sweep of workspace", workspace.workspace_id, failed=failed):
+            members.refresh_time_zones(hw, workspace.workspace_id)
     fanout = nudges.FanoutResult()
     with unit_of_work("nudges", failed=failed):
         fanout = nudges.send_due(hw)
     posted = updated = 0
     now = hw.now()
-    for team in hw.store.teams():
-        with unit_of_work("digest of workspace", team.team_id, failed=failed):
-            action = _digest_unit(hw, team, now)
+    for workspace in hw.store.workspaces():
+        with unit_of_work("digest of workspace", workspace.workspace_id, failed=failed):
+            action = _digest_unit(hw, workspace, now)
             posted += action == "posted"
             updated += action == "updated"
     # Slack stopped redelivering those messages long ago: their marks are not needed.
@@ -77,14 +77,14 @@ def tick(hw: Headway) -> TickResult:
                       purge_uninstalled(hw, failed), failed)
 
 
-def _digest_unit(hw: Headway, team: Team, now: datetime) -> str | None:
+def _digest_unit(hw: Headway, workspace: Workspace, now: datetime) -> str | None:
     """Post or update one workspace's digest if it is due; "posted", "updated" or None."""
-    if not team.digest_channel:
+    if not workspace.digest_channel:
         return None
-    due = due_digest(team, now, DIGEST_GRACE)
+    due = due_digest(workspace, now, DIGEST_GRACE)
     if due is not None:
         period = due.period
-        record = hw.store.get_digest(team.team_id, team.digest_channel, period)
+        record = hw.store.get_digest(workspace.workspace_id, workspace.digest_channel, period)
         if record is not None and (
             (record.ts is None and not _stale(record, now))
             or (record.ts is not None and not record.dirty)
@@ -93,16 +93,16 @@ def _digest_unit(hw: Headway, team: Team, now: datetime) -> str | None:
     else:
         # Late changes: the newest posted digest follows them with chat.update until
         # the next week's digest replaces it, at most once per LATE_UPDATE_EVERY.
-        record = hw.store.latest_posted_digest(team.team_id, team.digest_channel)
+        record = hw.store.latest_posted_digest(workspace.workspace_id, workspace.digest_channel)
         if record is None or not record.dirty:
             return None
         if record.updated_at is not None and now - record.updated_at < LATE_UPDATE_EVERY:
             return None
         period = record.period
     try:
-        outcome = digests.post_digest(hw, team.team_id, period)
+        outcome = digests.post_digest(hw, workspace.workspace_id, period)
     except digests.DigestError as exc:
-        log.warning("digest for %s not posted: %s", team.team_id, exc)
+        log.warning("digest for %s not posted: %s", workspace.workspace_id, exc)
         return None
     return outcome.action
 
@@ -119,10 +119,10 @@ def purge_uninstalled(hw: Headway, failed: list[str] | None = None) -> int:
     days = hw.settings.uninstall_retention_days
     gone = hw.store.uninstalled_before(hw.now() - timedelta(days=days))
     purged = 0
-    for team_id in gone:
-        with unit_of_work("purge of uninstalled workspace", team_id, failed=failed):
-            counts = hw.store.purge_workspace(team_id)
-            log.info("uninstalled %d days ago: purged workspace %s (%d rows)", days, team_id,
+    for workspace_id in gone:
+        with unit_of_work("purge of uninstalled workspace", workspace_id, failed=failed):
+            counts = hw.store.purge_workspace(workspace_id)
+            log.info("uninstalled %d days ago: purged workspace %s (%d rows)", days, workspace_id,
                      sum(counts.values()))
             purged += 1
     return purged
@@ -132,15 +132,15 @@ def purge_expired(hw: Headway, failed: list[str] | None = None) -> int:
     """Retention: each workspace with `retention N` loses replies older than N months."""
     purged = 0
     now = hw.now()
-    for team in hw.store.teams():
-        if not team.retention_months:
+    for workspace in hw.store.workspaces():
+        if not workspace.retention_months:
             continue
-        with unit_of_work("retention purge of workspace", team.team_id, failed=failed):
+        with unit_of_work("retention purge of workspace", workspace.workspace_id, failed=failed):
             counts = hw.store.purge_replies_before(
-                team.team_id, retention_cutoff(now, team.retention_months))
+                workspace.workspace_id, retention_cutoff(now, workspace.retention_months))
             if counts["replies"]:
                 log.info("retention: purged %d replies of %s", counts["replies"],
-                         team.team_id)
+                         workspace.workspace_id)
             purged += counts["replies"]
     return purged
 

@@ -51,7 +51,7 @@ def test_digest_dry_run_prints_text_and_json(env, capsys):
     from datetime import UTC, datetime
 
     now = datetime.now(UTC)
-    store.ensure_team("T0001", now, "Acme")
+    store.ensure_workspace("T0001", now, "Acme")
     store.upsert_member(Member("T0001", "U1", name="Ada"), now)
     store.add_reply(Reply("T0001", "U1", "moved-forward", "work", "2026-W47", "x",
                           items=(Item("Launched the beta", "work", "progress"),)),
@@ -64,11 +64,11 @@ def test_digest_dry_run_prints_text_and_json(env, capsys):
 
 
 def test_digest_with_a_bad_week_or_team_says_so(env, capsys):
-    Store.open(env["HEADWAY_DB"]).ensure_team("T0001", __import__("datetime").datetime.now())
+    Store.open(env["HEADWAY_DB"]).ensure_workspace("T0001", __import__("datetime").datetime.now())
     assert main(["digest", "--week", "2026-W60", "--dry-run"]) == 2
     assert "2026 has no week 60" in capsys.readouterr().err
-    assert main(["digest", "--team", "TNOPE", "--dry-run"]) == 2
-    assert "unknown team 'TNOPE'" in capsys.readouterr().err
+    assert main(["digest", "--workspace", "TNOPE", "--dry-run"]) == 2
+    assert "unknown workspace 'TNOPE'" in capsys.readouterr().err
 
 
 def test_help_lists_cli_and_slash_commands(capsys):

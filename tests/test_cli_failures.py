@@ -71,8 +71,8 @@ def seed(db: Path, *, members: int = 1, due_now: bool = False) -> None:
     # Due now: today at two minutes ago (UTC). Otherwise: three days from now, never due.
     day = at.weekday() if due_now else (now.weekday() + 3) % 7
     store = Store.open(db)
-    store.ensure_team(T, now, "Headway Test")
-    store.update_team(T, digest_channel="C0DIGEST")
+    store.ensure_workspace(T, now, "Headway Test")
+    store.update_workspace(T, digest_channel="C0DIGEST")
     for i in range(1, members + 1):
         store.upsert_member(Member(T, f"U{i}", name=f"Person {i}", tz="UTC", days=(day,),
                                    nudge_time=at.time() if due_now else time(15)), now)
@@ -86,7 +86,7 @@ def rows(db: Path, table: str) -> list[tuple]:
 
 def uninstalled_at(db: Path) -> str | None:
     with contextlib.closing(sqlite3.connect(db)) as conn:
-        return conn.execute("SELECT uninstalled_at FROM workspaces WHERE team_id = ?",
+        return conn.execute("SELECT uninstalled_at FROM workspaces WHERE workspace_id = ?",
                             [T]).fetchone()[0]
 
 
@@ -335,8 +335,8 @@ def test_export_into_a_reader_that_stops_early_ends_quietly(env, db_path):
 
 def _every_table_has_a_row(store: Store, team_id: str, now: datetime) -> None:
     """One row (at least) in each of Headway's tables for `team_id`, through the store."""
-    store.ensure_team(team_id, now, f"Workspace {team_id}")
-    store.update_team(team_id, digest_channel="C0DIGEST", retention_months=12)
+    store.ensure_workspace(team_id, now, f"Workspace {team_id}")
+    store.update_workspace(team_id, digest_channel="C0DIGEST", retention_months=12)
     store.upsert_member(Member(team_id, "U1", name="Ada", tz="Europe/Berlin", days=(0, 3),
                                quiet_hours=(time(22), time(7))), now)
     nudge = store.claim_nudge(team_id, "U1", "work", "2026-W47", now)
@@ -383,7 +383,7 @@ def test_export_holds_every_row_of_every_table_for_the_workspace_and_no_tokens(
         "every table carries the workspace column, or NOT_EXPORTED says why it is left out")
     store.close()
 
-    done = headway("export", "--team", T)
+    done = headway("export", "--workspace", T)
     assert done.returncode == 0, done.stderr
     exported = json.loads(done.stdout)
     assert exported["workspace_id"] == T and exported["schema"] == Store.known_migrations()[-1]
@@ -503,7 +503,7 @@ def test_the_wait_for_slack_backs_off_from_1_s_to_30_s_and_ends_on_time(hw, cloc
         check_slack(down, wait=120, doing="Headway did not start", sleep=sleep,
                     monotonic=lambda: now[0])
     assert slept == [1, 2, 4, 8, 16, 30, 30, 29]
-    assert hw.store.teams() == []  # nothing recorded for a workspace Slack never named
+    assert hw.store.workspaces() == []  # nothing recorded for a workspace Slack never named
 
 
 def test_sigterm_while_serve_waits_for_slack_stops_it_cleanly(env):
@@ -583,8 +583,8 @@ def test_a_reinstall_with_a_new_token_ends_the_uninstalled_state_at_serve_start(
         _stop(proc)
     fake.revoke_token(fake.token)  # Slack revokes the token of an uninstalled app
     store = Store.open(db_path)
-    assert store.get_team(T).uninstalled_at is not None
-    assert store.teams() == []  # what `nudge --now` and `digest` see: nobody to serve
+    assert store.get_workspace(T).uninstalled_at is not None
+    assert store.workspaces() == []  # what `nudge --now` and `digest` see: nobody to serve
     store.close()
 
     fake.add_token("xoxb-reinstalled")  # the app is installed again: a new bot token
@@ -598,7 +598,7 @@ def test_a_reinstall_with_a_new_token_ends_the_uninstalled_state_at_serve_start(
     assert f"workspace {T} had uninstalled Headway; SLACK_BOT_TOKEN is valid for it " \
            "again" in log
     store = Store.open(db_path)
-    assert store.get_team(T).uninstalled_at is None
+    assert store.get_workspace(T).uninstalled_at is None
     store.close()
     done = headway("nudge", "--now", env=new)
     assert done.returncode == 0, done.stderr

@@ -146,7 +146,7 @@ def test_digest_here_then_digest_post_puts_the_reply_in_that_channel(slack, fake
 
     answer = answer_to(fake, slack.command("digest here", user="UADMIN", channel="C0DIGEST"))
     assert "This channel now gets the weekly digest" in answer
-    assert hw.store.get_team("T0001").digest_channel == "C0DIGEST"
+    assert hw.store.get_workspace("T0001").digest_channel == "C0DIGEST"
 
     assert main(["digest", "--post"]) == 0
     posts = [c for c in fake.calls_to("chat.postMessage") if c.args["channel"] == "C0DIGEST"]
@@ -165,7 +165,7 @@ def test_non_admin_cannot_choose_the_digest_channel(slack, fake, hw):
     fake.add_user("U2", tz="UTC")
     assert "Only workspace admins" in answer_to(
         fake, slack.command("digest here", user="U2", channel="C0DIGEST"))
-    assert hw.store.get_team("T0001").digest_channel is None
+    assert hw.store.get_workspace("T0001").digest_channel is None
 
 
 def test_channel_broadcast_in_a_reply_never_reaches_slack_unescaped(slack, fake, hw, env):

@@ -22,8 +22,8 @@ def utc(*args: int) -> datetime:
 
 
 def setup_team(hw, clock, fake, users=("U1",)) -> None:
-    hw.store.ensure_team(TEAM, clock.now, "Acme")
-    hw.store.update_team(TEAM, digest_channel=DIGEST, tz="UTC", digest_day=0,
+    hw.store.ensure_workspace(TEAM, clock.now, "Acme")
+    hw.store.update_workspace(TEAM, digest_channel=DIGEST, tz="UTC", digest_day=0,
                          digest_time=time(9))
     for uid in users:
         fake.add_user(uid, tz="UTC")
@@ -178,7 +178,7 @@ def test_next_weeks_agenda_nudges_follow_up_on_what_the_team_named(fake, hw, clo
     hw.packs["agenda"] = pack
     clock.now = utc(2026, 11, 13, 14, 0)
     setup_team(hw, clock, fake, users=("U1", "U2", "U3", "U4"))
-    hw.store.update_team(TEAM, pack="agenda")
+    hw.store.update_workspace(TEAM, pack="agenda")
     clock.now = utc(2026, 11, 13, 15, 0)  # Friday W46
     tick(hw)
     asked: dict[str, list[str]] = {"problem": [], "opportunity": []}
@@ -217,7 +217,7 @@ def test_the_follow_up_picks_what_most_people_named_and_counts_them():
     from bot.core.model import Reply
 
     def reply(user, kind, text):
-        return Reply(id=0, team_id=TEAM, user_id=user, prompt_id=kind, kind=kind,
+        return Reply(id=0, workspace_id=TEAM, user_id=user, prompt_id=kind, kind=kind,
                      period="2026-W46", text=text, anonymous=False, author_name=user)
 
     last_week = [reply("U1", "problem", "Onboarding docs are out of date"),

@@ -24,7 +24,7 @@ NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 def _fill(store: Store, n: int, start: int = 0) -> None:
     for i in range(start, start + n):
-        store.add_reply(Reply(team_id=T, user_id=f"U{i % 7}", prompt_id="work", kind="work",
+        store.add_reply(Reply(workspace_id=T, user_id=f"U{i % 7}", prompt_id="work", kind="work",
                               period="2026-W47", text=f"answer {i} ✓",
                               items=(Item(text=f"answer {i} ✓", kind="work", label="ktlo"),)),
                         source="dm", now=NOW)
@@ -34,8 +34,8 @@ def test_backup_while_writing_then_restore_as_documented_finds_every_row(tmp_pat
                                                                        capsys):
     db = tmp_path / "headway.db"
     store = Store.open(db)
-    store.ensure_team(T, NOW, "acme")
-    store.upsert_member(Member(team_id=T, user_id="U1", name="ada"), NOW)
+    store.ensure_workspace(T, NOW, "acme")
+    store.upsert_member(Member(workspace_id=T, user_id="U1", name="ada"), NOW)
     _fill(store, 200)
 
     # A writer keeps going while `headway backup` copies: the copy is consistent.
@@ -128,7 +128,7 @@ def test_a_first_version_database_upgrades_to_the_newest_keeping_every_row(tmp_p
                    for r in store.db.query(f"SELECT * FROM {table} ORDER BY rowid")]
             assert got == values, table
         # and the code reads them through the newest schema
-        team = store.get_team("T0001")
+        team = store.get_workspace("T0001")
         assert team.digest_channel == "C0DIGEST" and team.retention_months is None
         member = store.get_member("T0001", "U1")
         assert member.anonymous and member.tz == "Europe/Berlin"
@@ -139,3 +139,54 @@ def test_a_first_version_database_upgrades_to_the_newest_keeping_every_row(tmp_p
         assert store.get_digest("T0001", "C0DIGEST", "2026-W47").ts == "2.0"
     finally:
         store.close()
+
+
+def test_a_database_of_the_last_release_renames_team_id_to_workspace_id_keeping_every_row(
+        tmp_path):
+    """m007: Slack's `team_id` becomes Headway's `workspace_id` in every table of Headway's,
+    with every row, index and foreign key carried over; slack_sdk's tables keep `team_id`."""
+    path = tmp_path / "h.db"
+    db = Database(sqlite3.connect(path))
+    migrations.apply(db, stop_before="m007_workspace_id")
+    db.conn.execute("PRAGMA foreign_keys = ON")
+    now = NOW.isoformat()
+    db.execute("INSERT INTO workspaces (team_id, name, created_at) VALUES (?, 'Acme', ?)",
+               [T, now])
+    db.execute("INSERT INTO members (team_id, user_id, name, joined_at, updated_at) "
+               "VALUES (?, 'U1', 'Ada', ?, ?)", [T, now, now])
+    db.execute("INSERT INTO nudges (team_id, user_id, prompt_id, period, status, claimed_at) "
+               "VALUES (?, 'U1', 'work', '2026-W47', 'answered', ?)", [T, now])
+    db.execute("INSERT INTO replies (team_id, user_id, prompt_id, kind, period, text, source, "
+               "created_at, channel, ts) VALUES (?, 'U1', 'work', 'work', '2026-W47', "
+               "'Shipped the beta', 'dm', ?, 'D1', '1.0')", [T, now])
+    db.execute("INSERT INTO items (team_id, reply_id, position, text, kind, label) "
+               "VALUES (?, 1, 0, 'Shipped the beta', 'work', 'progress')", [T])
+    db.execute("INSERT INTO holidays (team_id, day) VALUES (?, '2026-12-24')", [T])
+    db.execute("CREATE TABLE slack_bots (team_id TEXT, bot_token TEXT)")  # slack_sdk's own
+    db.execute("INSERT INTO slack_bots VALUES (?, 'xoxb-1')", [T])
+    before = {t: db[t].count for t in db.table_names() if t != "_sqlite_migrations"}
+    db.conn.commit()
+    db.conn.close()
+
+    store = Store.open(path)
+    assert store.schema_version()[-1] == "m007_workspace_id"
+    after = {t: store.db[t].count for t in store.db.table_names() if t != "_sqlite_migrations"}
+    assert after == before and after["items"] == 1  # canary: rows were really there
+    for table in after:
+        columns = store.db[table].columns_dict
+        if table == "slack_bots":
+            assert "team_id" in columns and "workspace_id" not in columns
+        elif not table.startswith("_"):
+            assert "workspace_id" in columns and "team_id" not in columns, table
+    fks = {(t, fk.column, fk.other_column) for t in after
+           for fk in store.db[t].foreign_keys if fk.other_table == "workspaces"}
+    assert ("members", "workspace_id", "workspace_id") in fks
+    assert list(store.db.query("PRAGMA foreign_key_check")) == []
+    # The data reads back through the store, by the new names, and the message key holds.
+    assert store.get_member(T, "U1").name == "Ada"
+    [reply] = store.replies(T, period="2026-W47")
+    assert [i.label for i in reply.items] == ["progress"]
+    assert store.message_reply(T, "D1", "1.0") is not None
+    indexed = {r["name"] for r in store.db.query(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND sql LIKE '%workspace_id%'")}
+    assert "replies_by_message" in indexed

@@ -138,7 +138,7 @@ def test_m006_marks_posted_digests_that_missed_replies_and_ties_replies_to_messa
     db.conn.close()
 
     store = Store.open(path)
-    assert store.schema_version()[-1] == "m006_message_replies"
+    assert "m006_message_replies" in store.schema_version()
     dirty = {d.period: d.dirty for d in store.digests("T1")}
     assert dirty == {"2026-W47": True, "2026-W46": False}
     reply = Reply("T1", "U1", "w", "work", "2026-W47", "Shipped A")

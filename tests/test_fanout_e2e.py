@@ -34,7 +34,7 @@ FRIDAY_9 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
 
 def enrol(fake, store: Store, n: int, now: datetime, prefix: str = "U") -> list[str]:
-    store.ensure_team(TEAM, now, "Acme")
+    store.ensure_workspace(TEAM, now, "Acme")
     users = [f"{prefix}{i:04d}" for i in range(n)]
     for uid in users:
         fake.add_user(uid, tz="UTC")
@@ -254,7 +254,7 @@ def test_a_member_slack_cannot_reach_is_deactivated_once_and_the_fanout_goes_on(
 
 
 def test_a_bot_user_is_deactivated_and_not_retried(fake, hw, clock):
-    hw.store.ensure_team(TEAM, clock.now)
+    hw.store.ensure_workspace(TEAM, clock.now)
     fake.add_user("UBOT", tz="UTC", is_bot=True)
     fake.add_user("UHUMAN", tz="UTC")
     for uid in ("UBOT", "UHUMAN"):

@@ -44,7 +44,7 @@ def fake_time(hw: Headway) -> FakeTime:
 
 
 def _enrol(fake, hw: Headway, users: list[str]) -> None:
-    hw.store.ensure_team("T0001", FRIDAY_9, "Acme")
+    hw.store.ensure_workspace("T0001", FRIDAY_9, "Acme")
     for uid in users:
         fake.add_user(uid, tz="UTC")
         hw.store.upsert_member(Member("T0001", uid, tz="UTC", days=(4,), nudge_time=time(9)),

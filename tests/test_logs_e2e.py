@@ -242,7 +242,7 @@ def test_an_exception_inside_a_listener_logs_its_traceback_without_the_text(
 ):
     logs = every_logger_at_debug
     fake.add_user("U1", tz="UTC")
-    hw.store.ensure_team("T0001", hw.now())
+    hw.store.ensure_workspace("T0001", hw.now())
     hw.store.upsert_member(Member("T0001", "U1"), hw.now())
     logs.all_debug()
 

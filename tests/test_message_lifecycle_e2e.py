@@ -67,8 +67,8 @@ def slack(request, fake, hw) -> Iterator[SlackDriver]:
 def nudged(fake, hw, clock) -> None:
     """U1 and U2, members in UTC, each with this week's two questions in their DMs."""
     clock.now = utc(2026, 11, 20, 15, 0)  # Friday 15:00, their nudge time
-    hw.store.ensure_team(TEAM, clock.now, "Acme")
-    hw.store.update_team(TEAM, digest_channel=DIGEST, tz="UTC", digest_day=0,
+    hw.store.ensure_workspace(TEAM, clock.now, "Acme")
+    hw.store.update_workspace(TEAM, digest_channel=DIGEST, tz="UTC", digest_day=0,
                          digest_time=time(9))
     for uid in ("U1", "U2"):
         fake.add_user(uid, tz="UTC")

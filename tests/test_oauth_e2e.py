@@ -77,7 +77,7 @@ def test_install_through_oauth_then_the_workspace_is_served_with_its_own_token(
     driver = SlackDriver(oserver.url, fake, team_id="T0A")
     install(driver, fake, "T0A", TEAMS["T0A"])
     assert ohw.installations.token_for("T0A") == TEAMS["T0A"]
-    assert ohw.store.get_team("T0A").name == "Team T0A"
+    assert ohw.store.get_workspace("T0A").name == "Team T0A"
     fake.add_user("U1", team_id="T0A", tz="Europe/Berlin")
     assert driver.command("join", user="U1", team_id="T0A").status == 200
     wait_for(lambda: ohw.store.get_member("T0A", "U1"), what="the member to join")
@@ -123,7 +123,7 @@ def test_two_workspaces_in_one_process_never_see_each_other(oserver, ohw, fake, 
         history = driver.command("history", user="U1", team_id=team_id).json()["text"]
         assert words[team_id] in history and words[other[team_id]] not in history
         driver.command("digest here", user="U1", channel=f"C{team_id}", team_id=team_id)
-        wait_for(lambda t=team_id: ohw.store.get_team(t).digest_channel, what="digest here")
+        wait_for(lambda t=team_id: ohw.store.get_workspace(t).digest_channel, what="digest here")
         driver.event({"type": "app_home_opened", "user": "U1", "tab": "home"},
                      team_id=team_id)
     clock.now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -189,7 +189,7 @@ def test_uninstall_stops_everything_and_the_data_goes_after_the_retention_period
         ohw.store.upsert_member(Member(team_id, "U1", tz="UTC", days=(4,),
                                        nudge_time=time(15)), clock.now)
     assert drivers["T0A"].event({"type": "app_uninstalled"}, team_id="T0A").status == 200
-    wait_for(lambda: ohw.store.get_team("T0A").uninstalled_at is not None,
+    wait_for(lambda: ohw.store.get_workspace("T0A").uninstalled_at is not None,
              what="the uninstall to be recorded")
     assert ohw.installations.token_for("T0A") is None
     clock.now = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
@@ -200,21 +200,23 @@ def test_uninstall_stops_everything_and_the_data_goes_after_the_retention_period
     clock.now += timedelta(days=1)
     drivers["T0B"].event({"type": "tokens_revoked", "tokens": {"bot": ["UBOTT0B"]}},
                          team_id="T0B")
-    wait_for(lambda: ohw.store.get_team("T0B").uninstalled_at is not None,
+    wait_for(lambda: ohw.store.get_workspace("T0B").uninstalled_at is not None,
              what="the revocation to be recorded")
     # 29 days on, the data is still there (a reinstall would pick up where it left off);
     # past the 30-day retention it is gone, every table.
-    uninstalled = ohw.store.get_team("T0A").uninstalled_at
+    uninstalled = ohw.store.get_workspace("T0A").uninstalled_at
     clock.now = uninstalled + timedelta(days=29)
     assert tick(ohw).workspaces_purged == 0
     assert ohw.store.get_member("T0A", "U1") is not None
     clock.now = uninstalled + timedelta(days=30, minutes=1)
     result = tick(ohw)
     assert result.workspaces_purged >= 1
+    # Headway's tables say workspace_id; slack_sdk's OAuth tables keep Slack's team_id.
     leftovers = {t: n for t in ohw.store.db.table_names()
-                 if "team_id" in ohw.store.db[t].columns_dict
+                 for column in ("workspace_id", "team_id")
+                 if column in ohw.store.db[t].columns_dict
                  and (n := ohw.store.db.execute(
-                     f"SELECT count(*) FROM [{t}] WHERE team_id = 'T0A'").fetchone()[0])}
+                     f"SELECT count(*) FROM [{t}] WHERE {column} = 'T0A'").fetchone()[0])}
     assert leftovers == {}
 
 
@@ -223,8 +225,8 @@ def test_reinstalling_stops_the_retention_clock(oserver, ohw, fake, clock):
     fake.add_team("T0A", token="xoxb-placeholder-t0a")
     install(driver, fake, "T0A", TEAMS["T0A"])
     driver.event({"type": "app_uninstalled"}, team_id="T0A")
-    wait_for(lambda: ohw.store.get_team("T0A").uninstalled_at is not None, what="uninstall")
+    wait_for(lambda: ohw.store.get_workspace("T0A").uninstalled_at is not None, what="uninstall")
     walltime.sleep(0.01)
     install(driver, fake, "T0A", "xoxb-team-a-again")
-    assert ohw.store.get_team("T0A").uninstalled_at is None
+    assert ohw.store.get_workspace("T0A").uninstalled_at is None
     assert ohw.installations.token_for("T0A") == "xoxb-team-a-again"

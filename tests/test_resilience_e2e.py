@@ -42,7 +42,7 @@ def store_zone_as_is(db_path, team_id: str, user_id: str, tz: str) -> None:
     conn = sqlite3.connect(db_path)
     try:
         with conn:
-            conn.execute("UPDATE members SET tz = ? WHERE team_id = ? AND user_id = ?",
+            conn.execute("UPDATE members SET tz = ? WHERE workspace_id = ? AND user_id = ?",
                          [tz, team_id, user_id])
     finally:
         conn.close()
@@ -118,8 +118,8 @@ def mars_row(fake, hw, clock, db_path):
     """U0 and UZ in UTC and UMARS between them, whose stored row says MARS; the workspace's
     zone is Asia/Kolkata (UTC+05:30); everyone is asked Fridays at 09:00 local."""
     clock.now = utc(2026, 11, 18, 12, 0)  # Wednesday of 2026-W47
-    hw.store.ensure_team(T1, clock.now, "Acme")
-    hw.store.update_team(T1, tz="Asia/Kolkata", digest_channel="C0DIGEST", digest_day=4,
+    hw.store.ensure_workspace(T1, clock.now, "Acme")
+    hw.store.update_workspace(T1, tz="Asia/Kolkata", digest_channel="C0DIGEST", digest_day=4,
                          digest_time=time(9))
     for uid in ("U0", "UMARS", "UZ"):
         fake.add_user(uid, tz="UTC")
@@ -161,9 +161,9 @@ def test_a_zone_this_machine_does_not_know_enters_as_the_workspaces_zone(
     for uid in ("UMARS", "UTEAM", "UMOVER"):
         fake.add_user(uid, tz="Europe/Berlin")
     slack.command("digest here", user="UADMIN", channel="C0DIGEST")
-    wait_for(lambda: hw.store.get_team(T1) and hw.store.get_team(T1).digest_channel,
+    wait_for(lambda: hw.store.get_workspace(T1) and hw.store.get_workspace(T1).digest_channel,
              what="digest channel")
-    assert hw.store.get_team(T1).tz == "Asia/Kolkata"
+    assert hw.store.get_workspace(T1).tz == "Asia/Kolkata"
     slack.command("join", user="UMOVER")  # joins while Slack still says Berlin
     wait_for(lambda: hw.store.get_member(T1, "UMOVER"), what="UMOVER enrolled")
     slack_says_mars(fake, "UMARS", "UTEAM", "UMOVER")
@@ -217,8 +217,8 @@ def two_workspaces(fake, hw, clock):
     clock.now = utc(2026, 11, 18, 12, 0)
     for team, channel, users in ((T1, "C0DIGEST1", ("U1", "UBAD", "U3")),
                                  (T2, "C0DIGEST2", ("U4", "U5"))):
-        hw.store.ensure_team(team, clock.now, team)
-        hw.store.update_team(team, tz="UTC", digest_channel=channel, digest_day=4,
+        hw.store.ensure_workspace(team, clock.now, team)
+        hw.store.update_workspace(team, tz="UTC", digest_channel=channel, digest_day=4,
                              digest_time=time(9), retention_months=12)
         for uid in users:
             fake.add_user(uid, team_id=team, tz="UTC")
@@ -346,7 +346,7 @@ def test_a_user_change_saying_deleted_deactivates_the_member_at_once(slack, fake
 @pytest.fixture
 def admin(fake, hw, clock):
     fake.add_user("UADMIN", tz="Europe/Berlin", is_admin=True)
-    hw.store.ensure_team(T1, clock.now)
+    hw.store.ensure_workspace(T1, clock.now)
     return "UADMIN"
 
 
@@ -362,7 +362,7 @@ def test_digest_here_is_refused_in_a_dm_with_a_message_that_says_where_to_run_it
 ):
     text = _digest_here(slack, fake, fake.dm_channel("UADMIN"))
     assert "direct message can't receive" in text and "channel that should get it" in text
-    assert hw.store.get_team(T1).digest_channel is None
+    assert hw.store.get_workspace(T1).digest_channel is None
 
 
 def test_digest_here_is_refused_in_a_group_dm(admin, slack, fake, hw):
@@ -376,7 +376,7 @@ def test_digest_here_is_refused_in_a_group_dm(admin, slack, fake, hw):
             if args.get("channel") == "C0MPIM" else {"ok": False, "error": "channel_not_found"})
     text = _digest_here(slack, fake, "C0MPIM")
     assert "group DM can't receive" in text and "/invite @Headway" in text
-    assert hw.store.get_team(T1).digest_channel is None
+    assert hw.store.get_workspace(T1).digest_channel is None
 
 
 def test_digest_here_in_a_private_channel_without_headway_asks_for_the_invite_first(
@@ -385,13 +385,13 @@ def test_digest_here_in_a_private_channel_without_headway_asks_for_the_invite_fi
     fake.add_channel("G0SECRET", is_private=True, bot_is_member=False, members=["UADMIN"])
     text = _digest_here(slack, fake, "G0SECRET")
     assert "`/invite @Headway`" in text and "private channel" in text
-    assert hw.store.get_team(T1).digest_channel is None
+    assert hw.store.get_workspace(T1).digest_channel is None
     assert fake.calls_to("conversations.join") == []  # a private channel needs an invite
 
     fake.add_channel("G0SECRET", is_private=True, members=["UADMIN"])  # invited now
     text = _digest_here(slack, fake, "G0SECRET")
     assert "now gets the weekly digest" in text
-    assert hw.store.get_team(T1).digest_channel == "G0SECRET"
+    assert hw.store.get_workspace(T1).digest_channel == "G0SECRET"
 
 
 def test_digest_here_where_slack_hides_the_conversation_from_headway_says_what_to_do(
@@ -403,7 +403,7 @@ def test_digest_here_where_slack_hides_the_conversation_from_headway_says_what_t
     text = _digest_here(slack, fake, "G0UNSEEN")
     assert "can't see this conversation" in text and "/invite @Headway" in text
     assert "DM or group DM can't receive" in text
-    assert hw.store.get_team(T1).digest_channel is None
+    assert hw.store.get_workspace(T1).digest_channel is None
 
 
 def test_digest_here_in_a_public_channel_headway_is_not_in_joins_it(admin, slack, fake, hw):
@@ -420,8 +420,8 @@ def test_digest_here_in_a_public_channel_headway_is_not_in_joins_it(admin, slack
     text = _digest_here(slack, fake, "C0OPEN")
     assert "now gets the weekly digest" in text and "joined the channel" in text
     assert [c.args["channel"] for c in fake.calls_to("conversations.join")] == ["C0OPEN"]
-    assert hw.store.get_team(T1).digest_channel == "C0OPEN"
-    assert hw.store.get_team(T1).tz == "Europe/Berlin"
+    assert hw.store.get_workspace(T1).digest_channel == "C0OPEN"
+    assert hw.store.get_workspace(T1).tz == "Europe/Berlin"
 
 
 def test_digest_here_says_what_to_do_when_headway_cannot_join_a_public_channel(
@@ -432,4 +432,4 @@ def test_digest_here_says_what_to_do_when_headway_cannot_join_a_public_channel(
                                                 "needed": "channels:join"})
     text = _digest_here(slack, fake, "C0OPEN")
     assert "couldn't join this channel" in text and "/invite @Headway" in text
-    assert hw.store.get_team(T1).digest_channel is None
+    assert hw.store.get_workspace(T1).digest_channel is None

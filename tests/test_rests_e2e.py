@@ -32,7 +32,7 @@ def nudge_times(fake, clock, hw, until: datetime, step: timedelta) -> dict[str, 
 
 
 def enrol(fake, hw, clock, user: str, tz: str, days: tuple[int, ...], at: time) -> None:
-    hw.store.ensure_team(TEAM, clock.now)
+    hw.store.ensure_workspace(TEAM, clock.now)
     fake.add_user(user, tz=tz)
     hw.store.upsert_member(Member(TEAM, user, tz=tz, days=days, nudge_time=at), clock.now)
 

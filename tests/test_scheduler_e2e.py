@@ -14,7 +14,7 @@ def dms(fake, user):
 
 
 def test_members_are_nudged_at_their_own_local_time_once(fake, hw, clock):
-    hw.store.ensure_team("T0001", clock.now, "Acme")
+    hw.store.ensure_workspace("T0001", clock.now, "Acme")
     fake.add_user("UIN", tz="Asia/Kolkata")
     fake.add_user("UNY", tz="America/New_York")
     # Friday 20 Nov 2026, 15:00 local: 09:30 UTC in Kolkata, 20:00 UTC in New York
@@ -43,7 +43,7 @@ def test_members_are_nudged_at_their_own_local_time_once(fake, hw, clock):
 
 
 def test_a_member_slack_cannot_reach_is_deactivated_and_the_fanout_goes_on(fake, hw, clock):
-    hw.store.ensure_team("T0001", clock.now)
+    hw.store.ensure_workspace("T0001", clock.now)
     for uid in ("UA", "UGONE", "UB"):
         fake.add_user(uid, tz="UTC")
         hw.store.upsert_member(Member("T0001", uid, tz="UTC", days=(4,), nudge_time=time(9)),
@@ -63,7 +63,7 @@ def test_a_member_slack_cannot_reach_is_deactivated_and_the_fanout_goes_on(fake,
 
 
 def test_429_is_honoured_and_the_nudge_still_goes_out_once(fake, hw, clock):
-    hw.store.ensure_team("T0001", clock.now)
+    hw.store.ensure_workspace("T0001", clock.now)
     fake.add_user("U1", tz="UTC")
     hw.store.upsert_member(Member("T0001", "U1", tz="UTC", days=(4,), nudge_time=time(9)),
                            clock.now)
@@ -76,8 +76,8 @@ def test_429_is_honoured_and_the_nudge_still_goes_out_once(fake, hw, clock):
 
 def test_the_weekly_digest_posts_once_and_late_replies_update_it(fake, hw, clock):
     clock.now = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-    hw.store.ensure_team("T0001", clock.now, "Acme")
-    hw.store.update_team("T0001", digest_channel="C0DIGEST", tz="UTC", digest_day=0,
+    hw.store.ensure_workspace("T0001", clock.now, "Acme")
+    hw.store.update_workspace("T0001", digest_channel="C0DIGEST", tz="UTC", digest_day=0,
                          digest_time=time(9))
     hw.store.upsert_member(Member("T0001", "U1", tz="UTC", days=(4,), nudge_time=time(15)),
                            clock.now)
@@ -113,7 +113,7 @@ def test_only_one_scheduler_per_database(tmp_path):
 def test_a_plain_dm_reply_goes_to_the_newest_open_nudge_the_work_question_first(fake, hw,
                                                                                   clock):
     fake.add_user("U1", tz="UTC")
-    hw.store.ensure_team("T0001", clock.now)
+    hw.store.ensure_workspace("T0001", clock.now)
     hw.store.upsert_member(Member("T0001", "U1", tz="UTC", days=(4,), nudge_time=time(9)),
                            clock.now)
     clock.now = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -129,8 +129,8 @@ def test_a_digest_claim_left_by_a_crashed_run_is_taken_over_later(fake, hw, cloc
     from bot.digests import DigestError, post_digest
 
     clock.now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-    hw.store.ensure_team("T0001", clock.now)
-    hw.store.update_team("T0001", digest_channel="C0DIGEST")
+    hw.store.ensure_workspace("T0001", clock.now)
+    hw.store.update_workspace("T0001", digest_channel="C0DIGEST")
     hw.store.claim_digest("T0001", "C0DIGEST", "2026-W47", clock.now)  # then the crash
     try:
         post_digest(hw, "T0001", "2026-W47")
@@ -147,7 +147,7 @@ def _crash_after_claim(fake, hw, clock, *, delivered: bool):
     from bot.core import messages
 
     fake.add_user("U1", tz="UTC")
-    hw.store.ensure_team("T0001", clock.now)
+    hw.store.ensure_workspace("T0001", clock.now)
     hw.store.upsert_member(Member("T0001", "U1", tz="UTC", days=(4,), nudge_time=time(9)),
                            clock.now)
     clock.now = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)

@@ -219,7 +219,7 @@ def test_a_correction_made_on_a_linked_item_matches_the_same_words_typed_plainly
 
 def test_a_work_answer_of_only_chatter_is_stored_with_no_items_and_the_member_is_told():
     text = "hi <@UBOT>!"
-    reply = Reply(team_id="T1", user_id="U1", prompt_id="work", kind="work",
+    reply = Reply(workspace_id="T1", user_id="U1", prompt_id="work", kind="work",
                   period="2026-W47", text=text, items=label_answer(text, "work"))
     head, blocks = confirmation_blocks("What did you move forward?", reply)
     assert "(0 items)" in head

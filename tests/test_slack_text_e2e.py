@@ -138,7 +138,7 @@ def team(slack, fake, hw, clock):
     clock.now = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
     fake.add_user("UADMIN", tz="UTC", is_owner=True)
     assert slack.command("digest here", user="UADMIN", channel=DIGEST).status == 200
-    wait_for(lambda: hw.store.get_team(TEAM) and hw.store.get_team(TEAM).digest_channel,
+    wait_for(lambda: hw.store.get_workspace(TEAM) and hw.store.get_workspace(TEAM).digest_channel,
              what="digest channel set")
     return TEAM
 

@@ -22,7 +22,7 @@ NOW = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
 @pytest.fixture
 def store(tmp_path):
     s = Store.open(tmp_path / "sub" / "headway.db")
-    s.ensure_team("T1", NOW, "Acme")
+    s.ensure_workspace("T1", NOW, "Acme")
     yield s
     s.close()
 
@@ -39,11 +39,12 @@ def test_the_file_is_created_private_in_wal_mode_with_foreign_keys(store):
     assert defined[0] == "m001_initial"
 
 
-def test_every_table_carries_team_id(store):
-    for table in store.db.table_names():
-        if table.startswith("_"):
-            continue
-        assert "team_id" in store.db[table].columns_dict, table
+def test_every_table_carries_workspace_id_and_none_says_team_id(store):
+    tables = [t for t in store.db.table_names() if not t.startswith("_")]
+    assert len(tables) >= 10  # canary: the schema really was read
+    for table in tables:
+        assert "workspace_id" in store.db[table].columns_dict, table
+        assert "team_id" not in store.db[table].columns_dict, table
 
 
 def test_migrate_twice_is_a_no_op(store):
@@ -67,7 +68,7 @@ def test_a_nudge_is_claimed_at_most_once_even_from_many_threads(store):
 def test_the_ledger_survives_a_reopen(tmp_path):
     path = tmp_path / "h.db"
     s = Store.open(path)
-    s.ensure_team("T1", NOW)
+    s.ensure_workspace("T1", NOW)
     assert s.claim_nudge("T1", "U1", "work", "2026-W47", NOW) is not None
     s.close()
     again = Store.open(path)
@@ -105,7 +106,7 @@ def test_replies_and_items_are_stored_exactly_and_atomically(store):
 
 
 def test_corrections_belong_to_one_workspace(store):
-    store.ensure_team("T2", NOW)
+    store.ensure_workspace("T2", NOW)
     store.upsert_member(Member("T1", "U1"), NOW)
     saved = store.add_reply(Reply("T1", "U1", "w", "work", "2026-W47", "sync",
                                   items=(Item("weekly vendor sync", "work", "progress"),)),
@@ -165,7 +166,7 @@ def test_the_digest_reads_walk_indexes_never_a_whole_table(store):
     # the items query altogether), and another workspace's rows must not be walked either.
     previous = recent_periods("2026-W47", 4)
     for team in ("T1", "T2"):
-        store.ensure_team(team, NOW)
+        store.ensure_workspace(team, NOW)
         for uid in ("U1", "U2"):
             store.upsert_member(Member(team, uid, name=uid), NOW)
             for period in [*previous, "2026-W47"]:
@@ -216,6 +217,6 @@ def test_a_transaction_that_reads_then_writes_waits_for_another_writer_instead_o
         list(db.query("SELECT count(*) FROM holidays"))
         started.set()
         walltime.sleep(0.2)  # the other writer tries now
-        db.execute("INSERT INTO holidays (team_id, day) VALUES ('T1', '2026-01-02')")
+        db.execute("INSERT INTO holidays (workspace_id, day) VALUES ('T1', '2026-01-02')")
     other.join(5)
     assert store.holidays("T1") == [date(2026, 1, 1), date(2026, 1, 2)]

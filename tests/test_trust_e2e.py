@@ -34,7 +34,7 @@ def _enrol_and_answer(slack, fake, hw, user: str, text: str) -> None:
 def _reflection(hw, user: str, text: str) -> Reply:
     member = hw.store.get_member(T, user)
     return hw.store.add_reply(
-        Reply(team_id=T, user_id=user, prompt_id="values", kind="reflection",
+        Reply(workspace_id=T, user_id=user, prompt_id="values", kind="reflection",
               period=period_of(hw.now(), member.tz), text=text, anonymous=member.anonymous),
         source="dm", now=hw.now())
 
@@ -50,14 +50,14 @@ def test_named_admins_may_use_admin_commands_and_everyone_else_is_refused(slack,
     refused = _answer(slack, fake, "retention 12", "U2")
     assert "Only workspace admins and owners and the Headway admins they named (none yet)" \
         in refused
-    assert hw.store.get_team(T).retention_months is None
+    assert hw.store.get_workspace(T).retention_months is None
 
     added = _answer(slack, fake, "admins add <@U2|bob>", "UADMIN")
     assert "Added <@U2>" in added
     assert hw.store.named_admins(T) == ["U2"]
 
     assert "older than 12 months" in _answer(slack, fake, "retention 12", "U2")
-    assert hw.store.get_team(T).retention_months == 12
+    assert hw.store.get_workspace(T).retention_months == 12
 
     # A named admin cannot name more admins: only Slack's admins widen the circle.
     widen = _answer(slack, fake, "admins add <@U3|cy>", "U2")
@@ -68,7 +68,7 @@ def test_named_admins_may_use_admin_commands_and_everyone_else_is_refused(slack,
 
     assert "Removed <@U2>" in _answer(slack, fake, "admins remove <@U2>", "UADMIN")
     again = _answer(slack, fake, "retention off", "U2")
-    assert "(none yet)" in again and hw.store.get_team(T).retention_months == 12
+    assert "(none yet)" in again and hw.store.get_workspace(T).retention_months == 12
 
     assert "not a @mention" in _answer(slack, fake, "admins add bob", "UADMIN")
 
@@ -171,14 +171,14 @@ def test_my_own_export_has_my_reflections_and_nobody_elses(slack, fake, hw, env)
 
 def _rows_of(hw, user: str) -> dict[str, int]:
     q = {
-        "members": "SELECT count(*) n FROM members WHERE team_id = ? AND user_id = ?",
-        "nudges": "SELECT count(*) n FROM nudges WHERE team_id = ? AND user_id = ?",
-        "replies": "SELECT count(*) n FROM replies WHERE team_id = ? AND user_id = ?",
+        "members": "SELECT count(*) n FROM members WHERE workspace_id = ? AND user_id = ?",
+        "nudges": "SELECT count(*) n FROM nudges WHERE workspace_id = ? AND user_id = ?",
+        "replies": "SELECT count(*) n FROM replies WHERE workspace_id = ? AND user_id = ?",
         "items": "SELECT count(*) n FROM items i JOIN replies r ON r.id = i.reply_id "
-                 "WHERE r.team_id = ? AND r.user_id = ?",
-        "corrections": "SELECT count(*) n FROM corrections WHERE team_id = ? AND user_id = ?",
-        "skips": "SELECT count(*) n FROM skips WHERE team_id = ? AND user_id = ?",
-        "headway_admins": "SELECT count(*) n FROM headway_admins WHERE team_id = ? "
+                 "WHERE r.workspace_id = ? AND r.user_id = ?",
+        "corrections": "SELECT count(*) n FROM corrections WHERE workspace_id = ? AND user_id = ?",
+        "skips": "SELECT count(*) n FROM skips WHERE workspace_id = ? AND user_id = ?",
+        "headway_admins": "SELECT count(*) n FROM headway_admins WHERE workspace_id = ? "
                           "AND user_id = ?",
     }
     return {t: next(hw.store.db.query(sql, [T, user]))["n"] for t, sql in q.items()}
@@ -239,7 +239,7 @@ def test_retention_purges_replies_older_than_n_months_on_the_scheduler_tick(
     _flip_first_label(slack, fake, hw, "U1")
     clock.advance(days=200)
     recent = hw.store.add_reply(
-        Reply(team_id=T, user_id="U1", prompt_id="work", kind="work",
+        Reply(workspace_id=T, user_id="U1", prompt_id="work", kind="work",
               period=period_of(hw.now(), "UTC"), text="Recent work"),
         source="dm", now=hw.now())
     clock.advance(days=200)  # the old reply is ~13 months old, the recent one ~6.5

@@ -225,10 +225,10 @@ def load_corpus(split: str) -> list[tuple[Label, str, str, str]]:
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
         if n == 0 or not line.strip():
             continue  # header
-        label, team, style, text = line.split("\t", 3)
+        label, workspace, style, text = line.split("\t", 3)
         if label not in ("progress", "ktlo"):
             raise ValueError(f"corpus/{split}.tsv line {n + 1}: bad label {label!r}")
-        rows.append((label, team, style, text))  # type: ignore[arg-type]
+        rows.append((label, workspace, style, text))  # type: ignore[arg-type]
     return rows
 
 

@@ -64,7 +64,7 @@ class NudgeMessage:
 
 
 def nudge_message(
-    prompt: Prompt, period: str, nudge_id: int, team_id: str, user_id: str,
+    prompt: Prompt, period: str, nudge_id: int, workspace_id: str, user_id: str,
     reminder: bool = False, follow_up: str | None = None,
 ) -> NudgeMessage:
     lead = "Reminder: " if reminder else ""
@@ -93,7 +93,7 @@ def nudge_message(
         "event_type": NUDGE_EVENT,
         "event_payload": {
             "nudge_id": nudge_id,
-            "team_id": team_id,
+            "team_id": workspace_id,
             "user_id": user_id,
             "prompt_id": prompt.id,
             "period": period,

@@ -55,7 +55,7 @@ class PromptPack:
 
 @dataclass(frozen=True)
 class Member:
-    team_id: str
+    workspace_id: str
     user_id: str
     tz: str = "UTC"
     days: tuple[int, ...] = (4,)  # Friday
@@ -70,8 +70,8 @@ class Member:
 
 
 @dataclass(frozen=True)
-class Team:
-    team_id: str
+class Workspace:
+    workspace_id: str
     name: str = ""
     digest_channel: str | None = None
     digest_day: int = 0  # Monday: the digest reviews the week that just ended
@@ -102,7 +102,7 @@ class Item:
 
 @dataclass(frozen=True)
 class Reply:
-    team_id: str
+    workspace_id: str
     user_id: str
     prompt_id: str
     kind: PromptKind
@@ -133,7 +133,7 @@ class WeekShare:
 class DigestInput:
     """Everything the digest needs for one team and one period, already loaded."""
 
-    team_id: str
+    workspace_id: str
     team_name: str
     period: str
     members_total: int

@@ -39,7 +39,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.core.model import WEEKDAYS, Member, Team
+from bot.core.model import WEEKDAYS, Member, Workspace
 
 ONE_DAY = timedelta(days=1)
 # datetimes have microsecond resolution: "just after t" is t + 1 µs, which turns the
@@ -377,12 +377,12 @@ def next_nudge(
 class DigestDue:
     """A digest occurrence: posted at `at` (UTC), reviewing ISO week `period` (team zone)."""
 
-    team: Team
+    workspace: Workspace
     at: datetime
     period: str
 
 
-def digest_period(team: Team, at: datetime) -> str:
+def digest_period(workspace: Workspace, at: datetime) -> str:
     """The ISO week a digest posted at `at` reviews.
 
     Rule: the most recent ISO week whose Friday has begun in the team's zone. So a digest
@@ -391,16 +391,16 @@ def digest_period(team: Team, at: datetime) -> str:
     happened: Friday 16:00 → this week).
     """
     _require_aware(at, "at")
-    local = at.astimezone(zone(team.tz))
-    current = period_of(at, team.tz)
+    local = at.astimezone(zone(workspace.tz))
+    current = period_of(at, workspace.tz)
     return current if local.weekday() >= 4 else shift_period(current, -1)
 
 
-def _digest_due(team: Team, at: datetime) -> DigestDue:
-    return DigestDue(team=team, at=at, period=digest_period(team, at))
+def _digest_due(workspace: Workspace, at: datetime) -> DigestDue:
+    return DigestDue(workspace=workspace, at=at, period=digest_period(workspace, at))
 
 
-def due_digest(team: Team, now: datetime, grace: timedelta) -> DigestDue | None:
+def due_digest(workspace: Workspace, now: datetime, grace: timedelta) -> DigestDue | None:
     """The latest digest occurrence in (now - grace, now] (same boundaries as `due_nudge`).
 
     The period comes from the scheduled instant, not from `now`, so a digest caught up
@@ -408,17 +408,17 @@ def due_digest(team: Team, now: datetime, grace: timedelta) -> DigestDue | None:
     """
     _require_aware(now, "now")
     _check_grace(grace)
-    window = _between(team.tz, (team.digest_day,), team.digest_time,
+    window = _between(workspace.tz, (workspace.digest_day,), workspace.digest_time,
                       now - grace + _EPSILON, now + _EPSILON)
-    return _digest_due(team, window[-1]) if window else None
+    return _digest_due(workspace, window[-1]) if window else None
 
 
-def next_digest(team: Team, after: datetime) -> DigestDue | None:
+def next_digest(workspace: Workspace, after: datetime) -> DigestDue | None:
     """The first digest occurrence strictly after `after`, for display."""
     _require_aware(after, "after")
-    found = _between(team.tz, (team.digest_day,), team.digest_time,
+    found = _between(workspace.tz, (workspace.digest_day,), workspace.digest_time,
                      after + _EPSILON, after + timedelta(days=8))
-    return _digest_due(team, found[0]) if found else None
+    return _digest_due(workspace, found[0]) if found else None
 
 
 # ── parsing what people type ─────────────────────────────────────────────────

@@ -431,10 +431,10 @@ def load_theme_corpus(split: str) -> list[tuple[str, str, str, str]]:
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
         if n == 0 or not line.strip():
             continue  # header
-        theme, team, style, text = line.split("\t", 3)
+        theme, workspace, style, text = line.split("\t", 3)
         if theme not in THEME_NAMES:
             raise ValueError(f"corpus/themes_{split}.tsv line {n + 1}: bad theme {theme!r}")
-        rows.append((theme, team, style, text))
+        rows.append((theme, workspace, style, text))
     return rows
 
 

@@ -28,8 +28,8 @@ def _own_nudge(hw: Headway, body: dict[str, Any]) -> Nudge | None:
     except (KeyError, IndexError, TypeError, ValueError):
         return None
     nudge = hw.store.get_nudge(nudge_id)
-    team_id = (body.get("team") or {}).get("id")
-    if nudge is None or nudge.team_id != team_id or nudge.user_id != body["user"]["id"]:
+    workspace_id = (body.get("team") or {}).get("id")
+    if nudge is None or nudge.workspace_id != workspace_id or nudge.user_id != body["user"]["id"]:
         return None
     return nudge
 
@@ -46,7 +46,7 @@ def register(app: App, hw: Headway) -> None:
         nudge = _own_nudge(hw, body)
         if nudge is None:
             return
-        prompt = hw.pack_for(hw.store.get_team(nudge.team_id)).get(nudge.prompt_id)
+        prompt = hw.pack_for(hw.store.get_workspace(nudge.workspace_id)).get(nudge.prompt_id)
         if prompt is None:
             return
         # trigger_id lives ~3 s: open the modal before anything slow.
@@ -62,7 +62,7 @@ def register(app: App, hw: Headway) -> None:
         nudge = _own_nudge(hw, body)
         if nudge is None:
             return
-        hw.store.skip_period(nudge.team_id, nudge.user_id, nudge.period, hw.now())
+        hw.store.skip_period(nudge.workspace_id, nudge.user_id, nudge.period, hw.now())
         _close(hw, client, body, nudge, "skipped — see you next week")
 
     @app.action(messages.SNOOZE)
@@ -78,29 +78,29 @@ def register(app: App, hw: Headway) -> None:
     @app.action(messages.FLIP)
     def flip(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        workspace_id, user_id = body["team"]["id"], body["user"]["id"]
         try:
             item_id_text, label = body["actions"][0]["value"].split(":")
             item_id = int(item_id_text)
         except (KeyError, ValueError):
             return
-        found = hw.store.get_item(team_id, item_id)
+        found = hw.store.get_item(workspace_id, item_id)
         if found is None or found[1] != user_id or label not in ("progress", "ktlo"):
             return  # only the author relabels their own items
         item, _author = found
         if item.label == label:
             label = flipped(item.label)  # a stale button: flip from what is stored now
-        hw.store.correct_item(team_id, item_id, user_id, label, hw.now())
+        hw.store.correct_item(workspace_id, item_id, user_id, label, hw.now())
         if (body.get("view") or {}).get("type") == "home":
-            publish_home(hw, client, team_id, user_id)
+            publish_home(hw, client, workspace_id, user_id)
             return
-        reply = hw.store.reply_of_item(team_id, item_id)
+        reply = hw.store.reply_of_item(workspace_id, item_id)
         channel, ts = _container(body)
         if reply is None or not channel or not ts:
             return
-        pack = hw.pack_for(hw.store.get_team(team_id))
+        pack = hw.pack_for(hw.store.get_workspace(workspace_id))
         prompt = pack.get(reply.prompt_id)
-        [reply] = named(hw, team_id, [reply])
+        [reply] = named(hw, workspace_id, [reply])
         text, blocks = messages.confirmation_blocks(prompt.text if prompt else "", reply)
         _update_quietly(client, channel, ts, text, blocks)
 
@@ -122,7 +122,7 @@ def register(app: App, hw: Headway) -> None:
 def _close(hw: Headway, client: WebClient, body: dict[str, Any], nudge: Nudge,
            note: str) -> None:
     channel, ts = _container(body)
-    prompt = hw.pack_for(hw.store.get_team(nudge.team_id)).get(nudge.prompt_id)
+    prompt = hw.pack_for(hw.store.get_workspace(nudge.workspace_id)).get(nudge.prompt_id)
     if not channel or not ts or prompt is None:
         return
     _update_quietly(client, channel, ts, prompt.text,

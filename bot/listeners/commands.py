@@ -22,7 +22,7 @@ from slack_sdk.errors import SlackApiError
 from bot.context import Headway
 from bot.core import commands as cmd
 from bot.core.channels import explain_info_error, explain_join_error, judge_digest_channel
-from bot.core.model import WEEKDAYS, Member, Team
+from bot.core.model import WEEKDAYS, Member, Workspace
 from bot.core.render import render_digest_blocks
 from bot.core.schedule import period_of, recent_periods, zone
 from bot.core.text import plain, show
@@ -50,13 +50,13 @@ def register(app: App, hw: Headway) -> None:
         except cmd.CommandError as err:
             ack(text=f"{err.message}\n{err.usage}", response_type="ephemeral")
             return
-        team_id, user_id = command["team_id"], command["user_id"]
-        hw.store.ensure_team(team_id, hw.now(), command.get("team_domain", ""))
+        workspace_id, user_id = command["team_id"], command["user_id"]
+        hw.store.ensure_workspace(workspace_id, hw.now(), command.get("team_domain", ""))
 
         handler = FAST.get(parsed.name)
         if handler is not None:
             try:
-                answer = handler(hw, parsed, team_id, user_id)
+                answer = handler(hw, parsed, workspace_id, user_id)
                 if isinstance(answer, dict):
                     ack(response_type="ephemeral", **answer)
                 else:
@@ -83,8 +83,8 @@ def register(app: App, hw: Headway) -> None:
 # ── helpers ──────────────────────────────────────────────────────────────────
 
 
-def _member(hw: Headway, team_id: str, user_id: str) -> Member:
-    member = hw.store.get_member(team_id, user_id)
+def _member(hw: Headway, workspace_id: str, user_id: str) -> Member:
+    member = hw.store.get_member(workspace_id, user_id)
     if member is None or not member.active:
         raise Refusal("You're not in Headway yet. Type `/headway join` to start.")
     return member
@@ -94,14 +94,14 @@ def _is_slack_admin(user: dict[str, Any]) -> bool:
     return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
 
 
-def _require_admin(hw: Headway, client: WebClient, team_id: str, user_id: str, *,
+def _require_admin(hw: Headway, client: WebClient, workspace_id: str, user_id: str, *,
                    slack_only: bool = False) -> dict[str, Any]:
     """Workspace admins and owners (from Slack, asked every time: roles change) and, unless
     `slack_only`, the members an admin named with `/headway admins add`."""
     user = client.users_info(user=user_id)["user"]
     if _is_slack_admin(user):
         return user
-    named = hw.store.named_admins(team_id)
+    named = hw.store.named_admins(workspace_id)
     if not slack_only and user_id in named:
         return user
     who = "Only workspace admins and owners"
@@ -112,7 +112,7 @@ def _require_admin(hw: Headway, client: WebClient, team_id: str, user_id: str, *
                   f"you can do.")
 
 
-_UTC_TEAM = Team("-")
+_UTC_TEAM = Workspace("-")
 
 
 def _local_today(hw: Headway, member: Member):
@@ -122,57 +122,57 @@ def _local_today(hw: Headway, member: Member):
 # ── commands that answer inside the ack ──────────────────────────────────────
 
 
-def _help(hw: Headway, parsed: cmd.Command, team_id: str, user_id: str) -> str:
+def _help(hw: Headway, parsed: cmd.Command, workspace_id: str, user_id: str) -> str:
     return cmd.help_text()
 
 
-def _leave(hw: Headway, parsed: cmd.Command, team_id: str, user_id: str) -> str:
-    member = hw.store.get_member(team_id, user_id)
+def _leave(hw: Headway, parsed: cmd.Command, workspace_id: str, user_id: str) -> str:
+    member = hw.store.get_member(workspace_id, user_id)
     if member is None or not member.active:
         return "You're not in Headway, so there's nothing to leave."
-    hw.store.set_member(team_id, user_id, hw.now(), active=False, inactive_reason="left")
+    hw.store.set_member(workspace_id, user_id, hw.now(), active=False, inactive_reason="left")
     return ("Done: no more questions from Headway. Your earlier answers stay in the team's "
             "history; `/headway forget me` deletes them. `/headway join` brings you back.")
 
 
-def _skip(hw: Headway, parsed: cmd.Command, team_id: str, user_id: str) -> str:
-    member = _member(hw, team_id, user_id)
+def _skip(hw: Headway, parsed: cmd.Command, workspace_id: str, user_id: str) -> str:
+    member = _member(hw, workspace_id, user_id)
     period = period_of(hw.now(), member.tz)
-    if not hw.store.skip_period(team_id, user_id, period, hw.now()):
+    if not hw.store.skip_period(workspace_id, user_id, period, hw.now()):
         return f"You're already skipping week {period}."
     return f"Skipping week {period}: no more questions until next week."
 
 
-def _pause(hw: Headway, parsed: cmd.Command, team_id: str, user_id: str) -> str:
-    member = _member(hw, team_id, user_id)
+def _pause(hw: Headway, parsed: cmd.Command, workspace_id: str, user_id: str) -> str:
+    member = _member(hw, workspace_id, user_id)
     assert parsed.weeks is not None
     until = _local_today(hw, member) + timedelta(weeks=parsed.weeks)
-    hw.store.set_member(team_id, user_id, hw.now(), paused_until=until)
+    hw.store.set_member(workspace_id, user_id, hw.now(), paused_until=until)
     s = "s" if parsed.weeks != 1 else ""
     return (f"Paused for {parsed.weeks} week{s}: no questions through "
             f"{until:%a %d %b %Y}. `/headway resume` ends it early.")
 
 
-def _resume(hw: Headway, parsed: cmd.Command, team_id: str, user_id: str) -> str:
-    member = _member(hw, team_id, user_id)
+def _resume(hw: Headway, parsed: cmd.Command, workspace_id: str, user_id: str) -> str:
+    member = _member(hw, workspace_id, user_id)
     if member.paused_until is None:
         return f"You're not paused. Headway asks {schedule_line(member)}."
-    hw.store.set_member(team_id, user_id, hw.now(), paused_until=None)
+    hw.store.set_member(workspace_id, user_id, hw.now(), paused_until=None)
     return f"Welcome back. Headway asks {schedule_line(member)}."
 
 
-def _time(hw: Headway, parsed: cmd.Command, team_id: str, user_id: str) -> str:
-    _member(hw, team_id, user_id)
+def _time(hw: Headway, parsed: cmd.Command, workspace_id: str, user_id: str) -> str:
+    _member(hw, workspace_id, user_id)
     fields: dict[str, Any] = {"nudge_time": parsed.at}
     if parsed.days is not None:
         fields["days"] = parsed.days
-    member = hw.store.set_member(team_id, user_id, hw.now(), **fields)
+    member = hw.store.set_member(workspace_id, user_id, hw.now(), **fields)
     return f"Got it: Headway asks {schedule_line(member)} ({member.tz})."
 
 
-def _quiet(hw: Headway, parsed: cmd.Command, team_id: str, user_id: str) -> str:
-    _member(hw, team_id, user_id)
-    member = hw.store.set_member(team_id, user_id, hw.now(), quiet_hours=parsed.quiet)
+def _quiet(hw: Headway, parsed: cmd.Command, workspace_id: str, user_id: str) -> str:
+    _member(hw, workspace_id, user_id)
+    member = hw.store.set_member(workspace_id, user_id, hw.now(), quiet_hours=parsed.quiet)
     if member.quiet_hours is None:
         return f"No quiet hours. Headway asks {schedule_line(member)}."
     begin, end = member.quiet_hours
@@ -180,11 +180,11 @@ def _quiet(hw: Headway, parsed: cmd.Command, team_id: str, user_id: str) -> str:
             f"not sent. Headway asks {schedule_line(member)}.")
 
 
-def _holidays(hw: Headway, parsed: cmd.Command, team_id: str, user_id: str) -> str:
-    member = hw.store.get_member(team_id, user_id)
-    tz = member.tz if member else (hw.store.get_team(team_id) or _UTC_TEAM).tz
+def _holidays(hw: Headway, parsed: cmd.Command, workspace_id: str, user_id: str) -> str:
+    member = hw.store.get_member(workspace_id, user_id)
+    tz = member.tz if member else (hw.store.get_workspace(workspace_id) or _UTC_TEAM).tz
     today = hw.now().astimezone(zone(tz)).date()
-    days = hw.store.holidays(team_id, since=today)
+    days = hw.store.holidays(workspace_id, since=today)
     if not days:
         return ("No upcoming holidays. An admin can add some: "
                 "`/headway holidays add 2026-12-24 2026-12-26`.")
@@ -195,9 +195,9 @@ def _day_list(days: list) -> str:
     return "\n".join(f"• {d:%a %d %b %Y}" for d in days)
 
 
-def _history(hw: Headway, parsed: cmd.Command, team_id: str, user_id: str) -> str:
-    _member(hw, team_id, user_id)
-    replies = named(hw, team_id, hw.store.replies(team_id, user_id=user_id, limit=5))
+def _history(hw: Headway, parsed: cmd.Command, workspace_id: str, user_id: str) -> str:
+    _member(hw, workspace_id, user_id)
+    replies = named(hw, workspace_id, hw.store.replies(workspace_id, user_id=user_id, limit=5))
     if not replies:
         return "No answers yet. Reply to Headway's next DM, or type `/headway now`."
     lines = ["*Your recent answers*"]
@@ -209,11 +209,11 @@ def _history(hw: Headway, parsed: cmd.Command, team_id: str, user_id: str) -> st
     return "\n".join(lines)[:3000]
 
 
-def _stats(hw: Headway, parsed: cmd.Command, team_id: str, user_id: str) -> str:
-    member = _member(hw, team_id, user_id)
+def _stats(hw: Headway, parsed: cmd.Command, workspace_id: str, user_id: str) -> str:
+    member = _member(hw, workspace_id, user_id)
     period = period_of(hw.now(), member.tz)
     weeks = [*recent_periods(period, 7), period]
-    shares = hw.store.member_week_shares(team_id, user_id, weeks)
+    shares = hw.store.member_week_shares(workspace_id, user_id, weeks)
     from bot.core.messages import share_bar
 
     lines = ["*Your progress share* (progress ÷ all labelled work)"]
@@ -226,22 +226,22 @@ def _stats(hw: Headway, parsed: cmd.Command, team_id: str, user_id: str) -> str:
     return "\n".join(lines)
 
 
-def _anonymous(hw: Headway, parsed: cmd.Command, team_id: str, user_id: str) -> str:
-    _member(hw, team_id, user_id)
-    hw.store.set_member(team_id, user_id, hw.now(), anonymous=bool(parsed.flag))
+def _anonymous(hw: Headway, parsed: cmd.Command, workspace_id: str, user_id: str) -> str:
+    _member(hw, workspace_id, user_id)
+    hw.store.set_member(workspace_id, user_id, hw.now(), anonymous=bool(parsed.flag))
     if parsed.flag:
-        n = hw.store.set_replies_anonymous(team_id, user_id)
+        n = hw.store.set_replies_anonymous(workspace_id, user_id)
         return (f"Anonymous on: the digest shows your answers without your name "
                 f"(including your {n} earlier answer{'s' if n != 1 else ''}).")
     return "Anonymous off: your next answers appear with your name in the digest."
 
 
-def _digest_preview(hw: Headway, parsed: cmd.Command, team_id: str,
+def _digest_preview(hw: Headway, parsed: cmd.Command, workspace_id: str,
                     user_id: str) -> dict[str, Any]:
-    team = hw.store.get_team(team_id)
-    tz = team.tz if team else "UTC"
+    workspace = hw.store.get_workspace(workspace_id)
+    tz = workspace.tz if workspace else "UTC"
     period = period_of(hw.now(), tz)
-    message = render_digest_blocks(build(hw, team_id, period))
+    message = render_digest_blocks(build(hw, workspace_id, period))
     note = {"type": "context", "elements": [{"type": "mrkdwn", "text":
             "_Preview: only you see this. Full lists go to the thread of the weekly post._"}]}
     return {"text": message.text, "blocks": [*message.blocks[:49], note]}
@@ -267,15 +267,15 @@ FAST: dict[str, Callable[[Headway, cmd.Command, str, str], str | dict[str, Any]]
 
 
 def _join(hw: Headway, client: WebClient, parsed: cmd.Command, body: dict[str, Any]) -> str:
-    team_id, user_id = body["team_id"], body["user_id"]
+    workspace_id, user_id = body["team_id"], body["user_id"]
     user = client.users_info(user=user_id)["user"]
-    existing = hw.store.get_member(team_id, user_id)
-    base = existing or Member(team_id=team_id, user_id=user_id)
+    existing = hw.store.get_member(workspace_id, user_id)
+    base = existing or Member(workspace_id=workspace_id, user_id=user_id)
     member = hw.store.upsert_member(
         Member(
-            team_id=team_id,
+            workspace_id=workspace_id,
             user_id=user_id,
-            tz=zone_for(hw, team_id, user, current=existing.tz if existing else None),
+            tz=zone_for(hw, workspace_id, user, current=existing.tz if existing else None),
             days=base.days,
             nudge_time=base.nudge_time,
             paused_until=None,
@@ -291,10 +291,10 @@ def _join(hw: Headway, client: WebClient, parsed: cmd.Command, body: dict[str, A
 
 
 def _now(hw: Headway, client: WebClient, parsed: cmd.Command, body: dict[str, Any]) -> str:
-    team_id, user_id = body["team_id"], body["user_id"]
-    member = _member(hw, team_id, user_id)
+    workspace_id, user_id = body["team_id"], body["user_id"]
+    member = _member(hw, workspace_id, user_id)
     period = period_of(hw.now(), member.tz)
-    pack = hw.pack_for(hw.store.get_team(team_id))
+    pack = hw.pack_for(hw.store.get_workspace(workspace_id))
     result = FanoutResult()
     if send_nudge(hw, client, member, pack.work_prompt, period, result):
         return "Sent: this week's question is in your DMs with Headway."
@@ -325,13 +325,13 @@ def _forget_prompt(hw: Headway, client: WebClient, parsed: cmd.Command,
 
 
 def _export(hw: Headway, client: WebClient, parsed: cmd.Command, body: dict[str, Any]) -> str:
-    team_id, user_id = body["team_id"], body["user_id"]
-    data = hw.store.export_member(team_id, user_id)
+    workspace_id, user_id = body["team_id"], body["user_id"]
+    data = hw.store.export_member(workspace_id, user_id)
     if data["member"] is None and not data["replies"]:
         return "Headway stores nothing about you."
     # The JSON keeps the text exactly as stored; the CSV is for reading: mentions as names,
     # links as label and address.
-    names = member_names(hw, team_id)
+    names = member_names(hw, workspace_id)
     rows = [[r["period"], r["prompt_id"], r["kind"], plain(i["text"], names), i["label"] or "",
              i["label_source"]]
             for r in data["replies"]
@@ -363,10 +363,10 @@ def _upload_to_dm(client: WebClient, user_id: str, comment: str, stem: str, titl
 
 def _export_team(hw: Headway, client: WebClient, parsed: cmd.Command,
                  body: dict[str, Any]) -> str:
-    team_id, user_id = body["team_id"], body["user_id"]
-    _require_admin(hw, client, team_id, user_id)
-    data = hw.store.export_team(team_id)
-    names = member_names(hw, team_id)
+    workspace_id, user_id = body["team_id"], body["user_id"]
+    _require_admin(hw, client, workspace_id, user_id)
+    data = hw.store.export_workspace(workspace_id)
+    names = member_names(hw, workspace_id)
     rows = [[r["period"], r["author"] or "", r["author_name"] or "", r["prompt_id"], r["kind"],
              plain(i["text"], names), i["label"] or "", i["label_source"]]
             for r in data["replies"]
@@ -391,9 +391,9 @@ def _admins_list(hw: Headway, client: WebClient, parsed: cmd.Command,
 
 def _admins_change(hw: Headway, client: WebClient, parsed: cmd.Command,
                    body: dict[str, Any]) -> str:
-    team_id = body["team_id"]
+    workspace_id = body["team_id"]
     # Only Slack's own admins name Headway admins: a named admin cannot widen the circle.
-    _require_admin(hw, client, team_id, body["user_id"], slack_only=True)
+    _require_admin(hw, client, workspace_id, body["user_id"], slack_only=True)
     if parsed.name == "admins add":
         # As `team add` does: only people Slack knows here. A typo'd or forged id would be
         # stored as an admin nobody can see, and repeated back as a mention of nobody.
@@ -409,9 +409,9 @@ def _admins_change(hw: Headway, client: WebClient, parsed: cmd.Command,
     changed = []
     for uid in parsed.users:
         if parsed.name == "admins add":
-            if hw.store.add_admin(team_id, uid, body["user_id"], hw.now()):
+            if hw.store.add_admin(workspace_id, uid, body["user_id"], hw.now()):
                 changed.append(uid)
-        elif hw.store.remove_admin(team_id, uid):
+        elif hw.store.remove_admin(workspace_id, uid):
             changed.append(uid)
     verb = "Added" if parsed.name == "admins add" else "Removed"
     if not changed:
@@ -425,7 +425,7 @@ def _admins_change(hw: Headway, client: WebClient, parsed: cmd.Command,
 def _retention(hw: Headway, client: WebClient, parsed: cmd.Command,
                body: dict[str, Any]) -> str:
     _require_admin(hw, client, body["team_id"], body["user_id"])
-    hw.store.update_team(body["team_id"], retention_months=parsed.months)
+    hw.store.update_workspace(body["team_id"], retention_months=parsed.months)
     if parsed.months is None:
         return "Retention off: answers are kept until their authors `forget me`."
     s = "s" if parsed.months != 1 else ""
@@ -435,14 +435,14 @@ def _retention(hw: Headway, client: WebClient, parsed: cmd.Command,
 
 def _digest_here(hw: Headway, client: WebClient, parsed: cmd.Command,
                  body: dict[str, Any]) -> str:
-    team_id, channel_id = body["team_id"], body["channel_id"]
-    user = _require_admin(hw, client, team_id, body["user_id"])
+    workspace_id, channel_id = body["team_id"], body["channel_id"]
+    user = _require_admin(hw, client, workspace_id, body["user_id"])
     joined = _ensure_digest_channel(client, channel_id)
-    team = hw.store.update_team(team_id, digest_channel=channel_id,
-                                tz=zone_for(hw, team_id, user))
+    workspace = hw.store.update_workspace(workspace_id, digest_channel=channel_id,
+                                tz=zone_for(hw, workspace_id, user))
     note = " Headway joined the channel to post it." if joined else ""
-    return (f"This channel now gets the weekly digest, {WEEKDAYS[team.digest_day].title()} "
-            f"at {team.digest_time:%H:%M} ({team.tz}).{note}")
+    return (f"This channel now gets the weekly digest, {WEEKDAYS[workspace.digest_day].title()} "
+            f"at {workspace.digest_time:%H:%M} ({workspace.tz}).{note}")
 
 
 def _ensure_digest_channel(client: WebClient, channel_id: str) -> bool:
@@ -469,10 +469,11 @@ def _digest_time(hw: Headway, client: WebClient, parsed: cmd.Command,
                  body: dict[str, Any]) -> str:
     _require_admin(hw, client, body["team_id"], body["user_id"])
     assert parsed.day is not None and parsed.at is not None
-    team = hw.store.update_team(body["team_id"], digest_day=parsed.day, digest_time=parsed.at)
-    where = f"<#{team.digest_channel}>" if team.digest_channel else "no channel yet"
-    return (f"The digest now posts {WEEKDAYS[team.digest_day].title()} at "
-            f"{team.digest_time:%H:%M} ({team.tz}), to {where}.")
+    workspace = hw.store.update_workspace(body["team_id"], digest_day=parsed.day,
+                                          digest_time=parsed.at)
+    where = f"<#{workspace.digest_channel}>" if workspace.digest_channel else "no channel yet"
+    return (f"The digest now posts {WEEKDAYS[workspace.digest_day].title()} at "
+            f"{workspace.digest_time:%H:%M} ({workspace.tz}), to {where}.")
 
 
 def _holidays_add(hw: Headway, client: WebClient, parsed: cmd.Command,
@@ -499,14 +500,14 @@ def _prompts(hw: Headway, client: WebClient, parsed: cmd.Command, body: dict[str
     if parsed.pack not in hw.packs:
         known = ", ".join(f"`{name}`" for name in sorted(hw.packs))
         raise Refusal(f"There's no prompt pack `{parsed.pack}`. Packs: {known}.")
-    hw.store.update_team(body["team_id"], pack=parsed.pack)
+    hw.store.update_workspace(body["team_id"], pack=parsed.pack)
     pack = hw.packs[parsed.pack]
     return f"Prompt pack is now `{pack.name}` ({len(pack.prompts)} prompts)."
 
 
 def _team_add(hw: Headway, client: WebClient, parsed: cmd.Command, body: dict[str, Any]) -> str:
     _require_admin(hw, client, body["team_id"], body["user_id"])
-    team_id = body["team_id"]
+    workspace_id = body["team_id"]
     wanted = set(parsed.users)
     for channel in parsed.channels:
         wanted |= _channel_members(client, channel)
@@ -517,11 +518,11 @@ def _team_add(hw: Headway, client: WebClient, parsed: cmd.Command, body: dict[st
         if user is None or user.get("is_bot") or user.get("deleted") or uid == "USLACKBOT":
             skipped.append(uid)
             continue
-        existing = hw.store.get_member(team_id, uid)
-        base = existing or Member(team_id=team_id, user_id=uid)
+        existing = hw.store.get_member(workspace_id, uid)
+        base = existing or Member(workspace_id=workspace_id, user_id=uid)
         hw.store.upsert_member(
-            Member(team_id=team_id, user_id=uid,
-                   tz=zone_for(hw, team_id, user, current=existing.tz if existing else None),
+            Member(workspace_id=workspace_id, user_id=uid,
+                   tz=zone_for(hw, workspace_id, user, current=existing.tz if existing else None),
                    days=base.days,
                    nudge_time=base.nudge_time, paused_until=base.paused_until,
                    anonymous=base.anonymous, active=True, name=display_name(user)),

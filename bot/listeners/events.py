@@ -79,16 +79,16 @@ def register(app: App, hw: Headway) -> None:
     @app.event("message")
     def direct_message(event: dict[str, Any], context: dict[str, Any], client: WebClient) -> None:
         dm = parse_dm(event)
-        team_id = context.get("team_id") or event.get("team")
-        if dm is None or not team_id:
+        workspace_id = context.get("team_id") or event.get("team")
+        if dm is None or not workspace_id:
             return
         msg = dm.message
         if dm.kind == "new":
-            on_new_message(hw, client, team_id, msg)
+            on_new_message(hw, client, workspace_id, msg)
         elif dm.kind == "edit":
-            on_edited_message(hw, client, team_id, msg)
+            on_edited_message(hw, client, workspace_id, msg)
         else:
-            on_deleted_message(hw, client, team_id, msg.channel, msg.ts, msg.user_id)
+            on_deleted_message(hw, client, workspace_id, msg.channel, msg.ts, msg.user_id)
 
     @app.event("app_home_opened")
     def home_opened(event: dict[str, Any], context: dict[str, Any], client: WebClient) -> None:
@@ -101,8 +101,8 @@ def register(app: App, hw: Headway) -> None:
         # A member who moves (or travels, with automatic time zone on) is nudged at the new
         # local time from the next occurrence on.
         user = event.get("user") or {}
-        team_id = context.get("team_id") or user.get("team_id")
-        if team_id and follow_user(hw, team_id, user):
+        workspace_id = context.get("team_id") or user.get("team_id")
+        if workspace_id and follow_user(hw, workspace_id, user):
             log.info("member %s moved to another time zone", user.get("id"))
 
     @app.event("app_uninstalled")
@@ -116,12 +116,12 @@ def register(app: App, hw: Headway) -> None:
             _stop_serving(hw, context.get("team_id"))
 
 
-def _stop_serving(hw: Headway, team_id: str | None) -> None:
+def _stop_serving(hw: Headway, workspace_id: str | None) -> None:
     """No more nudges or digests for the workspace; its tokens are dropped and its data
     is purged once the documented retention period has passed (see README, Privacy)."""
-    if not team_id:
+    if not workspace_id:
         return
     if hw.installations is not None:
-        hw.installations.forget(team_id)
-    hw.store.mark_uninstalled(team_id, hw.now())
-    log.info("workspace %s uninstalled Headway: stopped serving it", team_id)
+        hw.installations.forget(workspace_id)
+    hw.store.mark_uninstalled(workspace_id, hw.now())
+    log.info("workspace %s uninstalled Headway: stopped serving it", workspace_id)

@@ -32,11 +32,12 @@ def register(app: App, hw: Headway) -> None:
             nudge_id = int(view.get("private_metadata") or "")
         except ValueError:
             nudge_id = None
-        team_id = (body.get("team") or {}).get("id") or view.get("team_id")
+        workspace_id = (body.get("team") or {}).get("id") or view.get("team_id")
         user_id = body["user"]["id"]
         ack()
         try:
-            stored = record_answer(hw, team_id, user_id, value, source="modal", nudge_id=nudge_id)
+            stored = record_answer(hw, workspace_id, user_id, value, source="modal",
+                                   nudge_id=nudge_id)
         except NotEnrolled:
             return
         channel = stored.nudge.channel if stored.nudge and stored.nudge.channel else user_id

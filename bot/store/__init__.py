@@ -26,9 +26,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from bot.core.model import Item, Label, Member, Reply, Team, WeekShare
+from bot.core.model import Item, Label, Member, Reply, WeekShare, Workspace
 from bot.store.files import StoreError, check_database_file, create_database_file
-from bot.store.migrations import migrations
+from bot.store.migrations import SLACK_SDK_TABLES, migrations
 
 __all__ = ["DigestRecord", "Nudge", "Store", "StoreError"]
 
@@ -36,7 +36,7 @@ BUSY_TIMEOUT_MS = 10_000
 
 # The column that names the workspace in Headway's tables (DESIGN.md: `workspace_id`; the
 # first tables were written with Slack's name for it).
-WORKSPACE_COLUMNS = ("workspace_id", "team_id")
+WORKSPACE_COLUMNS = ("workspace_id",)
 # Tables in the database file that `export` leaves out, and why. Everything else that
 # carries a workspace column is exported (tests/test_cli_failures.py fails for a table that
 # has neither).
@@ -72,7 +72,7 @@ class Nudge:
     """A row of the delivery ledger."""
 
     id: int
-    team_id: str
+    workspace_id: str
     user_id: str
     prompt_id: str
     period: str
@@ -90,7 +90,7 @@ class Nudge:
 @dataclass(frozen=True)
 class DigestRecord:
     id: int
-    team_id: str
+    workspace_id: str
     channel: str
     period: str
     status: str  # claimed | posted | failed
@@ -294,7 +294,7 @@ class Store:
                     os.unlink(tmp)
         return target
 
-    def export(self, team_id: str) -> dict[str, Any]:
+    def export(self, workspace_id: str) -> dict[str, Any]:
         """Everything Headway stores for one workspace: every row of every table that
         carries the workspace column, exactly as stored, table by table (README: "What
         `headway export` holds"). Tables in `NOT_EXPORTED` are left out, with the reason."""
@@ -302,11 +302,11 @@ class Store:
         for name, column in self.workspace_tables().items():
             order = ", ".join(f"[{c}]" for c in self.db[name].pks)
             tables[name] = list(self.db.query(
-                f"SELECT * FROM [{name}] WHERE [{column}] = ? ORDER BY {order}", [team_id]))
+                f"SELECT * FROM [{name}] WHERE [{column}] = ? ORDER BY {order}", [workspace_id]))
         applied = self.schema_version()
         return {
             "format": "headway-export",
-            "workspace_id": team_id,
+            "workspace_id": workspace_id,
             "schema": applied[-1] if applied else None,
             "tables": tables,
             "not_exported": {t: why for t, why in NOT_EXPORTED.items()
@@ -333,63 +333,68 @@ class Store:
 
     # ── workspaces ───────────────────────────────────────────────────────────
 
-    def ensure_team(self, team_id: str, now: datetime, name: str = "") -> Team:
-        known = self.get_team(team_id)
+    def ensure_workspace(self, workspace_id: str, now: datetime, name: str = "") -> Workspace:
+        known = self.get_workspace(workspace_id)
         if known is not None and (not name or known.name == name):
             return known  # the common case, on every command: a read, no write
         self.db.execute(
-            "INSERT INTO workspaces (team_id, name, created_at) VALUES (?, ?, ?) "
-            "ON CONFLICT(team_id) DO UPDATE SET name = CASE WHEN excluded.name != '' "
+            "INSERT INTO workspaces (workspace_id, name, created_at) VALUES (?, ?, ?) "
+            "ON CONFLICT(workspace_id) DO UPDATE SET name = CASE WHEN excluded.name != '' "
             "THEN excluded.name ELSE workspaces.name END",
-            [team_id, name, _iso(now)],
+            [workspace_id, name, _iso(now)],
         )
-        team = self.get_team(team_id)
-        assert team is not None
-        return team
+        workspace = self.get_workspace(workspace_id)
+        assert workspace is not None
+        return workspace
 
-    def get_team(self, team_id: str) -> Team | None:
-        rows = list(self.db.query("SELECT * FROM workspaces WHERE team_id = ?", [team_id]))
-        return _team(rows[0]) if rows else None
+    def get_workspace(self, workspace_id: str) -> Workspace | None:
+        rows = list(self.db.query("SELECT * FROM workspaces WHERE workspace_id = ?",
+            [workspace_id]))
+        return _workspace(rows[0]) if rows else None
 
-    def teams(self, *, include_uninstalled: bool = False) -> list[Team]:
+    def workspaces(self, *, include_uninstalled: bool = False) -> list[Workspace]:
         """The workspaces Headway serves (an uninstalled one only when asked for)."""
         where = "" if include_uninstalled else " WHERE uninstalled_at IS NULL"
-        return [_team(r) for r in self.db.query(
-            f"SELECT * FROM workspaces{where} ORDER BY team_id")]
+        return [_workspace(r) for r in self.db.query(
+            f"SELECT * FROM workspaces{where} ORDER BY workspace_id")]
 
-    def mark_uninstalled(self, team_id: str, now: datetime) -> None:
+    def mark_uninstalled(self, workspace_id: str, now: datetime) -> None:
         self.db.execute(
             "UPDATE workspaces SET uninstalled_at = coalesce(uninstalled_at, ?) "
-            "WHERE team_id = ?", [_iso(now), team_id])
+            "WHERE workspace_id = ?", [_iso(now), workspace_id])
 
-    def mark_installed(self, team_id: str, now: datetime, name: str = "") -> None:
+    def mark_installed(self, workspace_id: str, now: datetime, name: str = "") -> None:
         """A (re)install: the workspace is served again and its retention clock stops."""
-        self.ensure_team(team_id, now, name)
-        self.db.execute("UPDATE workspaces SET uninstalled_at = NULL WHERE team_id = ?",
-                        [team_id])
+        self.ensure_workspace(workspace_id, now, name)
+        self.db.execute("UPDATE workspaces SET uninstalled_at = NULL WHERE workspace_id = ?",
+                        [workspace_id])
 
     def uninstalled_before(self, cutoff: datetime) -> list[str]:
-        return [r["team_id"] for r in self.db.query(
-            "SELECT team_id FROM workspaces WHERE uninstalled_at IS NOT NULL "
+        return [r["workspace_id"] for r in self.db.query(
+            "SELECT workspace_id FROM workspaces WHERE uninstalled_at IS NOT NULL "
             "AND uninstalled_at < ?", [_iso(cutoff)])]
 
-    def purge_workspace(self, team_id: str) -> dict[str, int]:
-        """Delete every row of one workspace, in every table (all carry team_id)."""
+    def purge_workspace(self, workspace_id: str) -> dict[str, int]:
+        """Delete every row of one workspace, in every table (all carry workspace_id)."""
         counts: dict[str, int] = {}
         with self.atomic() as db:
             tables = [t for t in db.table_names()
-                      if t != "workspaces" and "team_id" in db[t].columns_dict]
+                      if t != "workspaces" and "workspace_id" in db[t].columns_dict]
             # Children first: items before replies, and so on, for the foreign keys.
             order = ["corrections", "items", "replies", "nudges"]
             tables.sort(key=lambda t: order.index(t) if t in order else len(order))
             for table in tables:
                 counts[table] = db.execute(
-                    f"DELETE FROM [{table}] WHERE team_id = ?", [team_id]).rowcount
+                    f"DELETE FROM [{table}] WHERE workspace_id = ?", [workspace_id]).rowcount
+            for table in SLACK_SDK_TABLES & set(db.table_names()):
+                if "team_id" in db[table].columns_dict:  # slack_sdk's, in Slack's words
+                    counts[table] = db.execute(
+                        f"DELETE FROM [{table}] WHERE team_id = ?", [workspace_id]).rowcount
             counts["workspaces"] = db.execute(
-                "DELETE FROM workspaces WHERE team_id = ?", [team_id]).rowcount
+                "DELETE FROM workspaces WHERE workspace_id = ?", [workspace_id]).rowcount
         return counts
 
-    def update_team(self, team_id: str, **fields: Any) -> Team:
+    def update_workspace(self, workspace_id: str, **fields: Any) -> Workspace:
         allowed = {"name", "digest_channel", "digest_day", "digest_time", "tz", "pack",
                    "retention_months"}
         bad = set(fields) - allowed
@@ -400,23 +405,24 @@ class Store:
         if fields:
             sets = ", ".join(f"{k} = ?" for k in fields)
             self.db.execute(
-                f"UPDATE workspaces SET {sets} WHERE team_id = ?", [*fields.values(), team_id]
+                f"UPDATE workspaces SET {sets} WHERE workspace_id = ?",
+                    [*fields.values(), workspace_id]
             )
-        team = self.get_team(team_id)
-        if team is None:
-            raise KeyError(team_id)
-        return team
+        workspace = self.get_workspace(workspace_id)
+        if workspace is None:
+            raise KeyError(workspace_id)
+        return workspace
 
     # ── members ──────────────────────────────────────────────────────────────
 
     def upsert_member(self, member: Member, now: datetime) -> Member:
         self.db.execute(
             """
-            INSERT INTO members (team_id, user_id, name, tz, days, nudge_time, paused_until,
+            INSERT INTO members (workspace_id, user_id, name, tz, days, nudge_time, paused_until,
                                  anonymous, active, inactive_reason, joined_at, updated_at,
                                  quiet_hours)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT(team_id, user_id) DO UPDATE SET
+            ON CONFLICT(workspace_id, user_id) DO UPDATE SET
                 name = excluded.name, tz = excluded.tz, days = excluded.days,
                 nudge_time = excluded.nudge_time, paused_until = excluded.paused_until,
                 anonymous = excluded.anonymous, active = excluded.active,
@@ -424,7 +430,7 @@ class Store:
                 quiet_hours = excluded.quiet_hours
             """,
             [
-                member.team_id,
+                member.workspace_id,
                 member.user_id,
                 member.name,
                 member.tz,
@@ -439,39 +445,41 @@ class Store:
                 _quiet_text(member.quiet_hours),
             ],
         )
-        got = self.get_member(member.team_id, member.user_id)
+        got = self.get_member(member.workspace_id, member.user_id)
         assert got is not None
         return got
 
-    def get_member(self, team_id: str, user_id: str) -> Member | None:
+    def get_member(self, workspace_id: str, user_id: str) -> Member | None:
         rows = list(
             self.db.query(
-                "SELECT * FROM members WHERE team_id = ? AND user_id = ?", [team_id, user_id]
+                "SELECT * FROM members WHERE workspace_id = ? AND user_id = ?",
+                    [workspace_id, user_id]
             )
         )
         return _member(rows[0]) if rows else None
 
-    def members(self, team_id: str | None = None, *, active_only: bool = True) -> list[Member]:
+    def members(self, workspace_id: str | None = None, *, active_only: bool = True) -> list[Member]:
         where, params = [], []
-        if team_id is not None:
-            where.append("team_id = ?")
-            params.append(team_id)
+        if workspace_id is not None:
+            where.append("workspace_id = ?")
+            params.append(workspace_id)
         if active_only:
             where.append("active = 1")
         sql = "SELECT * FROM members"
         if where:
             sql += " WHERE " + " AND ".join(where)
-        return [_member(r) for r in self.db.query(sql + " ORDER BY team_id, user_id", params)]
+        return [_member(r) for r in self.db.query(sql + " ORDER BY workspace_id, user_id", params)]
 
-    def count_members(self, team_id: str) -> int:
+    def count_members(self, workspace_id: str) -> int:
         row = next(
             self.db.query(
-                "SELECT count(*) AS n FROM members WHERE team_id = ? AND active = 1", [team_id]
+                "SELECT count(*) AS n FROM members WHERE workspace_id = ? AND active = 1",
+                    [workspace_id]
             )
         )
         return int(row["n"])
 
-    def set_member(self, team_id: str, user_id: str, now: datetime, **fields: Any) -> Member:
+    def set_member(self, workspace_id: str, user_id: str, now: datetime, **fields: Any) -> Member:
         """Change some of a member's settings."""
         allowed = {"name", "tz", "days", "nudge_time", "paused_until", "anonymous", "active",
                    "inactive_reason", "quiet_hours"}
@@ -493,65 +501,65 @@ class Store:
             values.append(value)
         sets = ", ".join(f"{k} = ?" for k in fields)
         self.db.execute(
-            f"UPDATE members SET {sets}, updated_at = ? WHERE team_id = ? AND user_id = ?",
-            [*values, _iso(now), team_id, user_id],
+            f"UPDATE members SET {sets}, updated_at = ? WHERE workspace_id = ? AND user_id = ?",
+            [*values, _iso(now), workspace_id, user_id],
         )
-        member = self.get_member(team_id, user_id)
+        member = self.get_member(workspace_id, user_id)
         if member is None:
-            raise KeyError(f"{team_id}/{user_id}")
+            raise KeyError(f"{workspace_id}/{user_id}")
         return member
 
-    def set_member_tz(self, team_id: str, user_id: str, tz: str, now: datetime) -> bool:
+    def set_member_tz(self, workspace_id: str, user_id: str, tz: str, now: datetime) -> bool:
         """Follow a time zone change in Slack; True if the member's zone changed."""
         cur = self.db.execute(
-            "UPDATE members SET tz = ?, updated_at = ? WHERE team_id = ? AND user_id = ? "
+            "UPDATE members SET tz = ?, updated_at = ? WHERE workspace_id = ? AND user_id = ? "
             "AND tz != ?",
-            [tz, _iso(now), team_id, user_id, tz],
+            [tz, _iso(now), workspace_id, user_id, tz],
         )
         return cur.rowcount > 0
 
     # ── rests: holidays, missed nudges, scheduler state ──────────────────────
 
-    def add_holidays(self, team_id: str, days: list[date]) -> int:
+    def add_holidays(self, workspace_id: str, days: list[date]) -> int:
         """Add workspace holidays; returns how many were new."""
         with self.atomic():
             added = 0
             for day in days:
                 cur = self.db.execute(
-                    "INSERT OR IGNORE INTO holidays (team_id, day) VALUES (?, ?)",
-                    [team_id, day.isoformat()],
+                    "INSERT OR IGNORE INTO holidays (workspace_id, day) VALUES (?, ?)",
+                    [workspace_id, day.isoformat()],
                 )
                 added += cur.rowcount
         return added
 
-    def remove_holidays(self, team_id: str, days: list[date]) -> int:
+    def remove_holidays(self, workspace_id: str, days: list[date]) -> int:
         with self.atomic():
             removed = 0
             for day in days:
-                cur = self.db.execute("DELETE FROM holidays WHERE team_id = ? AND day = ?",
-                                      [team_id, day.isoformat()])
+                cur = self.db.execute("DELETE FROM holidays WHERE workspace_id = ? AND day = ?",
+                                      [workspace_id, day.isoformat()])
                 removed += cur.rowcount
         return removed
 
-    def holidays(self, team_id: str, since: date | None = None) -> list[date]:
+    def holidays(self, workspace_id: str, since: date | None = None) -> list[date]:
         rows = self.db.query(
-            "SELECT day FROM holidays WHERE team_id = ? AND day >= ? ORDER BY day",
-            [team_id, since.isoformat() if since else ""],
+            "SELECT day FROM holidays WHERE workspace_id = ? AND day >= ? ORDER BY day",
+            [workspace_id, since.isoformat() if since else ""],
         )
         return [date.fromisoformat(r["day"]) for r in rows]
 
-    def record_missed_nudge(self, team_id: str, user_id: str, scheduled_at: datetime,
+    def record_missed_nudge(self, workspace_id: str, user_id: str, scheduled_at: datetime,
                             period: str, now: datetime) -> bool:
         cur = self.db.execute(
-            "INSERT OR IGNORE INTO missed_nudges (team_id, user_id, scheduled_at, period, "
+            "INSERT OR IGNORE INTO missed_nudges (workspace_id, user_id, scheduled_at, period, "
             "recorded_at) VALUES (?, ?, ?, ?, ?)",
-            [team_id, user_id, _iso(scheduled_at), period, _iso(now)],
+            [workspace_id, user_id, _iso(scheduled_at), period, _iso(now)],
         )
         return cur.rowcount > 0
 
-    def missed_nudges(self, team_id: str, user_id: str | None = None) -> list[dict[str, Any]]:
-        sql = "SELECT user_id, scheduled_at, period FROM missed_nudges WHERE team_id = ?"
-        params: list[Any] = [team_id]
+    def missed_nudges(self, workspace_id: str, user_id: str | None = None) -> list[dict[str, Any]]:
+        sql = "SELECT user_id, scheduled_at, period FROM missed_nudges WHERE workspace_id = ?"
+        params: list[Any] = [workspace_id]
         if user_id is not None:
             sql += " AND user_id = ?"
             params.append(user_id)
@@ -560,85 +568,86 @@ class Store:
     # scheduler_state: one row per workspace, one instant per column.
     _STATE_COLUMNS = frozenset({"last_tick_at", "tz_refreshed_at"})
 
-    def _state(self, team_id: str, column: str) -> datetime | None:
+    def _state(self, workspace_id: str, column: str) -> datetime | None:
         assert column in self._STATE_COLUMNS
         rows = list(self.db.query(
-            f"SELECT {column} FROM scheduler_state WHERE team_id = ?", [team_id]))
+            f"SELECT {column} FROM scheduler_state WHERE workspace_id = ?", [workspace_id]))
         return _dt(rows[0][column]) if rows else None
 
-    def _set_state(self, team_id: str, column: str, at: datetime) -> None:
+    def _set_state(self, workspace_id: str, column: str, at: datetime) -> None:
         assert column in self._STATE_COLUMNS
         self.db.execute(
-            f"INSERT INTO scheduler_state (team_id, {column}) VALUES (?, ?) "
-            f"ON CONFLICT(team_id) DO UPDATE SET {column} = excluded.{column}",
-            [team_id, _iso(at)],
+            f"INSERT INTO scheduler_state (workspace_id, {column}) VALUES (?, ?) "
+            f"ON CONFLICT(workspace_id) DO UPDATE SET {column} = excluded.{column}",
+            [workspace_id, _iso(at)],
         )
 
-    def last_tick(self, team_id: str) -> datetime | None:
+    def last_tick(self, workspace_id: str) -> datetime | None:
         """When the scheduler last looked at this workspace (to see what downtime skipped)."""
-        return self._state(team_id, "last_tick_at")
+        return self._state(workspace_id, "last_tick_at")
 
-    def set_last_tick(self, team_id: str, at: datetime) -> None:
-        self._set_state(team_id, "last_tick_at", at)
+    def set_last_tick(self, workspace_id: str, at: datetime) -> None:
+        self._set_state(workspace_id, "last_tick_at", at)
 
-    def tz_refreshed_at(self, team_id: str) -> datetime | None:
-        return self._state(team_id, "tz_refreshed_at")
+    def tz_refreshed_at(self, workspace_id: str) -> datetime | None:
+        return self._state(workspace_id, "tz_refreshed_at")
 
-    def set_tz_refreshed_at(self, team_id: str, at: datetime) -> None:
-        self._set_state(team_id, "tz_refreshed_at", at)
+    def set_tz_refreshed_at(self, workspace_id: str, at: datetime) -> None:
+        self._set_state(workspace_id, "tz_refreshed_at", at)
 
-    def deactivate_member(self, team_id: str, user_id: str, reason: str, now: datetime) -> None:
+    def deactivate_member(self, workspace_id: str,
+            user_id: str, reason: str, now: datetime) -> None:
         self.db.execute(
             "UPDATE members SET active = 0, inactive_reason = ?, updated_at = ? "
-            "WHERE team_id = ? AND user_id = ?",
-            [reason, _iso(now), team_id, user_id],
+            "WHERE workspace_id = ? AND user_id = ?",
+            [reason, _iso(now), workspace_id, user_id],
         )
 
-    def skip_period(self, team_id: str, user_id: str, period: str, now: datetime) -> bool:
+    def skip_period(self, workspace_id: str, user_id: str, period: str, now: datetime) -> bool:
         """Record "skip this week"; open nudges of that period are closed as skipped."""
         with self.atomic() as db:
             cur = db.execute(
-                "INSERT OR IGNORE INTO skips (team_id, user_id, period, created_at) "
+                "INSERT OR IGNORE INTO skips (workspace_id, user_id, period, created_at) "
                 "VALUES (?, ?, ?, ?)",
-                [team_id, user_id, period, _iso(now)],
+                [workspace_id, user_id, period, _iso(now)],
             )
             db.execute(
-                "UPDATE nudges SET status = 'skipped' WHERE team_id = ? AND user_id = ? "
+                "UPDATE nudges SET status = 'skipped' WHERE workspace_id = ? AND user_id = ? "
                 "AND period = ? AND status = 'sent'",
-                [team_id, user_id, period],
+                [workspace_id, user_id, period],
             )
         return cur.rowcount > 0
 
-    def is_skipped(self, team_id: str, user_id: str, period: str) -> bool:
+    def is_skipped(self, workspace_id: str, user_id: str, period: str) -> bool:
         rows = self.db.query(
-            "SELECT 1 FROM skips WHERE team_id = ? AND user_id = ? AND period = ?",
-            [team_id, user_id, period],
+            "SELECT 1 FROM skips WHERE workspace_id = ? AND user_id = ? AND period = ?",
+            [workspace_id, user_id, period],
         )
         return next(iter(rows), None) is not None
 
     # ── the delivery ledger ──────────────────────────────────────────────────
 
     def claim_nudge(
-        self, team_id: str, user_id: str, prompt_id: str, period: str, now: datetime,
+        self, workspace_id: str, user_id: str, prompt_id: str, period: str, now: datetime,
         claimed_by: str | None = None,
     ) -> Nudge | None:
         """Claim the right to send this nudge; None when it was ever claimed before."""
         cur = self.db.execute(
-            "INSERT OR IGNORE INTO nudges (team_id, user_id, prompt_id, period, status, "
+            "INSERT OR IGNORE INTO nudges (workspace_id, user_id, prompt_id, period, status, "
             "claimed_at, claimed_by) VALUES (?, ?, ?, ?, 'claimed', ?, ?)",
-            [team_id, user_id, prompt_id, period, _iso(now), claimed_by],
+            [workspace_id, user_id, prompt_id, period, _iso(now), claimed_by],
         )
         if cur.rowcount == 0:
             return None
         return self.get_nudge(cur.lastrowid)
 
     def record_missed(
-        self, team_id: str, user_id: str, prompt_id: str, period: str, now: datetime
+        self, workspace_id: str, user_id: str, prompt_id: str, period: str, now: datetime
     ) -> bool:
         cur = self.db.execute(
-            "INSERT OR IGNORE INTO nudges (team_id, user_id, prompt_id, period, status, "
+            "INSERT OR IGNORE INTO nudges (workspace_id, user_id, prompt_id, period, status, "
             "claimed_at) VALUES (?, ?, ?, ?, 'missed', ?)",
-            [team_id, user_id, prompt_id, period, _iso(now)],
+            [workspace_id, user_id, prompt_id, period, _iso(now)],
         )
         return cur.rowcount > 0
 
@@ -705,12 +714,12 @@ class Store:
 
     def nudges(
         self,
-        team_id: str,
+        workspace_id: str,
         user_id: str | None = None,
         period: str | None = None,
         statuses: Sequence[str] | None = None,
     ) -> list[Nudge]:
-        sql, params = "SELECT * FROM nudges WHERE team_id = ?", [team_id]
+        sql, params = "SELECT * FROM nudges WHERE workspace_id = ?", [workspace_id]
         if user_id is not None:
             sql += " AND user_id = ?"
             params.append(user_id)
@@ -722,30 +731,32 @@ class Store:
             params.extend(statuses)
         return [_nudge(r) for r in self.db.query(sql + " ORDER BY id", params)]
 
-    def newest_open_nudge(self, team_id: str, user_id: str) -> Nudge | None:
+    def newest_open_nudge(self, workspace_id: str, user_id: str) -> Nudge | None:
         rows = list(
             self.db.query(
-                "SELECT * FROM nudges WHERE team_id = ? AND user_id = ? AND status = 'sent' "
+                "SELECT * FROM nudges WHERE workspace_id = ? AND user_id = ? AND status = 'sent' "
                 "ORDER BY sent_at DESC, id DESC LIMIT 1",
-                [team_id, user_id],
+                [workspace_id, user_id],
             )
         )
         return _nudge(rows[0]) if rows else None
 
-    def nudge_at(self, team_id: str, user_id: str, channel: str, ts: str) -> Nudge | None:
+    def nudge_at(self, workspace_id: str, user_id: str, channel: str, ts: str) -> Nudge | None:
         """The member's nudge posted as message (channel, ts): a reply in its thread
         answers it."""
         rows = list(self.db.query(
-            "SELECT * FROM nudges WHERE team_id = ? AND user_id = ? AND channel = ? AND ts = ?",
-            [team_id, user_id, channel, ts]))
+            "SELECT * FROM nudges WHERE workspace_id = ? AND user_id = ? AND channel = ? "
+            "AND ts = ?",
+            [workspace_id, user_id, channel, ts]))
         return _nudge(rows[0]) if rows else None
 
-    def prompt_history(self, team_id: str, user_id: str, limit: int = 52) -> list[tuple[str, str]]:
+    def prompt_history(self, workspace_id: str,
+            user_id: str, limit: int = 52) -> list[tuple[str, str]]:
         """(period, prompt_id) of the member's latest nudges, newest first."""
         rows = self.db.query(
-            "SELECT period, prompt_id FROM nudges WHERE team_id = ? AND user_id = ? "
+            "SELECT period, prompt_id FROM nudges WHERE workspace_id = ? AND user_id = ? "
             "ORDER BY period DESC, id DESC LIMIT ?",
-            [team_id, user_id, limit],
+            [workspace_id, user_id, limit],
         )
         return [(r["period"], r["prompt_id"]) for r in rows]
 
@@ -767,12 +778,12 @@ class Store:
         """Store the reply made from Slack message (channel, ts), or None when that message
         was handled before (a redelivery) or its answer was deleted.
 
-        The unique index on (team_id, channel, ts) is the claim: of two deliveries of one
+        The unique index on (workspace_id, channel, ts) is the claim: of two deliveries of one
         event handled at once, exactly one insert succeeds, in the same transaction as the
         items, so the loser stores nothing and must send nothing.
         """
         with self.atomic() as db:
-            if self._handled_outcome(reply.team_id, channel, ts) == "deleted":
+            if self._handled_outcome(reply.workspace_id, channel, ts) == "deleted":
                 return None  # a late redelivery of a message the member already deleted
             return self._insert_reply(db, reply, source=source, now=now, nudge_id=nudge_id,
                                       channel=channel, ts=ts, edited_ts=edited_ts)
@@ -783,12 +794,12 @@ class Store:
         edited_ts: str | None = None,
     ) -> Reply | None:
         cur = db.execute(
-            "INSERT INTO replies (team_id, user_id, nudge_id, prompt_id, kind, period, text, "
+            "INSERT INTO replies (workspace_id, user_id, nudge_id, prompt_id, kind, period, text, "
             "anonymous, source, created_at, channel, ts, edited_ts) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (team_id, channel, ts) WHERE ts IS NOT NULL DO NOTHING",
+            "ON CONFLICT (workspace_id, channel, ts) WHERE ts IS NOT NULL DO NOTHING",
             [
-                reply.team_id,
+                reply.workspace_id,
                 reply.user_id,
                 nudge_id,
                 reply.prompt_id,
@@ -807,17 +818,17 @@ class Store:
             return None
         reply_id = cur.lastrowid
         assert reply_id is not None
-        stored = self._write_items(db, reply.team_id, reply_id, reply.items)
+        stored = self._write_items(db, reply.workspace_id, reply_id, reply.items)
         if nudge_id is not None:
             db.execute(
                 "UPDATE nudges SET status = 'answered' WHERE id = ? AND status IN "
                 "('sent', 'claimed', 'skipped')",
                 [nudge_id],
             )
-        self._mark_dirty(db, reply.team_id, [reply.period])
+        self._mark_dirty(db, reply.workspace_id, [reply.period])
         return replace(reply, id=reply_id, items=tuple(stored), created_at=now)
 
-    def _write_items(self, db: Database, team_id: str, reply_id: int,
+    def _write_items(self, db: Database, workspace_id: str, reply_id: int,
                      items: Sequence[Item]) -> list[Item]:
         """Give the reply exactly `items`, in order. An item that carries the id of one of
         the reply's stored items keeps that row (its label, any correction, the id its
@@ -832,10 +843,10 @@ class Store:
                 stored.append(item)
                 continue
             icur = db.execute(
-                "INSERT INTO items (team_id, reply_id, position, text, kind, label, "
+                "INSERT INTO items (workspace_id, reply_id, position, text, kind, label, "
                 "confidence, reasons, label_source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    team_id,
+                    workspace_id,
                     reply_id,
                     position,
                     item.text,
@@ -853,24 +864,25 @@ class Store:
             db.execute("DELETE FROM items WHERE id = ?", [gone])  # corrections cascade
         return stored
 
-    def _mark_dirty(self, db: Database, team_id: str, periods: Iterable[str]) -> None:
+    def _mark_dirty(self, db: Database, workspace_id: str, periods: Iterable[str]) -> None:
         """Posted digests of these periods must be rebuilt: called inside the transaction
         of the change itself, so no change can be missed."""
         periods = sorted(set(periods))
         if periods:
             marks = ", ".join("?" for _ in periods)
-            db.execute(f"UPDATE digests SET dirty = 1 WHERE team_id = ? AND period IN ({marks})",
-                       [team_id, *periods])
+            db.execute("UPDATE digests SET dirty = 1 WHERE workspace_id = ? AND period IN "
+                       f"({marks})",
+                       [workspace_id, *periods])
 
-    def message_reply(self, team_id: str, channel: str, ts: str) -> MessageReply | None:
+    def message_reply(self, workspace_id: str, channel: str, ts: str) -> MessageReply | None:
         """The reply made from Slack message (channel, ts), if Headway stored one."""
         rows = list(self.db.query(
             "SELECT id, nudge_id, edited_ts, confirm_channel, confirm_ts FROM replies "
-            "WHERE team_id = ? AND channel = ? AND ts = ?", [team_id, channel, ts]))
+            "WHERE workspace_id = ? AND channel = ? AND ts = ?", [workspace_id, channel, ts]))
         if not rows:
             return None
         row = rows[0]
-        reply = self.get_reply(team_id, row["id"])
+        reply = self.get_reply(workspace_id, row["id"])
         if reply is None:
             return None
         return MessageReply(reply=reply, channel=channel, ts=ts, nudge_id=row["nudge_id"],
@@ -887,18 +899,18 @@ class Store:
         assert old.id is not None
         with self.atomic() as db:
             cur = db.execute(
-                "UPDATE replies SET text = ?, edited_ts = ? WHERE id = ? AND team_id = ? "
+                "UPDATE replies SET text = ?, edited_ts = ? WHERE id = ? AND workspace_id = ? "
                 "AND text = ? AND edited_ts IS ?",
-                [text, edited_ts, old.id, old.team_id, old.text, found.edited_ts],
+                [text, edited_ts, old.id, old.workspace_id, old.text, found.edited_ts],
             )
             if cur.rowcount == 0:
                 return None
-            stored = self._write_items(db, old.team_id, old.id, items)
-            self._mark_dirty(db, old.team_id, [old.period])
+            stored = self._write_items(db, old.workspace_id, old.id, items)
+            self._mark_dirty(db, old.workspace_id, [old.period])
         return replace(old, text=text, items=tuple(stored))
 
     def delete_message_reply(
-        self, team_id: str, channel: str, ts: str, user_id: str, now: datetime
+        self, workspace_id: str, channel: str, ts: str, user_id: str, now: datetime
     ) -> DeletedReply | None:
         """The member deleted Slack message (channel, ts): remove its reply and items (and
         the corrections made on them), reopen the nudge it answered if nothing else
@@ -906,17 +918,17 @@ class Store:
         message cannot bring the answer back. None when no reply was stored for it."""
         with self.atomic() as db:
             db.execute(
-                "INSERT INTO handled_messages (team_id, channel, ts, user_id, outcome, "
-                "handled_at) VALUES (?, ?, ?, ?, 'deleted', ?) ON CONFLICT (team_id, channel, "
+                "INSERT INTO handled_messages (workspace_id, channel, ts, user_id, outcome, "
+                "handled_at) VALUES (?, ?, ?, ?, 'deleted', ?) ON CONFLICT (workspace_id, channel, "
                 "ts) DO UPDATE SET outcome = 'deleted', handled_at = excluded.handled_at",
-                [team_id, channel, ts, user_id, _iso(now)],
+                [workspace_id, channel, ts, user_id, _iso(now)],
             )
-            found = self.message_reply(team_id, channel, ts)
+            found = self.message_reply(workspace_id, channel, ts)
             if found is None:
                 return None
             db.execute("DELETE FROM items WHERE reply_id = ?", [found.reply.id])
             db.execute("DELETE FROM replies WHERE id = ?", [found.reply.id])
-            self._mark_dirty(db, team_id, [found.reply.period])
+            self._mark_dirty(db, workspace_id, [found.reply.period])
             reopened = None
             if found.nudge_id is not None:
                 cur = db.execute(
@@ -933,28 +945,30 @@ class Store:
         self.db.execute("UPDATE replies SET confirm_channel = ?, confirm_ts = ? WHERE id = ?",
                         [channel, ts, reply_id])
 
-    def confirmation_of(self, team_id: str, reply_id: int) -> tuple[str, str] | None:
+    def confirmation_of(self, workspace_id: str, reply_id: int) -> tuple[str, str] | None:
         """(channel, ts) of the reply's confirmation DM, once it was posted."""
         rows = list(self.db.query(
-            "SELECT confirm_channel, confirm_ts FROM replies WHERE team_id = ? AND id = ? "
-            "AND confirm_ts IS NOT NULL", [team_id, reply_id]))
+            "SELECT confirm_channel, confirm_ts FROM replies WHERE workspace_id = ? AND id = ? "
+            "AND confirm_ts IS NOT NULL", [workspace_id, reply_id]))
         return (rows[0]["confirm_channel"], rows[0]["confirm_ts"]) if rows else None
 
-    def note_message(self, team_id: str, channel: str, ts: str, user_id: str,
+    def note_message(self, workspace_id: str, channel: str, ts: str, user_id: str,
                      now: datetime) -> bool:
         """Claim the right to answer DM message (channel, ts) with a note instead of storing
         it; False when it was handled before (a redelivery: send nothing)."""
         cur = self.db.execute(
-            "INSERT INTO handled_messages (team_id, channel, ts, user_id, outcome, handled_at) "
-            "VALUES (?, ?, ?, ?, 'noted', ?) ON CONFLICT (team_id, channel, ts) DO NOTHING",
-            [team_id, channel, ts, user_id, _iso(now)],
+            "INSERT INTO handled_messages (workspace_id, channel, ts, user_id, outcome, "
+            "handled_at) "
+            "VALUES (?, ?, ?, ?, 'noted', ?) ON CONFLICT (workspace_id, channel, ts) DO NOTHING",
+            [workspace_id, channel, ts, user_id, _iso(now)],
         )
         return cur.rowcount > 0
 
-    def _handled_outcome(self, team_id: str, channel: str, ts: str) -> str | None:
+    def _handled_outcome(self, workspace_id: str, channel: str, ts: str) -> str | None:
         rows = list(self.db.query(
-            "SELECT outcome FROM handled_messages WHERE team_id = ? AND channel = ? AND ts = ?",
-            [team_id, channel, ts]))
+            "SELECT outcome FROM handled_messages WHERE workspace_id = ? AND channel = ? "
+            "AND ts = ?",
+            [workspace_id, channel, ts]))
         return rows[0]["outcome"] if rows else None
 
     def purge_handled_messages(self, before: datetime) -> int:
@@ -964,7 +978,7 @@ class Store:
 
     def replies(
         self,
-        team_id: str,
+        workspace_id: str,
         *,
         period: str | None = None,
         user_id: str | None = None,
@@ -973,9 +987,9 @@ class Store:
     ) -> list[Reply]:
         sql = (
             "SELECT r.*, m.name AS author_name FROM replies r LEFT JOIN members m "
-            "ON m.team_id = r.team_id AND m.user_id = r.user_id WHERE r.team_id = ?"
+            "ON m.workspace_id = r.workspace_id AND m.user_id = r.user_id WHERE r.workspace_id = ?"
         )
-        params: list[Any] = [team_id]
+        params: list[Any] = [workspace_id]
         if period is not None:
             sql += " AND r.period = ?"
             params.append(period)
@@ -999,53 +1013,54 @@ class Store:
                     items.setdefault(r["reply_id"], []).append(_item(r))
         return [_reply(r, tuple(items.get(r["id"], ()))) for r in rows]
 
-    def get_item(self, team_id: str, item_id: int) -> tuple[Item, str] | None:
+    def get_item(self, workspace_id: str, item_id: int) -> tuple[Item, str] | None:
         """The item and the user id of its author."""
         if not _is_rowid(item_id):
             return None
         rows = list(
             self.db.query(
                 "SELECT i.*, r.user_id AS author FROM items i JOIN replies r ON r.id = i.reply_id "
-                "WHERE i.team_id = ? AND i.id = ?",
-                [team_id, item_id],
+                "WHERE i.workspace_id = ? AND i.id = ?",
+                [workspace_id, item_id],
             )
         )
         return (_item(rows[0]), rows[0]["author"]) if rows else None
 
     def correct_item(
-        self, team_id: str, item_id: int, user_id: str, label: Label, now: datetime
+        self, workspace_id: str, item_id: int, user_id: str, label: Label, now: datetime
     ) -> Item | None:
         """Set a member's label on an item and remember the correction for the classifier."""
         with self.atomic() as db:
-            found = self.get_item(team_id, item_id)
+            found = self.get_item(workspace_id, item_id)
             if found is None:
                 return None
             item, _author = found
             db.execute(
                 "UPDATE items SET label = ?, label_source = 'user', confidence = 1.0 "
-                "WHERE id = ? AND team_id = ?",
-                [label, item_id, team_id],
+                "WHERE id = ? AND workspace_id = ?",
+                [label, item_id, workspace_id],
             )
             db.execute(
-                "INSERT INTO corrections (team_id, item_id, user_id, text, label, created_at) "
+                "INSERT INTO corrections (workspace_id, item_id, user_id, text, label, created_at) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
-                [team_id, item_id, user_id, item.text, label, _iso(now)],
+                [workspace_id, item_id, user_id, item.text, label, _iso(now)],
             )
-            self._mark_dirty(db, team_id, [r["period"] for r in db.query(
+            self._mark_dirty(db, workspace_id, [r["period"] for r in db.query(
                 "SELECT r.period FROM items i JOIN replies r ON r.id = i.reply_id "
                 "WHERE i.id = ?", [item_id])])
         return replace(item, label=label, label_source="user", confidence=1.0)
 
-    def corrections(self, team_id: str, limit: int = 2000) -> list[tuple[str, Label]]:
+    def corrections(self, workspace_id: str, limit: int = 2000) -> list[tuple[str, Label]]:
         """The workspace's label corrections, newest last (only this workspace's)."""
         rows = self.db.query(
-            "SELECT text, label FROM (SELECT id, text, label FROM corrections WHERE team_id = ? "
+            "SELECT text, label FROM (SELECT id, text, label FROM corrections WHERE "
+            "workspace_id = ? "
             "ORDER BY id DESC LIMIT ?) ORDER BY id",
-            [team_id, limit],
+            [workspace_id, limit],
         )
         return [(r["text"], r["label"]) for r in rows]
 
-    def week_shares(self, team_id: str, periods: Iterable[str]) -> list[WeekShare]:
+    def week_shares(self, workspace_id: str, periods: Iterable[str]) -> list[WeekShare]:
         """Progress and KTLO counts of `work` items per period (SQL aggregate: cost per week)."""
         periods = list(periods)
         if not periods:
@@ -1053,17 +1068,17 @@ class Store:
         marks = ", ".join("?" for _ in periods)
         counts = {p: [0, 0] for p in periods}
         for r in self.db.query(
-            # Filtering on r.team_id lets SQLite walk replies_by_period, then items by reply:
+            # Filtering on r.workspace_id lets SQLite walk replies_by_period, then items by reply:
             # the cost is those weeks' rows, whatever the length of the history.
             f"SELECT r.period, i.label, count(*) AS n FROM replies r "
-            f"JOIN items i ON i.reply_id = r.id WHERE r.team_id = ? AND r.period IN ({marks}) "
+            f"JOIN items i ON i.reply_id = r.id WHERE r.workspace_id = ? AND r.period IN ({marks}) "
             f"AND i.kind = 'work' AND i.label IS NOT NULL GROUP BY r.period, i.label",
-            [team_id, *periods],
+            [workspace_id, *periods],
         ):
             counts[r["period"]][0 if r["label"] == "progress" else 1] += r["n"]
         return [WeekShare(p, *counts[p]) for p in periods]
 
-    def ktlo_texts(self, team_id: str, periods: Iterable[str]) -> dict[str, list[str]]:
+    def ktlo_texts(self, workspace_id: str, periods: Iterable[str]) -> dict[str, list[str]]:
         periods = list(periods)
         out: dict[str, list[str]] = {p: [] for p in periods}
         if not periods:
@@ -1071,24 +1086,24 @@ class Store:
         marks = ", ".join("?" for _ in periods)
         for r in self.db.query(
             f"SELECT r.period, i.text FROM replies r JOIN items i ON i.reply_id = r.id "
-            f"WHERE r.team_id = ? AND r.period IN ({marks}) AND i.kind = 'work' "
+            f"WHERE r.workspace_id = ? AND r.period IN ({marks}) AND i.kind = 'work' "
             f"AND i.label = 'ktlo' ORDER BY i.id",
-            [team_id, *periods],
+            [workspace_id, *periods],
         ):
             out[r["period"]].append(r["text"])
         return out
 
-    def count_replies(self, team_id: str, period: str) -> int:
+    def count_replies(self, workspace_id: str, period: str) -> int:
         row = next(
             self.db.query(
-                "SELECT count(*) AS n FROM replies WHERE team_id = ? AND period = ?",
-                [team_id, period],
+                "SELECT count(*) AS n FROM replies WHERE workspace_id = ? AND period = ?",
+                [workspace_id, period],
             )
         )
         return int(row["n"])
 
     def member_week_shares(
-        self, team_id: str, user_id: str, periods: Iterable[str]
+        self, workspace_id: str, user_id: str, periods: Iterable[str]
     ) -> list[WeekShare]:
         periods = list(periods)
         if not periods:
@@ -1097,35 +1112,36 @@ class Store:
         counts = {p: [0, 0] for p in periods}
         for r in self.db.query(
             f"SELECT r.period, i.label, count(*) AS n FROM items i "
-            f"JOIN replies r ON r.id = i.reply_id WHERE i.team_id = ? AND r.user_id = ? "
+            f"JOIN replies r ON r.id = i.reply_id WHERE i.workspace_id = ? AND r.user_id = ? "
             f"AND r.period IN ({marks}) AND i.kind = 'work' AND i.label IS NOT NULL "
             f"GROUP BY r.period, i.label",
-            [team_id, user_id, *periods],
+            [workspace_id, user_id, *periods],
         ):
             counts[r["period"]][0 if r["label"] == "progress" else 1] += r["n"]
         return [WeekShare(p, *counts[p]) for p in periods]
 
-    def reply_of_item(self, team_id: str, item_id: int) -> Reply | None:
+    def reply_of_item(self, workspace_id: str, item_id: int) -> Reply | None:
         if not _is_rowid(item_id):
             return None
         rows = list(
             self.db.query(
-                "SELECT reply_id FROM items WHERE team_id = ? AND id = ?", [team_id, item_id]
+                "SELECT reply_id FROM items WHERE workspace_id = ? AND id = ?",
+                    [workspace_id, item_id]
             )
         )
         if not rows:
             return None
-        return self.get_reply(team_id, rows[0]["reply_id"])
+        return self.get_reply(workspace_id, rows[0]["reply_id"])
 
-    def get_reply(self, team_id: str, reply_id: int) -> Reply | None:
+    def get_reply(self, workspace_id: str, reply_id: int) -> Reply | None:
         if not _is_rowid(reply_id):
             return None
         rows = list(
             self.db.query(
                 "SELECT r.*, m.name AS author_name FROM replies r LEFT JOIN members m "
-                "ON m.team_id = r.team_id AND m.user_id = r.user_id "
-                "WHERE r.team_id = ? AND r.id = ?",
-                [team_id, reply_id],
+                "ON m.workspace_id = r.workspace_id AND m.user_id = r.user_id "
+                "WHERE r.workspace_id = ? AND r.id = ?",
+                [workspace_id, reply_id],
             )
         )
         if not rows:
@@ -1138,67 +1154,70 @@ class Store:
         )
         return _reply(rows[0], items)
 
-    def set_replies_anonymous(self, team_id: str, user_id: str) -> int:
+    def set_replies_anonymous(self, workspace_id: str, user_id: str) -> int:
         """`anonymous on` hides the name on the member's earlier answers too."""
         with self.atomic() as db:
             cur = db.execute(
-                "UPDATE replies SET anonymous = 1 WHERE team_id = ? AND user_id = ?",
-                [team_id, user_id],
+                "UPDATE replies SET anonymous = 1 WHERE workspace_id = ? AND user_id = ?",
+                [workspace_id, user_id],
             )
             if cur.rowcount:
-                self._mark_dirty(db, team_id, self._periods_of(team_id, user_id))
+                self._mark_dirty(db, workspace_id, self._periods_of(workspace_id, user_id))
         return cur.rowcount
 
-    def _periods_of(self, team_id: str, user_id: str) -> list[str]:
+    def _periods_of(self, workspace_id: str, user_id: str) -> list[str]:
         return [r["period"] for r in self.db.query(
-            "SELECT DISTINCT period FROM replies WHERE team_id = ? AND user_id = ?",
-            [team_id, user_id])]
+            "SELECT DISTINCT period FROM replies WHERE workspace_id = ? AND user_id = ?",
+            [workspace_id, user_id])]
 
-    def forget_member(self, team_id: str, user_id: str) -> dict[str, int]:
+    def forget_member(self, workspace_id: str, user_id: str) -> dict[str, int]:
         """Delete a member's replies, items, corrections, ledger rows and settings."""
         counts: dict[str, int] = {}
         with self.atomic() as db:
-            self._mark_dirty(db, team_id, self._periods_of(team_id, user_id))
-            db.execute("DELETE FROM handled_messages WHERE team_id = ? AND user_id = ?",
-                       [team_id, user_id])
+            self._mark_dirty(db, workspace_id, self._periods_of(workspace_id, user_id))
+            db.execute("DELETE FROM handled_messages WHERE workspace_id = ? AND user_id = ?",
+                       [workspace_id, user_id])
             counts["corrections"] = db.execute(
-                "DELETE FROM corrections WHERE team_id = ? AND (user_id = ? OR item_id IN "
+                "DELETE FROM corrections WHERE workspace_id = ? AND (user_id = ? OR item_id IN "
                 "(SELECT i.id FROM items i JOIN replies r ON r.id = i.reply_id "
-                "WHERE r.team_id = ? AND r.user_id = ?))",
-                [team_id, user_id, team_id, user_id],
+                "WHERE r.workspace_id = ? AND r.user_id = ?))",
+                [workspace_id, user_id, workspace_id, user_id],
             ).rowcount
             counts["items"] = db.execute(
                 "DELETE FROM items WHERE reply_id IN (SELECT id FROM replies "
-                "WHERE team_id = ? AND user_id = ?)",
-                [team_id, user_id],
+                "WHERE workspace_id = ? AND user_id = ?)",
+                [workspace_id, user_id],
             ).rowcount
             counts["replies"] = db.execute(
-                "DELETE FROM replies WHERE team_id = ? AND user_id = ?", [team_id, user_id]
+                "DELETE FROM replies WHERE workspace_id = ? AND user_id = ?",
+                    [workspace_id, user_id]
             ).rowcount
             counts["nudges"] = db.execute(
-                "DELETE FROM nudges WHERE team_id = ? AND user_id = ?", [team_id, user_id]
+                "DELETE FROM nudges WHERE workspace_id = ? AND user_id = ?", [workspace_id, user_id]
             ).rowcount
-            db.execute("DELETE FROM skips WHERE team_id = ? AND user_id = ?", [team_id, user_id])
-            db.execute("DELETE FROM missed_nudges WHERE team_id = ? AND user_id = ?",
-                       [team_id, user_id])
-            db.execute("DELETE FROM headway_admins WHERE team_id = ? AND user_id = ?",
-                       [team_id, user_id])
+            db.execute("DELETE FROM skips WHERE workspace_id = ? AND user_id = ?",
+                [workspace_id, user_id])
+            db.execute("DELETE FROM missed_nudges WHERE workspace_id = ? AND user_id = ?",
+                       [workspace_id, user_id])
+            db.execute("DELETE FROM headway_admins WHERE workspace_id = ? AND user_id = ?",
+                       [workspace_id, user_id])
             counts["member"] = db.execute(
-                "DELETE FROM members WHERE team_id = ? AND user_id = ?", [team_id, user_id]
+                "DELETE FROM members WHERE workspace_id = ? AND user_id = ?",
+                    [workspace_id, user_id]
             ).rowcount
         return counts
 
-    def purge_replies_before(self, team_id: str, cutoff: datetime) -> dict[str, int]:
+    def purge_replies_before(self, workspace_id: str, cutoff: datetime) -> dict[str, int]:
         """Retention: delete replies created before `cutoff`, with their items and the
         corrections made on those items. Ledger rows stay (they hold no text and keep
         "at most once" true)."""
-        where = "team_id = ? AND created_at < ?"
-        params = [team_id, _iso(cutoff.astimezone(UTC))]
+        where = "workspace_id = ? AND created_at < ?"
+        params = [workspace_id, _iso(cutoff.astimezone(UTC))]
         counts: dict[str, int] = {}
         with self.atomic() as db:
             counts["corrections"] = db.execute(
                 "DELETE FROM corrections WHERE item_id IN (SELECT i.id FROM items i JOIN "
-                "replies r ON r.id = i.reply_id WHERE r.team_id = ? AND r.created_at < ?)",
+                "replies r ON r.id = i.reply_id WHERE r.workspace_id = ? AND r.created_at < ?)",
                 params,
             ).rowcount
             counts["items"] = db.execute(
@@ -1210,30 +1229,32 @@ class Store:
 
     # ── Headway admins named by a workspace admin ────────────────────────────
 
-    def add_admin(self, team_id: str, user_id: str, added_by: str, now: datetime) -> bool:
+    def add_admin(self, workspace_id: str, user_id: str, added_by: str, now: datetime) -> bool:
         cur = self.db.execute(
-            "INSERT OR IGNORE INTO headway_admins (team_id, user_id, added_by, created_at) "
+            "INSERT OR IGNORE INTO headway_admins (workspace_id, user_id, added_by, created_at) "
             "VALUES (?, ?, ?, ?)",
-            [team_id, user_id, added_by, _iso(now)],
+            [workspace_id, user_id, added_by, _iso(now)],
         )
         return cur.rowcount == 1
 
-    def remove_admin(self, team_id: str, user_id: str) -> bool:
+    def remove_admin(self, workspace_id: str, user_id: str) -> bool:
         cur = self.db.execute(
-            "DELETE FROM headway_admins WHERE team_id = ? AND user_id = ?", [team_id, user_id]
+            "DELETE FROM headway_admins WHERE workspace_id = ? AND user_id = ?",
+                [workspace_id, user_id]
         )
         return cur.rowcount == 1
 
-    def named_admins(self, team_id: str) -> list[str]:
+    def named_admins(self, workspace_id: str) -> list[str]:
         return [r["user_id"] for r in self.db.query(
-            "SELECT user_id FROM headway_admins WHERE team_id = ? ORDER BY created_at, user_id",
-            [team_id])]
+            "SELECT user_id FROM headway_admins WHERE workspace_id = ? ORDER BY created_at, "
+            "user_id",
+            [workspace_id])]
 
-    def export_team(self, team_id: str) -> dict[str, Any]:
+    def export_workspace(self, workspace_id: str) -> dict[str, Any]:
         """The team's shared answers for an admin: anonymous authors hidden, reflection
         answers left out (they never leave their author)."""
         out = []
-        for r in self.replies(team_id):
+        for r in self.replies(workspace_id):
             if r.kind == "reflection":
                 continue
             out.append({
@@ -1244,15 +1265,15 @@ class Store:
                 "items": [{"text": i.text, "label": i.label, "confidence": i.confidence,
                            "label_source": i.label_source} for i in r.items],
             })
-        return {"team_id": team_id, "replies": out}
+        return {"workspace_id": workspace_id, "replies": out}
 
-    def export_member(self, team_id: str, user_id: str) -> dict[str, Any]:
+    def export_member(self, workspace_id: str, user_id: str) -> dict[str, Any]:
         """Everything stored about one member, as plain data."""
-        member = self.get_member(team_id, user_id)
-        replies = self.replies(team_id, user_id=user_id)
+        member = self.get_member(workspace_id, user_id)
+        replies = self.replies(workspace_id, user_id=user_id)
         return {
             "member": None if member is None else {
-                "team_id": member.team_id, "user_id": member.user_id, "name": member.name,
+                "workspace_id": member.workspace_id, "user_id": member.user_id, "name": member.name,
                 "tz": member.tz, "days": list(member.days),
                 "nudge_time": _hhmm(member.nudge_time),
                 "paused_until": member.paused_until.isoformat() if member.paused_until else None,
@@ -1272,42 +1293,43 @@ class Store:
             ],
         }
 
-    def digest_team(self, digest_id: int) -> str:
-        row = next(self.db.query("SELECT team_id FROM digests WHERE id = ?", [digest_id]))
-        return str(row["team_id"])
+    def digest_workspace(self, digest_id: int) -> str:
+        row = next(self.db.query("SELECT workspace_id FROM digests WHERE id = ?", [digest_id]))
+        return str(row["workspace_id"])
 
     # ── digests ──────────────────────────────────────────────────────────────
 
     def claim_digest(
-        self, team_id: str, channel: str, period: str, now: datetime
+        self, workspace_id: str, channel: str, period: str, now: datetime
     ) -> DigestRecord | None:
         cur = self.db.execute(
-            "INSERT OR IGNORE INTO digests (team_id, channel, period, status, claimed_at) "
+            "INSERT OR IGNORE INTO digests (workspace_id, channel, period, status, claimed_at) "
             "VALUES (?, ?, ?, 'claimed', ?)",
-            [team_id, channel, period, _iso(now)],
+            [workspace_id, channel, period, _iso(now)],
         )
         if cur.rowcount == 0:
             return None
-        return self.get_digest(team_id, channel, period)
+        return self.get_digest(workspace_id, channel, period)
 
-    def get_digest(self, team_id: str, channel: str, period: str) -> DigestRecord | None:
+    def get_digest(self, workspace_id: str, channel: str, period: str) -> DigestRecord | None:
         rows = list(
             self.db.query(
-                "SELECT * FROM digests WHERE team_id = ? AND channel = ? AND period = ?",
-                [team_id, channel, period],
+                "SELECT * FROM digests WHERE workspace_id = ? AND channel = ? AND period = ?",
+                [workspace_id, channel, period],
             )
         )
         return _digest(rows[0]) if rows else None
 
-    def digests(self, team_id: str) -> list[DigestRecord]:
-        rows = self.db.query("SELECT * FROM digests WHERE team_id = ? ORDER BY id", [team_id])
+    def digests(self, workspace_id: str) -> list[DigestRecord]:
+        rows = self.db.query("SELECT * FROM digests WHERE workspace_id = ? ORDER BY id",
+            [workspace_id])
         return [_digest(r) for r in rows]
 
-    def latest_posted_digest(self, team_id: str, channel: str) -> DigestRecord | None:
+    def latest_posted_digest(self, workspace_id: str, channel: str) -> DigestRecord | None:
         """The newest digest posted to this channel (by period)."""
         rows = list(self.db.query(
-            "SELECT * FROM digests WHERE team_id = ? AND channel = ? AND ts IS NOT NULL "
-            "ORDER BY period DESC LIMIT 1", [team_id, channel]))
+            "SELECT * FROM digests WHERE workspace_id = ? AND channel = ? AND ts IS NOT NULL "
+            "ORDER BY period DESC LIMIT 1", [workspace_id, channel]))
         return _digest(rows[0]) if rows else None
 
     def mark_digest_posted(
@@ -1353,9 +1375,9 @@ def _unusable(path: Path, exc: sqlite3.DatabaseError) -> str:
 # ── row → dataclass ──────────────────────────────────────────────────────────
 
 
-def _team(r: dict[str, Any]) -> Team:
-    return Team(
-        team_id=r["team_id"],
+def _workspace(r: dict[str, Any]) -> Workspace:
+    return Workspace(
+        workspace_id=r["workspace_id"],
         name=r["name"],
         digest_channel=r["digest_channel"],
         digest_day=r["digest_day"],
@@ -1369,7 +1391,7 @@ def _team(r: dict[str, Any]) -> Team:
 
 def _member(r: dict[str, Any]) -> Member:
     return Member(
-        team_id=r["team_id"],
+        workspace_id=r["workspace_id"],
         user_id=r["user_id"],
         tz=r["tz"],
         days=tuple(int(d) for d in r["days"].split(",") if d != ""),
@@ -1397,7 +1419,7 @@ def _quiet_hours(text: str | None) -> tuple[time, time] | None:
 def _nudge(r: dict[str, Any]) -> Nudge:
     return Nudge(
         id=r["id"],
-        team_id=r["team_id"],
+        workspace_id=r["workspace_id"],
         user_id=r["user_id"],
         prompt_id=r["prompt_id"],
         period=r["period"],
@@ -1428,7 +1450,7 @@ def _item(r: dict[str, Any]) -> Item:
 def _reply(r: dict[str, Any], items: tuple[Item, ...]) -> Reply:
     return Reply(
         id=r["id"],
-        team_id=r["team_id"],
+        workspace_id=r["workspace_id"],
         user_id=r["user_id"],
         prompt_id=r["prompt_id"],
         kind=r["kind"],
@@ -1444,7 +1466,7 @@ def _reply(r: dict[str, Any], items: tuple[Item, ...]) -> Reply:
 def _digest(r: dict[str, Any]) -> DigestRecord:
     return DigestRecord(
         id=r["id"],
-        team_id=r["team_id"],
+        workspace_id=r["workspace_id"],
         channel=r["channel"],
         period=r["period"],
         status=r["status"],

@@ -245,3 +245,20 @@ def m006_message_replies(db: Database) -> None:
             WHERE r.team_id = digests.team_id AND r.period = digests.period);
         """
     )
+
+
+# Tables that belong to slack_sdk (its OAuth stores): they keep Slack's own `team_id`.
+SLACK_SDK_TABLES = frozenset({"slack_installations", "slack_bots", "oauth_states"})
+
+
+@migrations()
+def m007_workspace_id(db: Database) -> None:
+    """Slack's `team_id` is a workspace, and Headway is about to have teams of its own: in
+    Headway's tables the column is `workspace_id`. SQLite renames the column in indexes
+    and in the foreign keys that point at it too, so every row, index and constraint is
+    kept as it was."""
+    for table in db.table_names():
+        if table in SLACK_SDK_TABLES or table.startswith("sqlite_"):
+            continue
+        if "team_id" in db[table].columns_dict:
+            db.execute(f"ALTER TABLE [{table}] RENAME COLUMN team_id TO workspace_id")
