@@ -10,9 +10,10 @@ from __future__ import annotations
 import logging
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from threading import Thread
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
-from slack_bolt import App, BoltRequest
+from slack_bolt import App, BoltContext, BoltRequest
+from slack_bolt.request.internals import build_context
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1 << 20  # Slack's payloads are far smaller; anything bigger is not Slack
@@ -112,7 +113,7 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length).decode("utf-8", errors="replace")
         headers = {k.lower(): v for k, v in self.headers.items()}
         try:
-            request = BoltRequest(body=body, query=split.query, headers=headers)
+            request = bolt_request(body=body, query=split.query, headers=headers)
         except Exception as exc:
             # Bolt parses before it verifies: bad JSON in `payload=` (or a body that is not
             # an object) raises here. Not Slack, or not a request Slack would send.
@@ -123,3 +124,20 @@ class _Handler(BaseHTTPRequestHandler):
         out_headers = {k: v[0] if isinstance(v, list) else v
                        for k, v in response.headers.items() if k.lower() != "content-length"}
         self._send(response.status, response.body or "", out_headers)
+
+
+def bolt_request(*, body: str, query: str, headers: dict[str, str]) -> BoltRequest:
+    """Bolt's request for an HTTP body, with one of its parsing shortcuts undone.
+
+    Bolt takes any form body that contains the word "payload" for an interactivity payload
+    and, finding no `payload=` field, drops the whole body: the request matches nothing and
+    Slack gets a 404. A member typing `/headway … payload …`, or any command from a channel
+    named #payload-…, would go unanswered. Such a body is parsed as the form it is.
+    """
+    request = BoltRequest(body=body, query=query, headers=headers)
+    if not request.body and body and request.content_type == "application/x-www-form-urlencoded":
+        form = dict(parse_qsl(body, keep_blank_values=True))
+        if form and "payload" not in form:
+            request.body = form
+            request.context = build_context(BoltContext(), form)
+    return request

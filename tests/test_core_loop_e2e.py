@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+from urllib.parse import urlencode
 
 import pytest
 from conftest import answer_to, wait_for
@@ -66,6 +67,21 @@ def test_six_minute_old_signature_is_rejected_with_401(slack, hw):
     resp = slack.command("join", timestamp=int(time.time()) - 6 * 60)
     assert resp.status == 401
     assert hw.store.get_member("T0001", "U1") is None
+
+
+def test_a_command_whose_form_mentions_payload_is_still_answered(slack, fake):
+    """Found by the property tests: Bolt takes any form body containing the word "payload"
+    for an interactivity payload and, with no `payload=` field, drops it (404). A member
+    typing it, or any command from a channel called #payload-…, went unanswered."""
+    typed = slack.command("payload")
+    assert typed.status == 200 and "I don't know `payload`" in typed.json()["text"]
+    # The same command body Slack sends (as in SlackDriver.command), from #payload-team.
+    form = {"token": "legacy-verification-token", "team_id": "T0001", "team_domain": "acme",
+            "channel_id": "C1", "channel_name": "payload-team", "user_id": "U1",
+            "user_name": "u1", "command": "/headway", "text": "help", "api_app_id": "A0HEADWAY",
+            "response_url": fake.new_response_url(), "trigger_id": "1.trigger"}
+    helped = slack.post(urlencode(form), "application/x-www-form-urlencoded")
+    assert helped.status == 200 and "/headway join" in helped.json()["text"]
 
 
 def test_unknown_subcommand_gets_a_specific_message_and_the_usage(slack):
