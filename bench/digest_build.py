@@ -43,10 +43,10 @@ def _seed(path: Path, weeks: int) -> None:
     rng = random.Random(weeks)
     now = datetime(2026, 11, 23, tzinfo=UTC)
     store = Store.open(path)
-    store.ensure_workspace(TEAM, now, "Bench")
+    store.workspaces.ensure(TEAM, now, "Bench")
     with store.atomic():
         for i in range(MEMBERS):
-            store.upsert_member(Member(TEAM, f"U{i:04d}", tz="UTC", name=f"person {i}"), now)
+            store.members.upsert(Member(TEAM, f"U{i:04d}", tz="UTC", name=f"person {i}"), now)
     db = store.db
     reply_id = item_id = 0
     for period in reversed([*recent_periods(PERIOD, weeks - 1), PERIOD]):
