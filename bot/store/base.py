@@ -4,6 +4,7 @@ connection and its transactions) and the conversions between Python values and c
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime, time
@@ -56,9 +57,13 @@ def from_row(cls: type[T], row: dict[str, Any], **stored_otherwise: Any) -> T:
     """A `cls` dataclass from a row whose columns bear its fields' names. Fields stored in
     another form (a date as text, a tuple as JSON) come converted in `stored_otherwise`;
     a field with neither a column nor a value keeps its default."""
-    values = {f.name: row[f.name] for f in dataclasses.fields(cls)  # type: ignore[arg-type]
-              if f.name in row}
+    values = {name: row[name] for name in _field_names(cls) if name in row}
     return cls(**{**values, **stored_otherwise})
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
 
 
 def and_equal(columns: dict[str, Any]) -> tuple[str, list[Any]]:
