@@ -168,7 +168,9 @@ class Store:
         Why not sqlite-utils' deferred BEGIN: under WAL, a transaction that reads and then
         writes fails at once with "database is locked" if another connection wrote in
         between (the busy timeout does not apply to that case). Taking the lock first
-        makes it wait its turn instead. Nested calls become savepoints.
+        makes it wait its turn instead. Nested calls become savepoints. Whatever fails,
+        the body or the COMMIT itself, the transaction is rolled back and the error raised:
+        nothing of it is written, and the connection is ready for the next one.
         """
         db = self.db
         if db.conn.in_transaction:
