@@ -43,17 +43,17 @@ def _seed(path: Path, weeks: int) -> None:
     rng = random.Random(weeks)
     now = datetime(2026, 11, 23, tzinfo=UTC)
     store = Store.open(path)
-    store.ensure_workspace(TEAM, now, "Bench")
+    store.workspaces.ensure(TEAM, now, "Bench")
     with store.atomic():
         for i in range(MEMBERS):
-            store.upsert_member(Member(TEAM, f"U{i:04d}", tz="UTC", name=f"person {i}"), now)
+            store.members.upsert(Member(TEAM, f"U{i:04d}", tz="UTC", name=f"person {i}"), now)
     db = store.db
     reply_id = item_id = 0
     for period in reversed([*recent_periods(PERIOD, weeks - 1), PERIOD]):
         replies, items = [], []
         for i in range(MEMBERS):
             reply_id += 1
-            replies.append({"id": reply_id, "team_id": TEAM, "user_id": f"U{i:04d}",
+            replies.append({"id": reply_id, "workspace_id": TEAM, "user_id": f"U{i:04d}",
                             "nudge_id": None, "prompt_id": "moved-forward", "kind": "work",
                             "period": period, "text": "…", "anonymous": 0, "source": "dm",
                             "created_at": now.isoformat()})
@@ -61,19 +61,19 @@ def _seed(path: Path, weeks: int) -> None:
                 item_id += 1
                 ktlo = pos == 2 or rng.random() < 0.3
                 text = rng.choice(_KTLO if ktlo else _PROGRESS).format(rng.choice(_TOPICS))
-                items.append({"id": item_id, "team_id": TEAM, "reply_id": reply_id,
+                items.append({"id": item_id, "workspace_id": TEAM, "reply_id": reply_id,
                               "position": pos, "text": text, "kind": "work",
                               "label": "ktlo" if ktlo else "progress", "confidence": 0.9,
                               "reasons": "[]", "label_source": "auto"})
             if i % 3 == 0:
                 reply_id += 1
-                replies.append({"id": reply_id, "team_id": TEAM, "user_id": f"U{i:04d}",
+                replies.append({"id": reply_id, "workspace_id": TEAM, "user_id": f"U{i:04d}",
                                 "nudge_id": None, "prompt_id": "problem", "kind": "problem",
                                 "period": period, "anonymous": 0, "source": "dm",
                                 "text": f"The {rng.choice(_TOPICS)} handoff keeps slipping",
                                 "created_at": now.isoformat()})
                 item_id += 1
-                items.append({"id": item_id, "team_id": TEAM, "reply_id": reply_id,
+                items.append({"id": item_id, "workspace_id": TEAM, "reply_id": reply_id,
                               "position": 0, "text": replies[-1]["text"], "kind": "problem",
                               "label": None, "confidence": 0, "reasons": "[]",
                               "label_source": "prompt"})

@@ -38,12 +38,12 @@ def _seed(fake: FakeSlack, db_path: Path, n: int, now: datetime) -> list[str]:
     due = (now - timedelta(minutes=1)).time().replace(second=0, microsecond=0)
     store = Store.open(db_path)
     try:
-        store.ensure_workspace(TEAM, now, "Bench")
+        store.workspaces.ensure(TEAM, now, "Bench")
         with store.atomic():
             for uid in users:
                 fake.add_user(uid, tz="UTC")
-                store.upsert_member(Member(TEAM, uid, tz="UTC", days=tuple(range(7)),
-                                           nudge_time=due), now)
+                store.members.upsert(Member(TEAM, uid, tz="UTC", days=tuple(range(7)),
+                                            nudge_time=due), now)
     finally:
         store.close()
     return users

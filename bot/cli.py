@@ -165,7 +165,7 @@ def _headway(settings: Settings, store: Store | None = None, *, slack: bool = Tr
 
 def _workspace(store: Store, workspace_id: str | None, *, include_uninstalled: bool = False) -> str:
     """The workspace a command is for: the one named, or the only one."""
-    workspaces = store.workspaces(include_uninstalled=include_uninstalled)
+    workspaces = store.workspaces.all(include_uninstalled=include_uninstalled)
     if workspace_id:
         if not any(t.workspace_id == workspace_id for t in workspaces):
             raise UsageError(f"unknown workspace {workspace_id!r}: known workspaces are "
@@ -316,7 +316,7 @@ def _export(settings: Settings, workspace_id: str | None) -> int:
         if not store.schema_version():
             raise UsageError(f"the database {settings.db_path} is empty: no workspace has "
                              f"used Headway yet")
-        data = store.export(_workspace(store, workspace_id, include_uninstalled=True))
+        data = store.exports.workspace(_workspace(store, workspace_id, include_uninstalled=True))
     finally:
         store.close()
     json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
@@ -393,8 +393,8 @@ def check_slack(hw: Headway, *, wait: float, doing: str, verbose: bool = False,
         delay = min(delay * 2, MAX_RETRY_S)
 
     workspace_id, name = auth["team_id"], auth.get("team") or ""
-    known = hw.store.get_workspace(workspace_id)
-    hw.store.mark_installed(workspace_id, hw.now(), name)
+    known = hw.store.workspaces.get(workspace_id)
+    hw.store.workspaces.mark_installed(workspace_id, hw.now(), name)
     if known is not None and known.uninstalled_at is not None:
         log.info("workspace %s had uninstalled Headway; SLACK_BOT_TOKEN is valid for it "
                  "again, so it is served again (its data was kept)", workspace_id)
@@ -500,7 +500,7 @@ def _digest(settings: Settings, args: argparse.Namespace) -> int:
 def _period(hw: Headway, workspace_id: str, week: str | None) -> str:
     from bot.core.schedule import period_of
 
-    workspace = hw.store.get_workspace(workspace_id)
+    workspace = hw.store.workspaces.get(workspace_id)
     assert workspace is not None
     return week or period_of(hw.now(), workspace.tz)
 
@@ -587,7 +587,7 @@ def _serve(settings: Settings, *, verbose: bool = False) -> int:
 def _health(hw: Headway) -> Callable[[], bool]:
     def check() -> bool:
         try:
-            hw.store.count_members("-")
+            hw.store.members.count("-")
         except Exception:
             return False
         return True

@@ -208,12 +208,12 @@ def _cycle(db_path: Path, weeks: int, now: datetime,
     first = shift_period(last, -(weeks - 1))
     start = period_start(first, "Pacific/Kiritimati")  # the earliest zone's Monday
     clock[0] = start
-    hw.store.ensure_workspace(TEAM_ID, start, TEAM_NAME)
-    hw.store.update_workspace(TEAM_ID, digest_channel="C0DEMO", tz="Europe/London")
+    hw.store.workspaces.ensure(TEAM_ID, start, TEAM_NAME)
+    hw.store.workspaces.update(TEAM_ID, digest_channel="C0DEMO", tz="Europe/London")
     for uid, name, tz, days, at in PEOPLE:
-        hw.store.upsert_member(Member(TEAM_ID, uid, tz=tz, days=days, nudge_time=at, name=name),
-                               start)
-    hw.store.set_member(TEAM_ID, "U05EVE", start, anonymous=True)
+        hw.store.members.upsert(Member(TEAM_ID, uid, tz=tz, days=days, nudge_time=at, name=name),
+                                start)
+    hw.store.members.update(TEAM_ID, "U05EVE", start, anonymous=True)
 
     print(f"Headway demo — {TEAM_NAME}, {len(PEOPLE)} people in "
           f"{len({p[2] for p in PEOPLE})} time zones, weeks {first} to {last}\n")
@@ -230,7 +230,7 @@ def _cycle(db_path: Path, weeks: int, now: datetime,
                 record_answer(hw, TEAM_ID, uid, text, source="dm", nudge_id=nudge_id)
         clock[0] += STEP
     for period in sorted(counters):
-        replies = hw.store.count_replies(TEAM_ID, period)
+        replies = hw.store.replies.count(TEAM_ID, period)
         print(f"  {period}: {counters[period]} nudges sent at local times, {replies} answers")
     dms = sum(1 for method, _ in slack.sent if method == "chat.postMessage")
     print(f"  ({dms} DMs went to the offline Slack stand-in; none twice)\n")
@@ -242,7 +242,7 @@ def _cycle(db_path: Path, weeks: int, now: datetime,
 
 
 def _new_nudges(hw: Headway, seen: set[int]) -> list[tuple[int, str, str, str]]:
-    return [(n.id, n.user_id, n.prompt_id, n.period) for n in hw.store.nudges(TEAM_ID)
+    return [(n.id, n.user_id, n.prompt_id, n.period) for n in hw.store.nudges.of(TEAM_ID)
             if n.status == "sent" and n.id not in seen]
 
 

@@ -21,11 +21,10 @@ from slack_sdk.web import SlackResponse
 from bot.context import Headway
 from bot.core.chart import trend_png
 from bot.core.digest import Digest, build_digest
-from bot.core.model import DigestInput
+from bot.core.model import DigestInput, DigestRecord
 from bot.core.render import DigestMessage, render_digest_blocks
 from bot.core.schedule import recent_periods
 from bot.members import named
-from bot.store import DigestRecord
 
 log = logging.getLogger(__name__)
 TREND_WEEKS = 4
@@ -49,18 +48,18 @@ class Posted:
 def load_input(hw: Headway, workspace_id: str, period: str) -> DigestInput:
     """Everything the digest needs, read with a fixed number of queries whatever the history."""
     store = hw.store
-    workspace = store.get_workspace(workspace_id)
+    workspace = store.workspaces.get(workspace_id)
     if workspace is None:
         raise DigestError(f"workspace {workspace_id} is not known to Headway")
     previous = recent_periods(period, TREND_WEEKS)
-    ktlo = store.ktlo_texts(workspace_id, previous)
+    ktlo = store.replies.ktlo_texts(workspace_id, previous)
     return DigestInput(
         workspace_id=workspace_id,
         team_name=workspace.name or workspace_id,
         period=period,
-        members_total=store.count_members(workspace_id),
-        replies=tuple(named(hw, workspace_id, store.replies(workspace_id, period=period))),
-        history=tuple(store.week_shares(workspace_id, previous)),
+        members_total=store.members.count(workspace_id),
+        replies=tuple(named(hw, workspace_id, store.replies.of(workspace_id, period=period))),
+        history=tuple(store.replies.week_shares(workspace_id, previous)),
         past_ktlo=tuple((p, tuple(ktlo[p])) for p in reversed(previous)),
     )
 
@@ -72,7 +71,7 @@ def build(hw: Headway, workspace_id: str, period: str) -> Digest:
 def post_digest(hw: Headway, workspace_id: str, period: str, channel: str | None = None) -> Posted:
     """Post the digest for `period` to the team's digest channel, or update it if posted."""
     store = hw.store
-    workspace = store.get_workspace(workspace_id)
+    workspace = store.workspaces.get(workspace_id)
     if workspace is None:
         raise DigestError(f"workspace {workspace_id} is not known to Headway")
     channel = channel or workspace.digest_channel
@@ -84,21 +83,21 @@ def post_digest(hw: Headway, workspace_id: str, period: str, channel: str | None
     client = hw.client_for(workspace_id)
     now = hw.now()
 
-    claim = store.claim_digest(workspace_id, channel, period, now)
+    claim = store.digests.claim(workspace_id, channel, period, now)
     if claim is None:
-        existing = store.get_digest(workspace_id, channel, period)
+        existing = store.digests.get(workspace_id, channel, period)
         if existing is not None and existing.ts:
-            store.set_digest_dirty(existing.id, False)
+            store.digests.set_dirty(existing.id, False)
             try:
                 return _update(hw, client, existing,
                                render_digest_blocks(build(hw, workspace_id, period)))
             except DigestError:
-                store.set_digest_dirty(existing.id, True)  # not shown yet: try again later
+                store.digests.set_dirty(existing.id, True)  # not shown yet: try again later
                 raise
         if (existing is not None and existing.claimed_at is not None
                 and now - existing.claimed_at > STALE_CLAIM):
             # A run died between claiming and posting: take the claim over.
-            store.release_digest(existing.id)
+            store.digests.release(existing.id)
             return post_digest(hw, workspace_id, period, channel)
         raise DigestError(
             f"the {period} digest for this channel is being posted by another run; "
@@ -110,11 +109,11 @@ def post_digest(hw: Headway, workspace_id: str, period: str, channel: str | None
         message = render_digest_blocks(digest)
         resp = client.chat_postMessage(channel=channel, text=message.text, blocks=message.blocks)
     except SlackApiError as exc:
-        store.release_digest(claim.id)
+        store.digests.release(claim.id)
         raise DigestError(_explain(exc)) from None
     except BaseException:
         # Nothing reached Slack: free the claim so the next tick tries again at once.
-        store.release_digest(claim.id)
+        store.digests.release(claim.id)
         raise
     ts = resp["ts"]
     channel_id = resp.get("channel", channel)
@@ -122,9 +121,9 @@ def post_digest(hw: Headway, workspace_id: str, period: str, channel: str | None
         thread_ts = _post_thread(client, channel_id, ts, message)
     except SlackApiError as exc:
         # The main message is out: keep the claim (with its ts) so a rerun updates it.
-        store.mark_digest_posted(claim.id, ts, [], hw.now())
+        store.digests.mark_posted(claim.id, ts, [], hw.now())
         raise DigestError(_explain(exc)) from None
-    store.mark_digest_posted(claim.id, ts, thread_ts, hw.now())
+    store.digests.mark_posted(claim.id, ts, thread_ts, hw.now())
     chart = _upload_trend_chart(client, channel_id, ts, digest, _scopes(resp))
     return Posted("posted", channel_id, ts, period, len(thread_ts), chart)
 
@@ -202,7 +201,7 @@ def _update(
             client.chat_delete(channel=channel, ts=stale)
     except SlackApiError as exc:
         raise DigestError(_explain(exc)) from None
-    hw.store.mark_digest_posted(existing.id, ts, kept, hw.now())
+    hw.store.digests.mark_posted(existing.id, ts, kept, hw.now())
     return Posted("updated", channel, ts, existing.period, len(kept))
 
 

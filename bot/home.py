@@ -20,14 +20,14 @@ def schedule_line(member: Member) -> str:
 
 def publish_home(hw: Headway, client: WebClient, workspace_id: str, user_id: str) -> None:
     store = hw.store
-    member = store.get_member(workspace_id, user_id)
+    member = store.members.get(workspace_id, user_id)
     if member is None or not member.active:
         view = messages.home_view(None, [], [], "")
     else:
         period = period_of(hw.now(), member.tz)
         weeks = [*recent_periods(period, HOME_WEEKS - 1), period]
-        shares = [w for w in store.member_week_shares(workspace_id, user_id, weeks)]
-        recent = named(hw, workspace_id, store.replies(workspace_id, user_id=user_id,
+        shares = [w for w in store.replies.week_shares(workspace_id, weeks, user_id=user_id)]
+        recent = named(hw, workspace_id, store.replies.of(workspace_id, user_id=user_id,
             limit=HOME_REPLIES))
         view = messages.home_view(member, recent, shares, schedule_line(member))
     client.views_publish(user_id=user_id, view=view)

@@ -45,7 +45,7 @@ def zone_for(hw: Headway, workspace_id: str,
     the log says nothing a person wrote).
     """
     sent = user.get("tz")
-    workspace = hw.store.get_workspace(workspace_id)
+    workspace = hw.store.workspaces.get(workspace_id)
     workspace_tz = workspace.tz if workspace else None
     if isinstance(sent, str) and sent and known_tz(sent) is None:
         chosen = resolve_tz(current, workspace_tz)
@@ -69,9 +69,9 @@ def follow_user(hw: Headway, workspace_id: str, user: dict[str, Any]) -> bool:
         _follow_name(hw, workspace_id, str(user_id), user)
     if not tz or not user_id:
         return False
-    member = hw.store.get_member(workspace_id, str(user_id))
+    member = hw.store.members.get(workspace_id, str(user_id))
     tz = zone_for(hw, workspace_id, user, current=member.tz if member else None)
-    return hw.store.set_member_tz(workspace_id, str(user_id), tz, hw.now())
+    return hw.store.members.set_tz(workspace_id, str(user_id), tz, hw.now())
 
 
 def _follow_name(hw: Headway, workspace_id: str, user_id: str, user: dict[str, Any]) -> None:
@@ -80,14 +80,15 @@ def _follow_name(hw: Headway, workspace_id: str, user_id: str, user: dict[str, A
     name = display_name(user)
     if name == user_id:
         return
-    member = hw.store.get_member(workspace_id, user_id)
+    member = hw.store.members.get(workspace_id, user_id)
     if member is not None and name != member.name:
-        hw.store.set_member(workspace_id, user_id, hw.now(), name=name)
+        hw.store.members.update(workspace_id, user_id, hw.now(), name=name)
 
 
 def member_names(hw: Headway, workspace_id: str) -> dict[str, str]:
     """User id → the name Headway shows when someone mentions that member."""
-    return {m.user_id: m.name for m in hw.store.members(workspace_id, active_only=False) if m.name}
+    return {m.user_id: m.name for m in hw.store.members.of(workspace_id, active_only=False)
+            if m.name}
 
 
 def with_names(replies: Iterable[Reply], names: dict[str, str]) -> list[Reply]:
@@ -107,10 +108,10 @@ def named(hw: Headway, workspace_id: str, replies: Iterable[Reply]) -> list[Repl
 
 def deactivate_deleted(hw: Headway, workspace_id: str, user_id: str) -> bool:
     """Deactivate an active member whose Slack account was deleted; True if they were."""
-    member = hw.store.get_member(workspace_id, user_id)
+    member = hw.store.members.get(workspace_id, user_id)
     if member is None or not member.active:
         return False
-    hw.store.deactivate_member(workspace_id, user_id, "account_inactive", hw.now())
+    hw.store.members.deactivate(workspace_id, user_id, "account_inactive", hw.now())
     log.info("member %s of %s: account deleted in Slack, deactivated", user_id, workspace_id)
     return True
 
@@ -119,12 +120,12 @@ def refresh_time_zones(hw: Headway, workspace_id: str) -> int | None:
     """Once a day per workspace: members' zones from paginated `users.list` (Tier 2), not
     one `users.info` per member. Returns how many changed, None when not due or it failed."""
     now = hw.now()
-    last = hw.store.tz_refreshed_at(workspace_id)
+    last = hw.store.scheduler.tz_refreshed_at(workspace_id)
     if last is not None and now - last < TZ_REFRESH_EVERY:
         return None
-    enrolled = {m.user_id for m in hw.store.members(workspace_id)}
+    enrolled = {m.user_id for m in hw.store.members.of(workspace_id)}
     if not enrolled:
-        hw.store.set_tz_refreshed_at(workspace_id, now)
+        hw.store.scheduler.set_tz_refreshed_at(workspace_id, now)
         return 0
     changed = 0
     try:
@@ -134,12 +135,12 @@ def refresh_time_zones(hw: Headway, workspace_id: str) -> int | None:
                     continue
                 if user.get("deleted"):
                     # Deactivated in Slack: stop asking now, not after a failed DM.
-                    hw.store.deactivate_member(workspace_id, user["id"], "account_inactive", now)
+                    hw.store.members.deactivate(workspace_id, user["id"], "account_inactive", now)
                 elif follow_user(hw, workspace_id, user):
                     changed += 1
     except SlackApiError as exc:
         log.warning("time zone refresh for %s failed (%s); trying again next tick",
                     workspace_id, exc.response.get("error"))
         return None
-    hw.store.set_tz_refreshed_at(workspace_id, now)
+    hw.store.scheduler.set_tz_refreshed_at(workspace_id, now)
     return changed

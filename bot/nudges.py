@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackApiError
 from bot.context import Headway
 from bot.core import messages
 from bot.core.digest import agenda_follow_up
-from bot.core.model import Member, Prompt, Reply, Workspace
+from bot.core.model import Member, Nudge, Prompt, Reply, Workspace
 from bot.core.prompts import plan_prompts
 from bot.core.schedule import (
     due_nudge,
@@ -29,7 +29,6 @@ from bot.core.schedule import (
     zone,
 )
 from bot.members import named
-from bot.store import Nudge
 from bot.units import unit_of_work
 
 log = logging.getLogger(__name__)
@@ -106,7 +105,7 @@ def _claim_and_send(
     follow_up: str | None = None,
 ) -> bool:
     store = hw.store
-    claim = store.claim_nudge(member.workspace_id, member.user_id, prompt.id, period, hw.now(),
+    claim = store.nudges.claim(member.workspace_id, member.user_id, prompt.id, period, hw.now(),
                               claimed_by=hw.run_id)
     if claim is None:
         result.already += 1
@@ -123,14 +122,14 @@ def _claim_and_send(
     except SlackApiError as exc:
         error = str(exc.response.get("error", "unknown_error"))
         if error in MEMBER_GONE:
-            store.mark_nudge_failed(claim.id, error)
-            store.deactivate_member(member.workspace_id, member.user_id, error, hw.now())
+            store.nudges.mark_failed(claim.id, error)
+            store.members.deactivate(member.workspace_id, member.user_id, error, hw.now())
             result.deactivated.append(key)
             log.warning("member %s deactivated: %s", member.user_id, error)
         else:
             # Slack refused it outright, so it was not delivered: free the claim so a
             # later tick (within the grace window) can try again.
-            store.release_nudge(claim.id)
+            store.nudges.release(claim.id)
             result.failed.append(key)
             log.warning("nudge %s not sent: %s", claim.id, error)
         return False
@@ -142,7 +141,7 @@ def _claim_and_send(
                     claim.id, type(exc).__name__)
         return False
     pacer.succeeded()
-    store.mark_nudge_sent(claim.id, resp["channel"], resp["ts"], hw.now())
+    store.nudges.mark_sent(claim.id, resp["channel"], resp["ts"], hw.now())
     result.sent.append(key)
     return True
 
@@ -165,15 +164,15 @@ def nudge_now(
 def _nudge_now(hw: Headway, workspace_id: str | None, user_id: str | None,
                result: FanoutResult) -> None:
     now = hw.now()
-    workspaces = (hw.store.workspaces() if workspace_id is None
-                  else [hw.store.get_workspace(workspace_id)])
+    workspaces = (hw.store.workspaces.all() if workspace_id is None
+                  else [hw.store.workspaces.get(workspace_id)])
     for workspace in workspaces:
         if workspace is None:
             continue
         with unit_of_work("nudges of workspace", workspace.workspace_id, failed=result.failed):
             client = hw.client_for(workspace.workspace_id)
             pack = hw.pack_for(workspace)
-            members = hw.store.members(workspace.workspace_id)
+            members = hw.store.members.of(workspace.workspace_id)
             if user_id is not None:
                 members = [m for m in members if m.user_id == user_id]
             for member in members:
@@ -207,7 +206,7 @@ def _resting(hw: Headway, member: Member, period: str, now: datetime) -> bool:
     local_today = now.astimezone(zone(member.tz)).date()
     if member.paused_until is not None and local_today <= member.paused_until:
         return True
-    return hw.store.is_skipped(member.workspace_id, member.user_id, period)
+    return hw.store.nudges.is_skipped(member.workspace_id, member.user_id, period)
 
 
 def recover_unconfirmed(hw: Headway, result: FanoutResult) -> None:
@@ -220,7 +219,7 @@ def recover_unconfirmed(hw: Headway, result: FanoutResult) -> None:
     is sending, so whoever made them died), this process's own after `IN_FLIGHT`.
     """
     now = hw.now()
-    for nudge in hw.store.unconfirmed_claims(before=now - IN_FLIGHT, not_by=hw.run_id):
+    for nudge in hw.store.nudges.unconfirmed_claims(before=now - IN_FLIGHT, not_by=hw.run_id):
         with unit_of_work("recovery of nudge", str(nudge.id), failed=result.failed):
             _recover(hw, nudge, now, result)
 
@@ -235,10 +234,10 @@ def _recover(hw: Headway, nudge: Nudge, now: datetime, result: FanoutResult) -> 
         return
     if found is not None:
         channel, ts = found
-        hw.store.mark_nudge_sent(nudge.id, channel, ts, now)
+        hw.store.nudges.mark_sent(nudge.id, channel, ts, now)
         result.recovered += 1
     else:
-        hw.store.release_nudge(nudge.id)
+        hw.store.nudges.release(nudge.id)
         result.released += 1
 
 
@@ -273,11 +272,12 @@ def send_due(hw: Headway, members: Iterable[Member] | None = None) -> FanoutResu
 
 def _send_due(hw: Headway, members: Iterable[Member] | None, result: FanoutResult) -> None:
     now = hw.now()
-    workspaces = {t.workspace_id: t for t in hw.store.workspaces()}
+    workspaces = {t.workspace_id: t for t in hw.store.workspaces.all()}
     holidays: dict[str, frozenset[date]] = {}
     last_week: dict[tuple[str, str], list[Reply]] = {}  # the agenda the nudges follow up
-    last_tick = {workspace_id: hw.store.last_tick(workspace_id) for workspace_id in workspaces}
-    for member in hw.store.members() if members is None else members:
+    last_tick = {workspace_id: hw.store.scheduler.last_tick(workspace_id)
+                 for workspace_id in workspaces}
+    for member in hw.store.members.all_active() if members is None else members:
         if hw.stopping.is_set():
             # Not recording this tick as done: what is left is still due at the next start
             # within the grace window, or recorded as missed after it.
@@ -287,13 +287,13 @@ def _send_due(hw: Headway, members: Iterable[Member] | None, result: FanoutResul
             continue  # uninstalled: nothing more is sent there
         with unit_of_work("nudge", member.workspace_id, member.user_id, failed=result.failed):
             if member.workspace_id not in holidays:
-                holidays[member.workspace_id] = frozenset(hw.store.holidays(member.workspace_id))
+                holidays[member.workspace_id] = frozenset(hw.store.holidays.of(member.workspace_id))
             _send_due_to(hw, with_known_zone(member, workspace.tz), workspace,
                          holidays[member.workspace_id], last_tick.get(member.workspace_id),
                          last_week, now, result)
     if members is None:
         for workspace_id in workspaces:
-            hw.store.set_last_tick(workspace_id, now)
+            hw.store.scheduler.set_last_tick(workspace_id, now)
 
 
 def _send_due_to(hw: Headway, member: Member, workspace: Workspace, holidays: frozenset[date],
@@ -304,9 +304,9 @@ def _send_due_to(hw: Headway, member: Member, workspace: Workspace, holidays: fr
     if since is not None:
         # Downtime: occurrences that were never due at any tick are recorded, not sent.
         for missed in missed_nudges(member, since, now, GRACE, *rest):
-            if not hw.store.is_skipped(member.workspace_id, member.user_id, missed.period) \
-                    and hw.store.record_missed_nudge(member.workspace_id, member.user_id,
-                                                     missed.at, missed.period, now):
+            if not hw.store.nudges.is_skipped(member.workspace_id, member.user_id, missed.period) \
+                    and hw.store.nudges.record_missed(member.workspace_id, member.user_id,
+                                                      missed.at, missed.period, now):
                 result.missed += 1
     due = due_nudge(member, now, GRACE, *rest)
     if due is None:
@@ -315,7 +315,7 @@ def _send_due_to(hw: Headway, member: Member, workspace: Workspace, holidays: fr
         result.skipped += 1
         return
     pack = hw.pack_for(workspace)
-    history = hw.store.prompt_history(member.workspace_id, member.user_id)
+    history = hw.store.nudges.prompt_history(member.workspace_id, member.user_id)
     local_day = due.at.astimezone(zone(member.tz)).date()
     client = hw.client_for(member.workspace_id)
     planned = replace(member, days=_open_days(member, local_day, holidays))
@@ -325,7 +325,7 @@ def _send_due_to(hw: Headway, member: Member, workspace: Workspace, holidays: fr
         if prompt.kind in ("problem", "opportunity"):
             key = (member.workspace_id, shift_period(due.period, -1))
             if key not in last_week:
-                last_week[key] = named(hw, key[0], hw.store.replies(
+                last_week[key] = named(hw, key[0], hw.store.replies.of(
                     key[0], period=key[1], include_items=False))
             follow_up = agenda_follow_up(prompt.kind, last_week[key])
         send_nudge(hw, client, member, prompt, due.period, result, follow_up)
@@ -336,16 +336,16 @@ def _send_due_to(hw: Headway, member: Member, workspace: Workspace, holidays: fr
 def send_reminders(hw: Headway, result: FanoutResult) -> None:
     """Snoozed nudges come back once, as a reminder in the same DM."""
     now = hw.now()
-    for nudge in hw.store.due_reminders(now):
+    for nudge in hw.store.nudges.due_reminders(now):
         with unit_of_work("reminder of nudge", str(nudge.id), failed=result.failed):
             _remind(hw, nudge, now, result)
 
 
 def _remind(hw: Headway, nudge: Nudge, now: datetime, result: FanoutResult) -> None:
-    workspace = hw.store.get_workspace(nudge.workspace_id)
+    workspace = hw.store.workspaces.get(nudge.workspace_id)
     if workspace is None or workspace.uninstalled_at is not None:
         return
-    if not hw.store.claim_reminder(nudge.id, now):
+    if not hw.store.nudges.claim_reminder(nudge.id, now):
         return
     prompt = hw.pack_for(workspace).get(nudge.prompt_id)
     if prompt is None:

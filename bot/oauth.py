@@ -152,7 +152,7 @@ class Installations:
 def attach(hw: Headway) -> Installations:
     """Serve many workspaces from `hw`: tokens come from their installations from now on."""
     def on_install(workspace_id: str, name: str) -> None:
-        hw.store.mark_installed(workspace_id, hw.now(), name)
+        hw.store.workspaces.mark_installed(workspace_id, hw.now(), name)
 
     installations = Installations(hw.settings, on_install, hw.now)
     hw.installations = installations

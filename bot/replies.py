@@ -19,10 +19,9 @@ from bot.context import Headway
 from bot.core import messages
 from bot.core.edits import adopts_unstored_edit, carry_over, is_newer_edit
 from bot.core.labelling import label_answer
-from bot.core.model import Prompt, Reply
+from bot.core.model import Nudge, Prompt, Reply
 from bot.core.schedule import period_of
 from bot.members import named
-from bot.store import Nudge
 
 log = logging.getLogger(__name__)
 
@@ -64,23 +63,23 @@ class NotEnrolled(Exception):
 def _prepare(hw: Headway, workspace_id: str, user_id: str, text: str,
              nudge_id: int | None) -> tuple[Reply, Prompt, Nudge | None]:
     store = hw.store
-    member = store.get_member(workspace_id, user_id)
+    member = store.members.get(workspace_id, user_id)
     if member is None or not member.active:
         raise NotEnrolled(user_id)
-    pack = hw.pack_for(store.get_workspace(workspace_id))
+    pack = hw.pack_for(store.workspaces.get(workspace_id))
 
-    nudge = store.get_nudge(nudge_id) if nudge_id is not None else None
+    nudge = store.nudges.get(nudge_id) if nudge_id is not None else None
     if nudge is not None and (nudge.workspace_id != workspace_id or nudge.user_id != user_id):
         nudge = None  # a button value naming someone else's nudge: ignore it
     if nudge is None and nudge_id is None:
-        nudge = store.newest_open_nudge(workspace_id, user_id)
+        nudge = store.nudges.newest_open(workspace_id, user_id)
 
     prompt = pack.get(nudge.prompt_id) if nudge else None
     if prompt is None:
         prompt = pack.work_prompt
     period = nudge.period if nudge else period_of(hw.now(), member.tz)
 
-    items = label_answer(text, prompt.kind, store.corrections(workspace_id))
+    items = label_answer(text, prompt.kind, store.replies.corrections(workspace_id))
     reply = Reply(
         workspace_id=workspace_id,
         user_id=user_id,
@@ -109,7 +108,7 @@ def record_answer(
     that taken as this week's answer to the `work` prompt.
     """
     reply, prompt, nudge = _prepare(hw, workspace_id, user_id, text, nudge_id)
-    saved = hw.store.add_reply(reply, source=source, now=hw.now(),
+    saved = hw.store.replies.add(reply, source=source, now=hw.now(),
                                nudge_id=nudge.id if nudge else None)
     return Stored(reply=saved, prompt=prompt, nudge=nudge)
 
@@ -121,11 +120,11 @@ def record_message_answer(hw: Headway, workspace_id: str, msg: SlackMessage) -> 
     A reply in the thread of one of the member's nudges answers that nudge; any other
     message answers the newest open nudge, as `record_answer` does.
     """
-    nudge = (hw.store.nudge_at(workspace_id, msg.user_id, msg.channel, msg.thread_ts)
+    nudge = (hw.store.nudges.at(workspace_id, msg.user_id, msg.channel, msg.thread_ts)
              if msg.thread_ts else None)
     reply, prompt, nudge = _prepare(hw, workspace_id, msg.user_id, msg.text,
                                     nudge.id if nudge else None)
-    saved = hw.store.add_message_reply(
+    saved = hw.store.replies.add_from_message(
         reply, channel=msg.channel, ts=msg.ts, source="dm", now=hw.now(),
         nudge_id=nudge.id if nudge else None, edited_ts=msg.edited_ts)
     return None if saved is None else Stored(reply=saved, prompt=prompt, nudge=nudge)
@@ -139,7 +138,7 @@ def confirm(hw: Headway, client: WebClient, stored: Stored, channel: str,
     extra = {"thread_ts": thread_ts} if thread_ts else {}
     resp = client.chat_postMessage(channel=channel, text=text, blocks=blocks, **extra)
     if stored.reply.id is not None:
-        hw.store.set_confirmation(stored.reply.id, resp["channel"], resp["ts"])
+        hw.store.replies.set_confirmation(stored.reply.id, resp["channel"], resp["ts"])
         _catch_up(hw, client, stored, resp["channel"], resp["ts"])
     nudge = stored.nudge
     if nudge is not None and nudge.channel and nudge.ts:
@@ -156,7 +155,7 @@ def _catch_up(hw: Headway, client: WebClient, stored: Stored, channel: str, ts: 
     confirmation is found no confirmation to update: bring it up to date here. (The edit
     re-reads the location after its own commit, so one of the two always sees the other.)"""
     assert stored.reply.id is not None
-    now = hw.store.get_reply(stored.reply.workspace_id, stored.reply.id)
+    now = hw.store.replies.get(stored.reply.workspace_id, stored.reply.id)
     if now is None:
         text, blocks = messages.removed_confirmation_blocks(stored.prompt.text,
                                                             stored.reply.period)
@@ -175,7 +174,7 @@ def on_new_message(hw: Headway, client: WebClient, workspace_id: str, msg: Slack
     """A member wrote in Headway's DM: store it as an answer and confirm, once."""
     if not msg.text.strip():
         if msg.has_files:
-            member = hw.store.get_member(workspace_id, msg.user_id)
+            member = hw.store.members.get(workspace_id, msg.user_id)
             _note(hw, client, workspace_id, msg,
                   FILE_NOTE if member is not None and member.active else JOIN_NOTE)
         return
@@ -203,7 +202,7 @@ def on_edited_message(hw: Headway, client: WebClient, workspace_id: str,
     """
     store = hw.store
     for _ in range(EDIT_ATTEMPTS):
-        found = store.message_reply(workspace_id, msg.channel, msg.ts)
+        found = store.replies.from_message(workspace_id, msg.channel, msg.ts)
         if found is None:
             if not msg.text.strip() or not adopts_unstored_edit(msg.ts, hw.now()):
                 _nothing_to_do("edit", msg, "of a message Headway never stored")
@@ -231,8 +230,8 @@ def on_edited_message(hw: Headway, client: WebClient, workspace_id: str,
             # a redelivered edit, or Slack saying only the thread's replies changed
             _nothing_to_do("edit", msg, "leaves the text as stored")
             return
-        fresh = label_answer(msg.text, found.reply.kind, store.corrections(workspace_id))
-        edited = store.edit_message_reply(found, msg.text, carry_over(found.reply.items, fresh),
+        fresh = label_answer(msg.text, found.reply.kind, store.replies.corrections(workspace_id))
+        edited = store.replies.edit(found, msg.text, carry_over(found.reply.items, fresh),
                                           msg.edited_ts)
         if edited is None:
             continue  # another edit or a deletion won the race: look again
@@ -245,13 +244,13 @@ def on_deleted_message(hw: Headway, client: WebClient, workspace_id: str, channe
                        user_id: str) -> None:
     """The member deleted a DM message: its reply and items go, the confirmation says so,
     and the nudge it answered (if nothing else answers it) is open again."""
-    deleted = hw.store.delete_message_reply(workspace_id, channel, ts, user_id, hw.now())
+    deleted = hw.store.replies.delete_from_message(workspace_id, channel, ts, user_id, hw.now())
     if deleted is None:
         log.info("deletion of message %s/%s: no answer stored for it (or a redelivery)",
                  channel, ts)
         return
     removed = deleted.removed
-    pack = hw.pack_for(hw.store.get_workspace(workspace_id))
+    pack = hw.pack_for(hw.store.workspaces.get(workspace_id))
     prompt = pack.get(removed.reply.prompt_id)
     if removed.confirm_channel and removed.confirm_ts:
         text, blocks = messages.removed_confirmation_blocks(prompt.text if prompt else "",
@@ -268,11 +267,11 @@ def on_deleted_message(hw: Headway, client: WebClient, workspace_id: str, channe
 def _confirm_edit(hw: Headway, client: WebClient, workspace_id: str, reply: Reply) -> None:
     assert reply.id is not None
     # Read the location after the edit committed: see `_catch_up` for the other side.
-    found = hw.store.get_reply(workspace_id, reply.id)
-    where = hw.store.confirmation_of(workspace_id, reply.id)
+    found = hw.store.replies.get(workspace_id, reply.id)
+    where = hw.store.replies.confirmation_of(workspace_id, reply.id)
     if found is None or where is None:
         return
-    prompt = hw.pack_for(hw.store.get_workspace(workspace_id)).get(reply.prompt_id)
+    prompt = hw.pack_for(hw.store.workspaces.get(workspace_id)).get(reply.prompt_id)
     [found] = named(hw, workspace_id, [found])
     text, blocks = messages.confirmation_blocks(prompt.text if prompt else "", found,
                                                 edited=True)
@@ -281,7 +280,7 @@ def _confirm_edit(hw: Headway, client: WebClient, workspace_id: str, reply: Repl
 
 def _note(hw: Headway, client: WebClient, workspace_id: str, msg: SlackMessage, text: str) -> None:
     """A short note instead of a stored answer, once per message (not per delivery)."""
-    if hw.store.note_message(workspace_id, msg.channel, msg.ts, msg.user_id, hw.now()):
+    if hw.store.messages.note(workspace_id, msg.channel, msg.ts, msg.user_id, hw.now()):
         client.chat_postMessage(channel=msg.channel, text=text)
     else:
         _nothing_to_do("message", msg, "already noted (a redelivery)")

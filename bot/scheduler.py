@@ -24,10 +24,9 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot import digests, members, nudges
 from bot.context import Headway
-from bot.core.model import Workspace
+from bot.core.model import DigestRecord, Workspace
 from bot.core.retention import retention_cutoff
 from bot.core.schedule import due_digest
-from bot.store import DigestRecord
 from bot.units import unit_of_work
 
 log = logging.getLogger(__name__)
@@ -57,7 +56,7 @@ def tick(hw: Headway) -> TickResult:
     workspace's digest or purge) fails alone: see `bot.units`.
     """
     failed: list[str] = []
-    for workspace in hw.store.workspaces():
+    for workspace in hw.store.workspaces.all():
         with unit_of_work("time zone sweep of workspace", workspace.workspace_id, failed=failed):
             members.refresh_time_zones(hw, workspace.workspace_id)
     fanout = nudges.FanoutResult()
@@ -65,14 +64,14 @@ def tick(hw: Headway) -> TickResult:
         fanout = nudges.send_due(hw)
     posted = updated = 0
     now = hw.now()
-    for workspace in hw.store.workspaces():
+    for workspace in hw.store.workspaces.all():
         with unit_of_work("digest of workspace", workspace.workspace_id, failed=failed):
             action = _digest_unit(hw, workspace, now)
             posted += action == "posted"
             updated += action == "updated"
     # Slack stopped redelivering those messages long ago: their marks are not needed.
     with unit_of_work("purge of handled messages", "*", failed=failed):
-        hw.store.purge_handled_messages(now - HANDLED_MESSAGES_KEPT)
+        hw.store.messages.purge_before(now - HANDLED_MESSAGES_KEPT)
     return TickResult(fanout, posted, updated, purge_expired(hw, failed),
                       purge_uninstalled(hw, failed), failed)
 
@@ -84,7 +83,7 @@ def _digest_unit(hw: Headway, workspace: Workspace, now: datetime) -> str | None
     due = due_digest(workspace, now, DIGEST_GRACE)
     if due is not None:
         period = due.period
-        record = hw.store.get_digest(workspace.workspace_id, workspace.digest_channel, period)
+        record = hw.store.digests.get(workspace.workspace_id, workspace.digest_channel, period)
         if record is not None and (
             (record.ts is None and not _stale(record, now))
             or (record.ts is not None and not record.dirty)
@@ -93,7 +92,7 @@ def _digest_unit(hw: Headway, workspace: Workspace, now: datetime) -> str | None
     else:
         # Late changes: the newest posted digest follows them with chat.update until
         # the next week's digest replaces it, at most once per LATE_UPDATE_EVERY.
-        record = hw.store.latest_posted_digest(workspace.workspace_id, workspace.digest_channel)
+        record = hw.store.digests.latest_posted(workspace.workspace_id, workspace.digest_channel)
         if record is None or not record.dirty:
             return None
         if record.updated_at is not None and now - record.updated_at < LATE_UPDATE_EVERY:
@@ -117,11 +116,11 @@ def purge_uninstalled(hw: Headway, failed: list[str] | None = None) -> int:
     """A workspace that uninstalled Headway loses all its rows once the uninstall
     retention period has passed (a reinstall before then stops the clock)."""
     days = hw.settings.uninstall_retention_days
-    gone = hw.store.uninstalled_before(hw.now() - timedelta(days=days))
+    gone = hw.store.workspaces.uninstalled_before(hw.now() - timedelta(days=days))
     purged = 0
     for workspace_id in gone:
         with unit_of_work("purge of uninstalled workspace", workspace_id, failed=failed):
-            counts = hw.store.purge_workspace(workspace_id)
+            counts = hw.store.workspaces.purge(workspace_id)
             log.info("uninstalled %d days ago: purged workspace %s (%d rows)", days, workspace_id,
                      sum(counts.values()))
             purged += 1
@@ -132,11 +131,11 @@ def purge_expired(hw: Headway, failed: list[str] | None = None) -> int:
     """Retention: each workspace with `retention N` loses replies older than N months."""
     purged = 0
     now = hw.now()
-    for workspace in hw.store.workspaces():
+    for workspace in hw.store.workspaces.all():
         if not workspace.retention_months:
             continue
         with unit_of_work("retention purge of workspace", workspace.workspace_id, failed=failed):
-            counts = hw.store.purge_replies_before(
+            counts = hw.store.replies.purge_before(
                 workspace.workspace_id, retention_cutoff(now, workspace.retention_months))
             if counts["replies"]:
                 log.info("retention: purged %d replies of %s", counts["replies"],

@@ -51,10 +51,10 @@ def test_digest_dry_run_prints_text_and_json(env, capsys):
     from datetime import UTC, datetime
 
     now = datetime.now(UTC)
-    store.ensure_workspace("T0001", now, "Acme")
-    store.upsert_member(Member("T0001", "U1", name="Ada"), now)
-    store.add_reply(Reply("T0001", "U1", "moved-forward", "work", "2026-W47", "x",
-                          items=(Item("Launched the beta", "work", "progress"),)),
+    store.workspaces.ensure("T0001", now, "Acme")
+    store.members.upsert(Member("T0001", "U1", name="Ada"), now)
+    store.replies.add(Reply("T0001", "U1", "moved-forward", "work", "2026-W47", "x",
+                            items=(Item("Launched the beta", "work", "progress"),)),
                     source="dm", now=now)
     assert main(["digest", "--week", "2026-W47", "--dry-run"]) == 0
     out = capsys.readouterr().out
@@ -64,7 +64,7 @@ def test_digest_dry_run_prints_text_and_json(env, capsys):
 
 
 def test_digest_with_a_bad_week_or_team_says_so(env, capsys):
-    Store.open(env["HEADWAY_DB"]).ensure_workspace("T0001", __import__("datetime").datetime.now())
+    Store.open(env["HEADWAY_DB"]).workspaces.ensure("T0001", __import__("datetime").datetime.now())
     assert main(["digest", "--week", "2026-W60", "--dry-run"]) == 2
     assert "2026 has no week 60" in capsys.readouterr().err
     assert main(["digest", "--workspace", "TNOPE", "--dry-run"]) == 2

@@ -71,11 +71,11 @@ def seed(db: Path, *, members: int = 1, due_now: bool = False) -> None:
     # Due now: today at two minutes ago (UTC). Otherwise: three days from now, never due.
     day = at.weekday() if due_now else (now.weekday() + 3) % 7
     store = Store.open(db)
-    store.ensure_workspace(T, now, "Headway Test")
-    store.update_workspace(T, digest_channel="C0DIGEST")
+    store.workspaces.ensure(T, now, "Headway Test")
+    store.workspaces.update(T, digest_channel="C0DIGEST")
     for i in range(1, members + 1):
-        store.upsert_member(Member(T, f"U{i}", name=f"Person {i}", tz="UTC", days=(day,),
-                                   nudge_time=at.time() if due_now else time(15)), now)
+        store.members.upsert(Member(T, f"U{i}", name=f"Person {i}", tz="UTC", days=(day,),
+                                    nudge_time=at.time() if due_now else time(15)), now)
     store.close()
 
 
@@ -316,8 +316,8 @@ def test_export_into_a_reader_that_stops_early_ends_quietly(env, db_path):
     store = Store.open(db_path)
     now = datetime.now(UTC)
     for week in range(1, 301):  # ~300 KB of JSON: far more than a pipe holds
-        store.add_reply(Reply(T, "U1", "work", "work", f"2025-W{week % 52 + 1:02d}",
-                              "Shipped the thing " * 40), source="dm", now=now)
+        store.replies.add(Reply(T, "U1", "work", "work", f"2025-W{week % 52 + 1:02d}",
+                                "Shipped the thing " * 40), source="dm", now=now)
     store.close()
     proc = subprocess.Popen([sys.executable, "-m", "bot", "export"],
                             env={**os.environ, "PYTHONPATH": str(ROOT)},
@@ -335,27 +335,27 @@ def test_export_into_a_reader_that_stops_early_ends_quietly(env, db_path):
 
 def _every_table_has_a_row(store: Store, team_id: str, now: datetime) -> None:
     """One row (at least) in each of Headway's tables for `team_id`, through the store."""
-    store.ensure_workspace(team_id, now, f"Workspace {team_id}")
-    store.update_workspace(team_id, digest_channel="C0DIGEST", retention_months=12)
-    store.upsert_member(Member(team_id, "U1", name="Ada", tz="Europe/Berlin", days=(0, 3),
-                               quiet_hours=(time(22), time(7))), now)
-    nudge = store.claim_nudge(team_id, "U1", "work", "2026-W47", now)
-    store.mark_nudge_sent(nudge.id, "D1", "1.0", now)
-    reply = store.add_reply(Reply(team_id, "U1", "work", "work", "2026-W47",
-                                  f"Shipped the beta of {team_id}\nRestarted the job again",
-                                  items=(Item(f"Shipped the beta of {team_id}", "work",
-                                              "progress", 0.9, ("shipped",)),
+    store.workspaces.ensure(team_id, now, f"Workspace {team_id}")
+    store.workspaces.update(team_id, digest_channel="C0DIGEST", retention_months=12)
+    store.members.upsert(Member(team_id, "U1", name="Ada", tz="Europe/Berlin", days=(0, 3),
+                                quiet_hours=(time(22), time(7))), now)
+    nudge = store.nudges.claim(team_id, "U1", "work", "2026-W47", now)
+    store.nudges.mark_sent(nudge.id, "D1", "1.0", now)
+    reply = store.replies.add(Reply(team_id, "U1", "work", "work", "2026-W47",
+                                    f"Shipped the beta of {team_id}\nRestarted the job again",
+                                    items=(Item(f"Shipped the beta of {team_id}", "work",
+                                                "progress", 0.9, ("shipped",)),
                                          Item("Restarted the job again", "work", "ktlo"))),
                             source="dm", now=now, nudge_id=nudge.id)
-    store.correct_item(team_id, reply.items[1].id, "U1", "progress", now)
-    store.note_message(team_id, "D1", "9.0", "U1", now)
-    store.skip_period(team_id, "U1", "2026-W48", now)
-    store.add_holidays(team_id, [date(2026, 12, 24)])
-    store.add_admin(team_id, "U1", "UOWNER", now)
-    store.record_missed_nudge(team_id, "U1", now - timedelta(days=7), "2026-W46", now)
-    store.set_last_tick(team_id, now)
-    claim = store.claim_digest(team_id, "C0DIGEST", "2026-W47", now)
-    store.mark_digest_posted(claim.id, "2.0", ["2.1"], now)
+    store.replies.correct_item(team_id, reply.items[1].id, "U1", "progress", now)
+    store.messages.note(team_id, "D1", "9.0", "U1", now)
+    store.nudges.skip_period(team_id, "U1", "2026-W48", now)
+    store.holidays.add(team_id, [date(2026, 12, 24)])
+    store.admins.add(team_id, "U1", "UOWNER", now)
+    store.nudges.record_missed(team_id, "U1", now - timedelta(days=7), "2026-W46", now)
+    store.scheduler.set_last_tick(team_id, now)
+    claim = store.digests.claim(team_id, "C0DIGEST", "2026-W47", now)
+    store.digests.mark_posted(claim.id, "2.0", ["2.1"], now)
 
 
 def _readme_export_fields() -> set[tuple[str, str]]:
@@ -379,7 +379,7 @@ def test_export_holds_every_row_of_every_table_for_the_workspace_and_no_tokens(
         app_id="A1", team_id=T, user_id="UOWNER", bot_token="xoxb-SECRET-BOT-TOKEN",
         bot_id="B1", bot_user_id="UBOT", installed_at=now.timestamp()))
     tables = set(store.db.table_names())
-    assert store.tables_without_workspace() == [], (
+    assert store.exports.unexplained_tables() == [], (
         "every table carries the workspace column, or NOT_EXPORTED says why it is left out")
     store.close()
 
@@ -503,7 +503,7 @@ def test_the_wait_for_slack_backs_off_from_1_s_to_30_s_and_ends_on_time(hw, cloc
         check_slack(down, wait=120, doing="Headway did not start", sleep=sleep,
                     monotonic=lambda: now[0])
     assert slept == [1, 2, 4, 8, 16, 30, 30, 29]
-    assert hw.store.workspaces() == []  # nothing recorded for a workspace Slack never named
+    assert hw.store.workspaces.all() == []  # nothing recorded for a workspace Slack never named
 
 
 def test_sigterm_while_serve_waits_for_slack_stops_it_cleanly(env):
@@ -583,8 +583,8 @@ def test_a_reinstall_with_a_new_token_ends_the_uninstalled_state_at_serve_start(
         _stop(proc)
     fake.revoke_token(fake.token)  # Slack revokes the token of an uninstalled app
     store = Store.open(db_path)
-    assert store.get_workspace(T).uninstalled_at is not None
-    assert store.workspaces() == []  # what `nudge --now` and `digest` see: nobody to serve
+    assert store.workspaces.get(T).uninstalled_at is not None
+    assert store.workspaces.all() == []  # what `nudge --now` and `digest` see: nobody to serve
     store.close()
 
     fake.add_token("xoxb-reinstalled")  # the app is installed again: a new bot token
@@ -598,7 +598,7 @@ def test_a_reinstall_with_a_new_token_ends_the_uninstalled_state_at_serve_start(
     assert f"workspace {T} had uninstalled Headway; SLACK_BOT_TOKEN is valid for it " \
            "again" in log
     store = Store.open(db_path)
-    assert store.get_workspace(T).uninstalled_at is None
+    assert store.workspaces.get(T).uninstalled_at is None
     store.close()
     done = headway("nudge", "--now", env=new)
     assert done.returncode == 0, done.stderr

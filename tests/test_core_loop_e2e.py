@@ -60,13 +60,13 @@ def test_signed_help_gets_200_and_the_usage(slack):
 def test_forged_signature_is_rejected_with_401(slack, hw):
     resp = slack.command("join", signature="v0=" + "0" * 64)
     assert resp.status == 401
-    assert hw.store.get_member("T0001", "U1") is None
+    assert hw.store.members.get("T0001", "U1") is None
 
 
 def test_six_minute_old_signature_is_rejected_with_401(slack, hw):
     resp = slack.command("join", timestamp=int(time.time()) - 6 * 60)
     assert resp.status == 401
-    assert hw.store.get_member("T0001", "U1") is None
+    assert hw.store.members.get("T0001", "U1") is None
 
 
 def test_a_command_whose_form_mentions_payload_is_still_answered(slack, fake):
@@ -105,7 +105,7 @@ def test_join_then_nudge_now_sends_exactly_one_dm_and_a_second_run_none(
     fake.add_user("U1", tz="Europe/Berlin", name="ada")
     reply = _join(slack, fake)
     assert "You're in" in reply and "Europe/Berlin" in reply
-    member = hw.store.get_member("T0001", "U1")
+    member = hw.store.members.get("T0001", "U1")
     assert member is not None and member.tz == "Europe/Berlin" and member.name
 
     assert main(["nudge", "--now"]) == 0
@@ -127,13 +127,13 @@ def test_a_dm_reply_is_stored_labelled_and_confirmed(slack, fake, hw, env):
     fake.add_user("U1", tz="America/New_York")
     _join(slack, fake)
     assert main(["nudge", "--now"]) == 0
-    [nudge] = hw.store.nudges("T0001", "U1")
+    [nudge] = hw.store.nudges.of("T0001", "U1")
 
     resp = slack.dm("- Shipped the new onboarding flow to all customers\n"
                     "- Restarted the billing export job again after it hung")
     assert resp.status == 200
     confirm = _confirmation(fake, "Restarted the billing export job again after it hung")
-    replies = hw.store.replies("T0001", user_id="U1")
+    replies = hw.store.replies.of("T0001", user_id="U1")
     assert len(replies) == 1
     items = replies[0].items
     assert [i.text for i in items] == [
@@ -143,7 +143,7 @@ def test_a_dm_reply_is_stored_labelled_and_confirmed(slack, fake, hw, env):
     assert all(i.label in ("progress", "ktlo") for i in items)
     flips = [b["accessory"]["value"] for b in confirm.args["blocks"] if "accessory" in b]
     assert len(flips) == 2  # one fix-the-label button per item
-    assert hw.store.get_nudge(nudge.id).status == "answered"
+    assert hw.store.nudges.get(nudge.id).status == "answered"
     # the nudge message loses its buttons once answered
     closed = _redraw_of(fake, nudge.channel, nudge.ts)
     assert closed.ok and not [b for b in closed.args["blocks"] if b["type"] == "actions"]
@@ -158,11 +158,11 @@ def test_digest_here_then_digest_post_puts_the_reply_in_that_channel(slack, fake
     _join(slack, fake)
     assert main(["nudge", "--now"]) == 0
     slack.dm("Shipped the self-serve analytics pilot")
-    wait_for(lambda: hw.store.replies("T0001"), what="reply stored")
+    wait_for(lambda: hw.store.replies.of("T0001"), what="reply stored")
 
     answer = answer_to(fake, slack.command("digest here", user="UADMIN", channel="C0DIGEST"))
     assert "This channel now gets the weekly digest" in answer
-    assert hw.store.get_workspace("T0001").digest_channel == "C0DIGEST"
+    assert hw.store.workspaces.get("T0001").digest_channel == "C0DIGEST"
 
     assert main(["digest", "--post"]) == 0
     posts = [c for c in fake.calls_to("chat.postMessage") if c.args["channel"] == "C0DIGEST"]
@@ -181,7 +181,7 @@ def test_non_admin_cannot_choose_the_digest_channel(slack, fake, hw):
     fake.add_user("U2", tz="UTC")
     assert "Only workspace admins" in answer_to(
         fake, slack.command("digest here", user="U2", channel="C0DIGEST"))
-    assert hw.store.get_workspace("T0001").digest_channel is None
+    assert hw.store.workspaces.get("T0001").digest_channel is None
 
 
 def test_channel_broadcast_in_a_reply_never_reaches_slack_unescaped(slack, fake, hw, env):
@@ -203,7 +203,7 @@ def test_channel_broadcast_in_a_reply_never_reaches_slack_unescaped(slack, fake,
     assert ("@channel shipped the @someone thing; @ops fixed the outage again"
             in json.dumps(digest[0].args["blocks"]))
     # stored exactly as written
-    assert hw.store.replies("T0001")[0].text.startswith("<!channel> shipped")
+    assert hw.store.replies.of("T0001")[0].text.startswith("<!channel> shipped")
 
 
 # ── buttons, the modal and App Home ──────────────────────────────────────────
@@ -214,7 +214,7 @@ def nudged(slack, fake, hw, env):
     fake.add_user("U1", tz="Asia/Kolkata")
     _join(slack, fake)
     assert main(["nudge", "--now"]) == 0
-    nudge = hw.store.nudges("T0001", "U1")[0]
+    nudge = hw.store.nudges.of("T0001", "U1")[0]
     return nudge
 
 
@@ -237,9 +237,9 @@ def test_answer_button_opens_the_modal_and_submitting_it_stores_the_answer(
                                 "value": "Automated the invoice reminders"}}},
         private_metadata=str(nudged.id))
     assert ok.status == 200
-    replies = wait_for(lambda: hw.store.replies("T0001"), what="modal reply stored")
+    replies = wait_for(lambda: hw.store.replies.of("T0001"), what="modal reply stored")
     assert replies[0].text == "Automated the invoice reminders"
-    assert hw.store.get_nudge(nudged.id).status == "answered"
+    assert hw.store.nudges.get(nudged.id).status == "answered"
 
 
 def test_skip_this_week_closes_the_nudge_and_stops_further_nudges(slack, fake, hw, nudged):
@@ -247,7 +247,7 @@ def test_skip_this_week_closes_the_nudge_and_stops_further_nudges(slack, fake, h
                 message_ts=nudged.ts)
     update = _redraw_of(fake, nudged.channel, nudged.ts)
     assert "skipped" in json.dumps(update.args["blocks"])
-    assert hw.store.is_skipped("T0001", "U1", nudged.period)
+    assert hw.store.nudges.is_skipped("T0001", "U1", nudged.period)
 
 
 def test_someone_else_cannot_press_my_buttons(slack, fake, hw, nudged, settle):
@@ -256,27 +256,27 @@ def test_someone_else_cannot_press_my_buttons(slack, fake, hw, nudged, settle):
                 message_ts=nudged.ts)
     settle()  # the click's listener has finished: whatever it would do, it has done
     assert not fake.calls_to("chat.update")
-    assert not hw.store.is_skipped("T0001", "U1", nudged.period)
+    assert not hw.store.nudges.is_skipped("T0001", "U1", nudged.period)
 
 
 def test_one_click_fixes_a_label_and_the_correction_is_remembered(slack, fake, hw, nudged):
     slack.dm("Weekly status meeting with finance")
-    wait_for(lambda: hw.store.replies("T0001"), what="reply")
-    item = hw.store.replies("T0001")[0].items[0]
+    wait_for(lambda: hw.store.replies.of("T0001"), what="reply")
+    item = hw.store.replies.of("T0001")[0].items[0]
     other = "progress" if item.label == "ktlo" else "ktlo"
     confirm = _confirmation(fake, "Weekly status meeting with finance")
     channel, ts = confirm.response["channel"], confirm.response["ts"]
     slack.click(messages.FLIP, f"{item.id}:{other}", user="U1", channel=channel,
                 message_ts=ts)
     assert "you set" in json.dumps(_redraw_of(fake, channel, ts).args["blocks"])
-    fixed = hw.store.replies("T0001")[0].items[0]
+    fixed = hw.store.replies.of("T0001")[0].items[0]
     assert fixed.label == other and fixed.label_source == "user"
-    assert hw.store.corrections("T0001") == [("Weekly status meeting with finance", other)]
+    assert hw.store.replies.corrections("T0001") == [("Weekly status meeting with finance", other)]
 
 
 def test_app_home_shows_recent_answers_and_settings(slack, fake, hw, nudged, settle):
     slack.dm("Launched the partner portal")
-    wait_for(lambda: hw.store.replies("T0001"), what="reply")
+    wait_for(lambda: hw.store.replies.of("T0001"), what="reply")
     settle()
     before = len(fake.calls_to("views.publish"))
     slack.event({"type": "app_home_opened", "user": "U1", "channel": "D1", "tab": "home"})
@@ -294,7 +294,7 @@ def test_a_dm_from_someone_not_enrolled_is_not_stored(slack, fake, hw):
     note = fake.wait_for_call("chat.postMessage", lambda c: c.args.get("channel") in (
         "U7", fake.dm_channel("U7")), what="the note to U7")
     assert "/headway join" in note.args["text"]
-    assert hw.store.replies("T0001") == []
+    assert hw.store.replies.of("T0001") == []
 
 
 # ── the rest of the slash command ────────────────────────────────────────────
@@ -310,8 +310,8 @@ def test_team_add_a_channel_uses_paginated_lists_not_one_lookup_per_person(slack
     answer = answer_to(fake, slack.command("team add <#CENG|eng> <@U001|u001>", user="UADMIN"))
     # skipped: the other bot, and Headway itself (a member of the channel)
     assert answer.startswith("Added 250 members.") and "Skipped 2" in answer
-    assert len(hw.store.members("T0001")) == 250
-    assert hw.store.get_member("T0001", "U042").tz == "Europe/Paris"
+    assert len(hw.store.members.of("T0001")) == 250
+    assert hw.store.members.get("T0001", "U042").tz == "Europe/Paris"
     assert len(fake.calls_to("users.info")) == 1  # only the admin check
     assert len(fake.calls_to("users.list")) >= 2  # paginated
 
@@ -321,14 +321,14 @@ def test_member_settings_commands(slack, fake, hw, clock):
     _join(slack, fake)
     assert "not paused" in slack.command("resume", user="U1").json()["text"]
     assert "Paused for 2 weeks" in slack.command("pause 2", user="U1").json()["text"]
-    assert hw.store.get_member("T0001", "U1").paused_until is not None
+    assert hw.store.members.get("T0001", "U1").paused_until is not None
     assert "Welcome back" in slack.command("resume", user="U1").json()["text"]
     text = slack.command("time 8:45am mon,thu", user="U1").json()["text"]
     assert "Mon, Thu at 08:45" in text and "America/Chicago" in text
     assert "Skipping week" in slack.command("skip", user="U1").json()["text"]
     assert "already skipping" in slack.command("skip", user="U1").json()["text"]
     assert "Anonymous on" in slack.command("anonymous on", user="U1").json()["text"]
-    assert hw.store.get_member("T0001", "U1").anonymous
+    assert hw.store.members.get("T0001", "U1").anonymous
     assert "No answers yet" in slack.command("history", user="U1").json()["text"]
     assert "progress share" in slack.command("stats", user="U1").json()["text"]
     assert "no more questions" in slack.command("leave", user="U1").json()["text"]
@@ -346,17 +346,17 @@ def test_digest_preview_is_ephemeral_blocks(slack, fake, hw):
 
 def test_forget_me_asks_first_then_deletes(slack, fake, hw, nudged):
     slack.dm("Shipped the thing")
-    wait_for(lambda: hw.store.replies("T0001"), what="reply")
+    wait_for(lambda: hw.store.replies.of("T0001"), what="reply")
     ask = fake.wait_for_response(slack.command("forget me", user="U1").response_url)
     assert ask.args["blocks"][1]["elements"][0]["action_id"] == "forget_confirm"
     slack.click("forget_confirm", "yes", user="U1", channel="D1", message_ts="1.0")
-    wait_for(lambda: hw.store.get_member("T0001", "U1") is None, what="member forgotten")
-    assert hw.store.replies("T0001") == [] and hw.store.nudges("T0001", "U1") == []
+    wait_for(lambda: hw.store.members.get("T0001", "U1") is None, what="member forgotten")
+    assert hw.store.replies.of("T0001") == [] and hw.store.nudges.of("T0001", "U1") == []
 
 
 def test_export_sends_my_data_as_json_and_csv_files_in_my_dm(slack, fake, hw, nudged):
     slack.dm("- Shipped the <b>importer</b>\n- Fixed the outage again")
-    wait_for(lambda: hw.store.replies("T0001"), what="reply")
+    wait_for(lambda: hw.store.replies.of("T0001"), what="reply")
     answer = answer_to(fake, slack.command("export", user="U1"))
     assert "JSON and CSV" in answer
     [done] = fake.calls_to("files.completeUploadExternal")
@@ -377,7 +377,7 @@ def test_a_click_on_a_message_that_is_gone_still_counts_and_logs_no_error(
     resp = slack.click(messages.SKIP, str(nudged.id), user="U1", channel="DGONE",
                        message_ts="9.9")
     assert resp.status == 200
-    wait_for(lambda: hw.store.is_skipped("T0001", "U1", nudged.period), what="the skip")
+    wait_for(lambda: hw.store.nudges.is_skipped("T0001", "U1", nudged.period), what="the skip")
     assert _redraw_of(fake, "DGONE", "9.9").error  # Slack refused it: the message is gone
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
     fake.clear()  # the refused chat.update is the point of the test, not a violation

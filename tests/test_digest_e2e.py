@@ -22,13 +22,13 @@ def utc(*args: int) -> datetime:
 
 
 def setup_team(hw, clock, fake, users=("U1",)) -> None:
-    hw.store.ensure_workspace(TEAM, clock.now, "Acme")
-    hw.store.update_workspace(TEAM, digest_channel=DIGEST, tz="UTC", digest_day=0,
+    hw.store.workspaces.ensure(TEAM, clock.now, "Acme")
+    hw.store.workspaces.update(TEAM, digest_channel=DIGEST, tz="UTC", digest_day=0,
                          digest_time=time(9))
     for uid in users:
         fake.add_user(uid, tz="UTC")
-        hw.store.upsert_member(Member(TEAM, uid, tz="UTC", days=(4,), nudge_time=time(15)),
-                               clock.now)
+        hw.store.members.upsert(Member(TEAM, uid, tz="UTC", days=(4,), nudge_time=time(15)),
+                                clock.now)
 
 
 def channel_posts(fake):
@@ -128,7 +128,7 @@ def test_a_late_dm_reply_updates_the_posted_digest_once_batched(slack, fake, hw,
     clock.now = utc(2026, 11, 20, 15, 0)  # Friday: both get this week's questions
     tick(hw)
     slack.dm("Shipped the self-serve refunds flow", user="U2")
-    wait_for(lambda: hw.store.count_replies(TEAM, "2026-W47") == 1, what="U2's reply")
+    wait_for(lambda: hw.store.replies.count(TEAM, "2026-W47") == 1, what="U2's reply")
     settle()  # the DM's listener has finished before the clock moves on
     clock.now = utc(2026, 11, 23, 9, 0)  # Monday: the W47 digest
     assert tick(hw).digests_posted == 1
@@ -137,7 +137,7 @@ def test_a_late_dm_reply_updates_the_posted_digest_once_batched(slack, fake, hw,
     # Tuesday, past the digest's own 12 h window: U1 answers last week's question.
     clock.now = utc(2026, 11, 24, 10, 0)
     slack.dm("Rebuilt the flaky deploy pipeline for good", user="U1")
-    wait_for(lambda: hw.store.count_replies(TEAM, "2026-W47") == 2, what="U1's late reply")
+    wait_for(lambda: hw.store.replies.count(TEAM, "2026-W47") == 2, what="U1's late reply")
     settle()
     clock.advance(minutes=1)
     assert tick(hw).digests_updated == 1
@@ -178,7 +178,7 @@ def test_next_weeks_agenda_nudges_follow_up_on_what_the_team_named(fake, hw, clo
     hw.packs["agenda"] = pack
     clock.now = utc(2026, 11, 13, 14, 0)
     setup_team(hw, clock, fake, users=("U1", "U2", "U3", "U4"))
-    hw.store.update_workspace(TEAM, pack="agenda")
+    hw.store.workspaces.update(TEAM, pack="agenda")
     clock.now = utc(2026, 11, 13, 15, 0)  # Friday W46
     tick(hw)
     asked: dict[str, list[str]] = {"problem": [], "opportunity": []}
@@ -254,7 +254,7 @@ def test_app_home_shows_my_own_share_for_each_of_the_last_8_weeks(slack, fake, h
     weeks = [f"2026-W{n}" for n in range(40, 48)]
     assert all(w in text for w in weeks), "one line per week, 8 weeks"
     assert "2026-W39" not in text
-    shares = {w: hw.store.member_week_shares(TEAM, "U1", [w])[0].share for w in weeks[-3:]}
+    shares = {w: hw.store.replies.week_shares(TEAM, [w], user_id="U1")[0].share for w in weeks[-3:]}
     assert shares == {"2026-W45": 1.0, "2026-W46": 0.5, "2026-W47": 0.0}
     for week, share in shares.items():
         assert f"`{week}` " in text and f"{round(share * 100)}%" in text

@@ -24,9 +24,9 @@ NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 def _fill(store: Store, n: int, start: int = 0) -> None:
     for i in range(start, start + n):
-        store.add_reply(Reply(workspace_id=T, user_id=f"U{i % 7}", prompt_id="work", kind="work",
-                              period="2026-W47", text=f"answer {i} ✓",
-                              items=(Item(text=f"answer {i} ✓", kind="work", label="ktlo"),)),
+        store.replies.add(Reply(workspace_id=T, user_id=f"U{i % 7}", prompt_id="work", kind="work",
+                                period="2026-W47", text=f"answer {i} ✓",
+                                items=(Item(text=f"answer {i} ✓", kind="work", label="ktlo"),)),
                         source="dm", now=NOW)
 
 
@@ -34,8 +34,8 @@ def test_backup_while_writing_then_restore_as_documented_finds_every_row(tmp_pat
                                                                        capsys):
     db = tmp_path / "headway.db"
     store = Store.open(db)
-    store.ensure_workspace(T, NOW, "acme")
-    store.upsert_member(Member(workspace_id=T, user_id="U1", name="ada"), NOW)
+    store.workspaces.ensure(T, NOW, "acme")
+    store.members.upsert(Member(workspace_id=T, user_id="U1", name="ada"), NOW)
     _fill(store, 200)
 
     # A writer keeps going while `headway backup` copies: the copy is consistent.
@@ -79,10 +79,10 @@ def test_backup_while_writing_then_restore_as_documented_finds_every_row(tmp_pat
     # README step 3: start again — here, open the store as `serve` does.
     restored = Store.open(db)
     try:
-        assert len(restored.replies(T)) == backed_up
-        assert restored.get_member(T, "U1").name == "ada"
-        assert all(r.items and r.items[0].text == r.text for r in restored.replies(T))
-        assert not [r for r in restored.replies(T) if r.text == "answer 5000 ✓"]
+        assert len(restored.replies.of(T)) == backed_up
+        assert restored.members.get(T, "U1").name == "ada"
+        assert all(r.items and r.items[0].text == r.text for r in restored.replies.of(T))
+        assert not [r for r in restored.replies.of(T) if r.text == "answer 5000 ✓"]
         assert restored.schema_version() == [m.name for m in migrations._migrations]
     finally:
         restored.close()
@@ -128,15 +128,15 @@ def test_a_first_version_database_upgrades_to_the_newest_keeping_every_row(tmp_p
                    for r in store.db.query(f"SELECT * FROM {table} ORDER BY rowid")]
             assert got == values, table
         # and the code reads them through the newest schema
-        team = store.get_workspace("T0001")
+        team = store.workspaces.get("T0001")
         assert team.digest_channel == "C0DIGEST" and team.retention_months is None
-        member = store.get_member("T0001", "U1")
+        member = store.members.get("T0001", "U1")
         assert member.anonymous and member.tz == "Europe/Berlin"
-        [reply] = store.replies("T0001")
+        [reply] = store.replies.of("T0001")
         assert reply.text == "<!channel> shipped 🚀\n- fixed\u200b it"
         assert [i.label for i in reply.items] == ["progress", "ktlo"]
-        assert store.corrections("T0001") == [("fixed\u200b it", "ktlo")]
-        assert store.get_digest("T0001", "C0DIGEST", "2026-W47").ts == "2.0"
+        assert store.replies.corrections("T0001") == [("fixed\u200b it", "ktlo")]
+        assert store.digests.get("T0001", "C0DIGEST", "2026-W47").ts == "2.0"
     finally:
         store.close()
 
@@ -183,10 +183,10 @@ def test_a_database_of_the_last_release_renames_team_id_to_workspace_id_keeping_
     assert ("members", "workspace_id", "workspace_id") in fks
     assert list(store.db.query("PRAGMA foreign_key_check")) == []
     # The data reads back through the store, by the new names, and the message key holds.
-    assert store.get_member(T, "U1").name == "Ada"
-    [reply] = store.replies(T, period="2026-W47")
+    assert store.members.get(T, "U1").name == "Ada"
+    [reply] = store.replies.of(T, period="2026-W47")
     assert [i.label for i in reply.items] == ["progress"]
-    assert store.message_reply(T, "D1", "1.0") is not None
+    assert store.replies.from_message(T, "D1", "1.0") is not None
     indexed = {r["name"] for r in store.db.query(
         "SELECT name FROM sqlite_master WHERE type = 'index' AND sql LIKE '%workspace_id%'")}
     assert "replies_by_message" in indexed

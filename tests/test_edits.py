@@ -139,15 +139,15 @@ def test_m006_marks_posted_digests_that_missed_replies_and_ties_replies_to_messa
 
     store = Store.open(path)
     assert "m006_message_replies" in store.schema_version()
-    dirty = {d.period: d.dirty for d in store.digests("T1")}
+    dirty = {d.period: d.dirty for d in store.digests.of("T1")}
     assert dirty == {"2026-W47": True, "2026-W46": False}
     reply = Reply("T1", "U1", "w", "work", "2026-W47", "Shipped A")
-    assert store.add_message_reply(reply, channel="D1", ts=TS, source="dm", now=NOW)
-    assert store.add_message_reply(reply, channel="D1", ts=TS, source="dm", now=NOW) is None
+    assert store.replies.add_from_message(reply, channel="D1", ts=TS, source="dm", now=NOW)
+    assert store.replies.add_from_message(reply, channel="D1", ts=TS, source="dm", now=NOW) is None
     # Replies without a message (modal answers, and every reply from before m006) are
     # not constrained by the message key.
-    assert store.add_reply(reply, source="modal", now=NOW).id
-    assert store.add_reply(reply, source="modal", now=NOW).id
+    assert store.replies.add(reply, source="modal", now=NOW).id
+    assert store.replies.add(reply, source="modal", now=NOW).id
     store.close()
 
 
@@ -155,11 +155,11 @@ def test_handled_messages_are_forgotten_a_day_after_slack_stopped_redelivering(t
     from bot.scheduler import HANDLED_MESSAGES_KEPT
 
     store = Store.open(tmp_path / "h.db")
-    assert store.note_message("T1", "D1", TS, "U1", NOW)
-    assert not store.note_message("T1", "D1", TS, "U1", NOW), "a redelivery: no second note"
+    assert store.messages.note("T1", "D1", TS, "U1", NOW)
+    assert not store.messages.note("T1", "D1", TS, "U1", NOW), "a redelivery: no second note"
     # The tick purges what was handled more than HANDLED_MESSAGES_KEPT before it.
     almost, past = (NOW + HANDLED_MESSAGES_KEPT + timedelta(seconds=s) for s in (-1, 1))
-    assert store.purge_handled_messages(almost - HANDLED_MESSAGES_KEPT) == 0
-    assert store.purge_handled_messages(past - HANDLED_MESSAGES_KEPT) == 1
-    assert store.note_message("T1", "D1", TS, "U1", NOW)
+    assert store.messages.purge_before(almost - HANDLED_MESSAGES_KEPT) == 0
+    assert store.messages.purge_before(past - HANDLED_MESSAGES_KEPT) == 1
+    assert store.messages.note("T1", "D1", TS, "U1", NOW)
     store.close()

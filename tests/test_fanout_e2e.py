@@ -34,11 +34,11 @@ FRIDAY_9 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
 
 def enrol(fake, store: Store, n: int, now: datetime, prefix: str = "U") -> list[str]:
-    store.ensure_workspace(TEAM, now, "Acme")
+    store.workspaces.ensure(TEAM, now, "Acme")
     users = [f"{prefix}{i:04d}" for i in range(n)]
     for uid in users:
         fake.add_user(uid, tz="UTC")
-        store.upsert_member(Member(TEAM, uid, tz="UTC", days=(4,), nudge_time=time(9)), now)
+        store.members.upsert(Member(TEAM, uid, tz="UTC", days=(4,), nudge_time=time(9)), now)
     return users
 
 
@@ -109,7 +109,7 @@ def test_sigkill_at_random_points_of_a_fanout_loses_nothing_and_sends_nothing_tw
     assert duplicates == {} and missing == []
     store = Store.open(db_path)
     try:
-        ledger = Counter(n.status for u in users for n in store.nudges(TEAM, u))
+        ledger = Counter(n.status for u in users for n in store.nudges.of(TEAM, u))
     finally:
         store.close()
     assert ledger == {"sent": len(users)}
@@ -118,8 +118,8 @@ def test_sigkill_at_random_points_of_a_fanout_loses_nothing_and_sends_nothing_tw
 def test_a_live_process_in_flight_claim_is_left_alone_by_another(fake, hw, clock, db_path):
     """Only the process holding the sending lock settles others' claims at once."""
     enrol(fake, hw.store, 1, clock.now)
-    claim = hw.store.claim_nudge(TEAM, "U0000", "work", "2026-W47", clock.now,
-                                 claimed_by="another-live-process")
+    claim = hw.store.nudges.claim(TEAM, "U0000", "work", "2026-W47", clock.now,
+                                  claimed_by="another-live-process")
     other = SendingLock(db_path)
     mine_done = threading.Event()
 
@@ -136,14 +136,14 @@ def test_a_live_process_in_flight_claim_is_left_alone_by_another(fake, hw, clock
         sender.start()
         walltime.sleep(0.3)
         assert sender.is_alive(), "sending must wait for the other process"
-        assert hw.store.get_nudge(claim.id).status == "claimed"
+        assert hw.store.nudges.get(claim.id).status == "claimed"
     finally:
         mine_done.set()
         holder.join()
     sender.join(10)
     # Once that process has stopped sending, its unconfirmed claim is settled: not in the
     # DM history, so released (and, outside a nudge window, not resent by this tick).
-    assert hw.store.get_nudge(claim.id) is None
+    assert hw.store.nudges.get(claim.id) is None
 
 
 # ── Pacing, Retry-After, faults ──────────────────────────────────────────────
@@ -228,7 +228,7 @@ def test_no_answer_at_all_leaves_the_claim_for_recovery_which_finds_it(fake, hw,
     tick(hw)
     received = nudges_received(fake, users)
     assert received[users[0]] == 2 and received[users[1]] == 2
-    assert {n.status for n in hw.store.nudges(TEAM, users[0])} == {"sent"}
+    assert {n.status for n in hw.store.nudges.of(TEAM, users[0])} == {"sent"}
 
 
 @pytest.mark.parametrize("error", ["user_not_found", "account_inactive", "cannot_dm_bot"])
@@ -240,7 +240,7 @@ def test_a_member_slack_cannot_reach_is_deactivated_once_and_the_fanout_goes_on(
               when=lambda a: a.get("channel") == gone)
     clock.now = FRIDAY_9
     tick(hw)
-    member = hw.store.get_member(TEAM, gone)
+    member = hw.store.members.get(TEAM, gone)
     assert not member.active and member.inactive_reason == error
     assert nudges_received(fake, [u for u in users if u != gone]) == {
         u: 2 for u in users if u != gone}
@@ -254,15 +254,15 @@ def test_a_member_slack_cannot_reach_is_deactivated_once_and_the_fanout_goes_on(
 
 
 def test_a_bot_user_is_deactivated_and_not_retried(fake, hw, clock):
-    hw.store.ensure_workspace(TEAM, clock.now)
+    hw.store.workspaces.ensure(TEAM, clock.now)
     fake.add_user("UBOT", tz="UTC", is_bot=True)
     fake.add_user("UHUMAN", tz="UTC")
     for uid in ("UBOT", "UHUMAN"):
-        hw.store.upsert_member(Member(TEAM, uid, tz="UTC", days=(4,), nudge_time=time(9)),
-                               clock.now)
+        hw.store.members.upsert(Member(TEAM, uid, tz="UTC", days=(4,), nudge_time=time(9)),
+                                clock.now)
     clock.now = FRIDAY_9
     tick(hw)
-    bot = hw.store.get_member(TEAM, "UBOT")
+    bot = hw.store.members.get(TEAM, "UBOT")
     # Slack answers a DM to a bot user with channel_not_found.
     assert not bot.active and bot.inactive_reason == "channel_not_found"
     assert nudges_received(fake, ["UHUMAN"]) == {"UHUMAN": 2}
@@ -326,7 +326,7 @@ def test_asked_to_stop_a_fanout_ends_after_the_dm_in_hand_and_leaves_no_claim(fa
     tick(hw)  # returns early: the stop is seen after the DM in hand, not the whole team
     sent = len(fake.calls_to("chat.postMessage"))
     assert 3 <= sent <= 4, sent  # the third DM, and at most the rest of that member's plan
-    statuses = Counter(n.status for u in users for n in hw.store.nudges(TEAM, u))
+    statuses = Counter(n.status for u in users for n in hw.store.nudges.of(TEAM, u))
     assert statuses == {"sent": sent}  # nothing claimed and left hanging
     # The next start sends the rest, each once.
     hw.stopping.clear()

@@ -67,7 +67,7 @@ def member(slack, fake, hw, env, settle):
     fake.add_user("U1", tz="Pacific/Auckland", name="ada")
     fake.add_user("UADMIN", tz="UTC", is_admin=True)
     slack.command("join", user="U1")
-    wait_for(lambda: hw.store.get_member(T, "U1"), what="joined")
+    wait_for(lambda: hw.store.members.get(T, "U1"), what="joined")
     assert main(["nudge", "--now"]) == 0
     settle()
     assert fake.take_violations() == []  # so each example starts from none

@@ -44,11 +44,11 @@ def fake_time(hw: Headway) -> FakeTime:
 
 
 def _enrol(fake, hw: Headway, users: list[str]) -> None:
-    hw.store.ensure_workspace("T0001", FRIDAY_9, "Acme")
+    hw.store.workspaces.ensure("T0001", FRIDAY_9, "Acme")
     for uid in users:
         fake.add_user(uid, tz="UTC")
-        hw.store.upsert_member(Member("T0001", uid, tz="UTC", days=(4,), nudge_time=time(9)),
-                               FRIDAY_9)
+        hw.store.members.upsert(Member("T0001", uid, tz="UTC", days=(4,), nudge_time=time(9)),
+                                FRIDAY_9)
 
 
 def test_a_fanout_is_spaced_on_the_contexts_clock(fake, hw, clock, fake_time):
@@ -83,7 +83,7 @@ def test_the_demo_paces_its_dms_on_its_simulated_clock(tmp_path, capsys):
     assert "none twice" in capsys.readouterr().out
     store = Store.open(tmp_path / "demo" / "headway.db")
     try:
-        nudges = [n for n in store.nudges(TEAM_ID) if n.sent_at is not None]
+        nudges = [n for n in store.nudges.of(TEAM_ID) if n.sent_at is not None]
     finally:
         store.close()
     by_user: dict[str, list[datetime]] = defaultdict(list)

@@ -38,7 +38,7 @@ def _answer(slack, fake, hw, user: str, team: str, text: str):
     """DM an answer; return the stored item and the confirmation DM that carries its fix
     button (that very confirmation: an earlier one, or the nudge's redraw, is not it)."""
     slack.dm(text, user=user, team_id=team)
-    item = wait_for(lambda: next((i for r in hw.store.replies(team, user_id=user)
+    item = wait_for(lambda: next((i for r in hw.store.replies.of(team, user_id=user)
                                   for i in r.items if i.text == text), None),
                     what=f"{text!r} stored")
     confirm = fake.wait_for_call(
@@ -64,7 +64,7 @@ def two_workspaces(slack, fake, hw, env):
     # `headway nudge --now`'s work, with this process's per-workspace tokens
     assert not nudge_now(hw).failed
     for user, team in (("U1", T1), ("U3", T1), ("U2", T2)):
-        assert hw.store.nudges(team, user), f"{user} in {team} was not nudged"
+        assert hw.store.nudges.of(team, user), f"{user} in {team} was not nudged"
 
 
 def test_the_kind_of_item_is_lights_on_before_anyone_corrects_it():
@@ -87,7 +87,7 @@ def test_fix_from_the_confirmation_dm_sets_label_source_user(slack, fake, hw, tw
                                                            c.args.get("ts")) == (channel, ts),
                                  what="the confirmation redrawn")
     assert updated.ok and "you set" in json.dumps(updated.args["blocks"])
-    fixed = next(i for r in hw.store.replies(T1, user_id="U1") for i in r.items
+    fixed = next(i for r in hw.store.replies.of(T1, user_id="U1") for i in r.items
                  if i.id == item.id)
     assert (fixed.label, fixed.label_source) == ("progress", "user")
 
@@ -108,7 +108,7 @@ def test_fix_from_app_home_sets_label_source_user_and_republishes(slack, fake, h
         "views.publish", lambda c: c.args.get("user_id") == "U1"
         and "you set" in json.dumps(c.args["view"]), what="App Home republished with the fix")
     assert republished.ok
-    fixed = next(i for r in hw.store.replies(T1, user_id="U1") for i in r.items
+    fixed = next(i for r in hw.store.replies.of(T1, user_id="U1") for i in r.items
                  if i.id == item.id)
     assert fixed.label_source == "user" and fixed.label != item.label
 
@@ -119,8 +119,8 @@ def test_corrections_shape_later_labels_in_that_workspace_and_no_other(
     item, confirm = _answer(slack, fake, hw, "U1", T1, KIND)
     slack.click(messages.FLIP, f"{item.id}:progress", user="U1", team_id=T1,
                 channel=confirm.response["channel"], message_ts=confirm.response["ts"])
-    wait_for(lambda: hw.store.corrections(T1), what="correction stored")
-    assert hw.store.corrections(T2) == []
+    wait_for(lambda: hw.store.replies.corrections(T1), what="correction stored")
+    assert hw.store.replies.corrections(T2) == []
 
     # another member of T1 reports the same kind of work: it follows T1's correction
     mine, mine_confirm = _answer(slack, fake, hw, "U3", T1, LATER)

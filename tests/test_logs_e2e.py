@@ -81,7 +81,7 @@ def test_a_full_cycle_at_debug_logs_no_token_secret_or_reply_text(
     value = next(b["accessory"]["value"] for b in confirm.args["blocks"] if "accessory" in b)
     channel, ts = confirm.response["channel"], confirm.response["ts"]
     slack.click(messages.FLIP, value, user="U1", channel=channel, message_ts=ts)
-    wait_for(lambda: hw.store.corrections("T0001"), what="the correction stored")
+    wait_for(lambda: hw.store.replies.corrections("T0001"), what="the correction stored")
     fake.wait_for_call("chat.update", lambda c: c.args.get("ts") == ts and c.ok,
                        what="the confirmation redrawn with the fixed label")
     assert REPLY in slack.command("history", user="U1").json()["text"]  # in an ack body
@@ -177,7 +177,7 @@ def test_forged_and_stale_requests_are_refused_and_log_none_of_their_text(
                    "application/x-www-form-urlencoded", **stale),
     ]
     assert [a.status for a in answers] == [401] * 5
-    assert hw.store.replies("T0001") == []
+    assert hw.store.replies.of("T0001") == []
     assert [c.method for c in fake.calls] == ["auth.test"]  # Bolt's start-up check only
 
     refused = [line for line in logs.lines if "Invalid request signature" in line]
@@ -242,8 +242,8 @@ def test_an_exception_inside_a_listener_logs_its_traceback_without_the_text(
 ):
     logs = every_logger_at_debug
     fake.add_user("U1", tz="UTC")
-    hw.store.ensure_workspace("T0001", hw.now())
-    hw.store.upsert_member(Member("T0001", "U1"), hw.now())
+    hw.store.workspaces.ensure("T0001", hw.now())
+    hw.store.members.upsert(Member("T0001", "U1"), hw.now())
     logs.all_debug()
 
     def explode(hw_, team_id, msg, **kwargs):

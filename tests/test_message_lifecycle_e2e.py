@@ -67,15 +67,15 @@ def slack(request, fake, hw) -> Iterator[SlackDriver]:
 def nudged(fake, hw, clock) -> None:
     """U1 and U2, members in UTC, each with this week's two questions in their DMs."""
     clock.now = utc(2026, 11, 20, 15, 0)  # Friday 15:00, their nudge time
-    hw.store.ensure_workspace(TEAM, clock.now, "Acme")
-    hw.store.update_workspace(TEAM, digest_channel=DIGEST, tz="UTC", digest_day=0,
+    hw.store.workspaces.ensure(TEAM, clock.now, "Acme")
+    hw.store.workspaces.update(TEAM, digest_channel=DIGEST, tz="UTC", digest_day=0,
                          digest_time=time(9))
     for uid in ("U1", "U2"):
         fake.add_user(uid, tz="UTC")
-        hw.store.upsert_member(Member(TEAM, uid, tz="UTC", days=(4,), nudge_time=time(15)),
-                               clock.now)
+        hw.store.members.upsert(Member(TEAM, uid, tz="UTC", days=(4,), nudge_time=time(15)),
+                                clock.now)
     tick(hw)
-    assert len(hw.store.nudges(TEAM, "U1", statuses=["sent"])) == 2
+    assert len(hw.store.nudges.of(TEAM, "U1", statuses=["sent"])) == 2
 
 
 @pytest.fixture
@@ -127,7 +127,7 @@ def asks(fake, nudge, user: str = "U1") -> bool:
 def closed(fake, hw, user: str = "U1") -> bool:
     """Every question the member answered shows as answered (confirm() does that last)."""
     return not any(asks(fake, n, user)
-                   for n in hw.store.nudges(TEAM, user, statuses=["answered"]))
+                   for n in hw.store.nudges.of(TEAM, user, statuses=["answered"]))
 
 
 def answer(slack, fake, hw, text: str, user: str = "U1", **extra: Any) -> dict[str, Any]:
@@ -142,7 +142,7 @@ def answer(slack, fake, hw, text: str, user: str = "U1", **extra: Any) -> dict[s
 
 
 def the_reply(hw, user: str = "U1"):
-    [reply] = hw.store.replies(TEAM, user_id=user)
+    [reply] = hw.store.replies.of(TEAM, user_id=user)
     return reply
 
 
@@ -229,7 +229,7 @@ def test_a_stranger_gets_one_join_note_however_often_slack_delivers_the_message(
     seen(event, "already noted (a redelivery)")
     [note] = posted_to_dm(fake, "U9")
     assert "/headway join" in note.args["text"]
-    assert hw.store.replies(TEAM, user_id="U9") == []
+    assert hw.store.replies.of(TEAM, user_id="U9") == []
 
 
 # ── files ────────────────────────────────────────────────────────────────────
@@ -254,8 +254,8 @@ def test_a_file_without_a_caption_gets_one_note_and_nothing_is_stored(slack, fak
     seen(event, "already noted (a redelivery)")
     [note] = posted_to_dm(fake)
     assert note.args["text"] == replies.FILE_NOTE
-    assert hw.store.replies(TEAM) == []
-    assert len(hw.store.nudges(TEAM, "U1", statuses=["sent"])) == 2, "still open"
+    assert hw.store.replies.of(TEAM) == []
+    assert len(hw.store.nudges.of(TEAM, "U1", statuses=["sent"])) == 2, "still open"
 
 
 # ── threads ──────────────────────────────────────────────────────────────────
@@ -263,21 +263,21 @@ def test_a_file_without_a_caption_gets_one_note_and_nothing_is_stored(slack, fak
 
 def test_a_reply_in_a_nudges_thread_answers_that_nudge_not_the_newest(slack, fake, hw,
                                                                       nudged):
-    newest = hw.store.newest_open_nudge(TEAM, "U1")
-    [older] = [n for n in hw.store.nudges(TEAM, "U1") if n.id != newest.id]
+    newest = hw.store.nudges.newest_open(TEAM, "U1")
+    [older] = [n for n in hw.store.nudges.of(TEAM, "U1") if n.id != newest.id]
     assert older.ts and older.prompt_id != newest.prompt_id
 
     answer(slack, fake, hw, "The release checklist keeps getting skipped", thread_ts=older.ts)
     reply = the_reply(hw)
     assert reply.prompt_id == older.prompt_id
-    assert hw.store.get_nudge(older.id).status == "answered"
-    assert hw.store.get_nudge(newest.id).status == "sent"
+    assert hw.store.nudges.get(older.id).status == "answered"
+    assert hw.store.nudges.get(newest.id).status == "sent"
     [confirm] = confirmations(fake)
     assert confirm.args["thread_ts"] == older.ts, "confirmed in the thread it was asked in"
 
     # A plain DM still answers the newest open question.
     answer(slack, fake, hw, "Shipped the refunds flow")
-    assert {r.prompt_id for r in hw.store.replies(TEAM, user_id="U1")} == {
+    assert {r.prompt_id for r in hw.store.replies.of(TEAM, user_id="U1")} == {
         older.prompt_id, newest.prompt_id}
 
 
@@ -312,8 +312,8 @@ def test_an_edit_replaces_the_reply_keeping_unchanged_lines_and_the_members_fix(
     assert (refixed.id, refixed.label, refixed.label_source) == (restarted.id, fixed, "user")
     assert added.text == "Automated the export job restarts" and added.label_source == "auto"
     assert added.id not in {shipped.id, restarted.id, support.id}
-    assert hw.store.get_item(TEAM, support.id) is None, "the removed line is gone"
-    assert ("Restarted the export job again", fixed) in hw.store.corrections(TEAM)
+    assert hw.store.replies.get_item(TEAM, support.id) is None, "the removed line is gone"
+    assert ("Restarted the export job again", fixed) in hw.store.replies.corrections(TEAM)
 
     assert len(posted_to_dm(fake)) == 1, "updated in place, no new DM"
     shown = confirmation_message(fake)
@@ -351,7 +351,7 @@ def test_an_edit_of_a_message_headway_never_stored_stores_nothing_unless_the_ori
     old = slack.dm_event("Shipped the refunds flow", ts=next_ts(clock.now.timestamp() - 3600))
     slack.event(message_changed(old, "Shipped the refunds flow to everyone"))
     seen(old, "of a message Headway never stored")
-    assert hw.store.replies(TEAM) == [] and posted_to_dm(fake) == []
+    assert hw.store.replies.of(TEAM) == [] and posted_to_dm(fake) == []
 
     # Sent 30 s ago while Headway was restarting; the member edits it before Slack's
     # redelivery of the original arrives. The edit is the answer; the original, when it
@@ -371,23 +371,23 @@ def test_an_edit_of_a_message_headway_never_stored_stores_nothing_unless_the_ori
 
 def test_deleting_the_answer_removes_it_reopens_the_question_and_says_so(slack, fake, hw,
                                                                          nudged, seen):
-    nudge = hw.store.newest_open_nudge(TEAM, "U1")
+    nudge = hw.store.nudges.newest_open(TEAM, "U1")
     event = answer(slack, fake, hw, "- Shipped the refunds flow\n- Restarted the export job")
     item_ids = [i.id for i in the_reply(hw).items]
-    assert hw.store.get_nudge(nudge.id).status == "answered"
+    assert hw.store.nudges.get(nudge.id).status == "answered"
 
     assert slack.event(message_deleted(event)).status == 200
     wait_for(lambda: "You deleted this answer" in confirmation_message(fake)["text"],
              what="the confirmation says the answer is gone")
-    assert hw.store.replies(TEAM) == []
-    assert all(hw.store.get_item(TEAM, i) is None for i in item_ids)
-    assert hw.store.get_nudge(nudge.id).status == "sent"
+    assert hw.store.replies.of(TEAM) == []
+    assert all(hw.store.replies.get_item(TEAM, i) is None for i in item_ids)
+    assert hw.store.nudges.get(nudge.id).status == "sent"
     wait_for(lambda: asks(fake, nudge), what="the question's buttons back")
 
     # Slack's last redelivery of the original message cannot bring the answer back.
     slack.event(event, retry_num=3)
     seen(event, "already handled (a redelivery)")
-    assert hw.store.replies(TEAM) == []
+    assert hw.store.replies.of(TEAM) == []
     assert len(posted_to_dm(fake)) == 1
 
 
@@ -426,7 +426,7 @@ def test_the_posted_digest_follows_edits_deletions_label_fixes_and_forget_me(
     [portal] = the_reply(hw, "U2").items
     slack.click(messages.FLIP, f"{portal.id}:{flipped(portal.label)}", user="U2",
                 channel=dm_of(fake, "U2"), message_ts=confirmation_message(fake, "U2")["ts"])
-    wait_for(lambda: hw.store.get_item(TEAM, portal.id)[0].label_source == "user",
+    wait_for(lambda: hw.store.replies.get_item(TEAM, portal.id)[0].label_source == "user",
              what="U2's fix")
     clock.advance(minutes=1)
     assert tick(hw).digests_updated == 0, "batched"
@@ -434,14 +434,14 @@ def test_the_posted_digest_follows_edits_deletions_label_fixes_and_forget_me(
 
     # U1 deletes their message: the digest loses it.
     slack.event(message_deleted(u1))
-    wait_for(lambda: not hw.store.replies(TEAM, user_id="U1"), what="the deletion")
+    wait_for(lambda: not hw.store.replies.of(TEAM, user_id="U1"), what="the deletion")
     shown = next_update("a deletion")
     assert "Shipped the refunds flow" not in shown and "1 of 2" in shown
 
     # U2 asks Headway to forget them.
     slack.command("forget me", user="U2", channel=dm_of(fake, "U2"))
     slack.click(FORGET_CONFIRM, "yes", user="U2", channel=dm_of(fake, "U2"), message_ts="1.0")
-    wait_for(lambda: hw.store.get_member(TEAM, "U2") is None, what="U2 forgotten")
+    wait_for(lambda: hw.store.members.get(TEAM, "U2") is None, what="U2 forgotten")
     assert "Launched the partner portal" not in next_update("forget me")
 
     assert len([c for c in fake.calls_to("chat.postMessage")

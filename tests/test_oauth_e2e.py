@@ -77,10 +77,10 @@ def test_install_through_oauth_then_the_workspace_is_served_with_its_own_token(
     driver = SlackDriver(oserver.url, fake, team_id="T0A")
     install(driver, fake, "T0A", TEAMS["T0A"])
     assert ohw.installations.token_for("T0A") == TEAMS["T0A"]
-    assert ohw.store.get_workspace("T0A").name == "Team T0A"
+    assert ohw.store.workspaces.get("T0A").name == "Team T0A"
     fake.add_user("U1", team_id="T0A", tz="Europe/Berlin")
     assert driver.command("join", user="U1", team_id="T0A").status == 200
-    wait_for(lambda: ohw.store.get_member("T0A", "U1"), what="the member to join")
+    wait_for(lambda: ohw.store.members.get("T0A", "U1"), what="the member to join")
     assert {c.token for c in fake.calls_to("users.info")} == {TEAMS["T0A"]}
 
 
@@ -105,25 +105,25 @@ def test_two_workspaces_in_one_process_never_see_each_other(oserver, ohw, fake, 
     for team_id, driver in drivers.items():
         for user in ("U1", "U2"):
             driver.command("join", user=user, team_id=team_id)
-        wait_for(lambda t=team_id: ohw.store.count_members(t) == 2, what="joins")
+        wait_for(lambda t=team_id: ohw.store.members.count(t) == 2, what="joins")
     clock.now = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
     for team_id in TEAMS:
         for user in ("U1", "U2"):
-            ohw.store.set_member(team_id, user, clock.now, days=(4,), nudge_time=time(15))
+            ohw.store.members.update(team_id, user, clock.now, days=(4,), nudge_time=time(15))
     tick(ohw)
     for team_id, token in TEAMS.items():
         dms = [c for c in fake.calls_to("chat.postMessage") if c.team_id == team_id]
         assert dms and {c.token for c in dms} == {token}
     for team_id, driver in drivers.items():
         driver.dm(words[team_id], user="U1", team_id=team_id)
-        wait_for(lambda t=team_id: ohw.store.count_replies(t, "2026-W47") == 1,
+        wait_for(lambda t=team_id: ohw.store.replies.count(t, "2026-W47") == 1,
                  what="the reply")
     other = {"T0A": "T0B", "T0B": "T0A"}
     for team_id, driver in drivers.items():
         history = driver.command("history", user="U1", team_id=team_id).json()["text"]
         assert words[team_id] in history and words[other[team_id]] not in history
         driver.command("digest here", user="U1", channel=f"C{team_id}", team_id=team_id)
-        wait_for(lambda t=team_id: ohw.store.get_workspace(t).digest_channel, what="digest here")
+        wait_for(lambda t=team_id: ohw.store.workspaces.get(t).digest_channel, what="digest here")
         driver.event({"type": "app_home_opened", "user": "U1", "tab": "home"},
                      team_id=team_id)
     clock.now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -141,7 +141,7 @@ def test_two_workspaces_in_one_process_never_see_each_other(oserver, ohw, fake, 
         assert home.ok and words[other[team_id]] not in str(home.args["view"])
     # Labels and corrections stay home too.
     for team_id in TEAMS:
-        assert all(w not in str(ohw.store.corrections(team_id)) for w in words.values())
+        assert all(w not in str(ohw.store.replies.corrections(team_id)) for w in words.values())
 
 
 def test_a_rotating_token_is_refreshed_before_a_scheduled_job_uses_it(oserver, ohw, fake,
@@ -157,8 +157,8 @@ def test_a_rotating_token_is_refreshed_before_a_scheduled_job_uses_it(oserver, o
     # Slack's expires_in became an absolute expiry at install time: tick at that time
     # (the injected clock judges "expiring", not the wall clock), with U1 due right then.
     clock.now = datetime.now(UTC).replace(second=0, microsecond=0)
-    ohw.store.upsert_member(Member("T0A", "U1", tz="UTC", days=(clock.now.weekday(),),
-                                   nudge_time=clock.now.time()), clock.now)
+    ohw.store.members.upsert(Member("T0A", "U1", tz="UTC", days=(clock.now.weekday(),),
+                                    nudge_time=clock.now.time()), clock.now)
     tick(ohw)
     refreshes = [c for c in fake.calls_to("oauth.v2.access")
                  if c.args.get("grant_type") == "refresh_token"]
@@ -186,10 +186,10 @@ def test_uninstall_stops_everything_and_the_data_goes_after_the_retention_period
         drivers[team_id] = SlackDriver(oserver.url, fake, team_id=team_id)
         install(drivers[team_id], fake, team_id, token)
         fake.add_user("U1", team_id=team_id, tz="UTC")
-        ohw.store.upsert_member(Member(team_id, "U1", tz="UTC", days=(4,),
-                                       nudge_time=time(15)), clock.now)
+        ohw.store.members.upsert(Member(team_id, "U1", tz="UTC", days=(4,),
+                                        nudge_time=time(15)), clock.now)
     assert drivers["T0A"].event({"type": "app_uninstalled"}, team_id="T0A").status == 200
-    wait_for(lambda: ohw.store.get_workspace("T0A").uninstalled_at is not None,
+    wait_for(lambda: ohw.store.workspaces.get("T0A").uninstalled_at is not None,
              what="the uninstall to be recorded")
     assert ohw.installations.token_for("T0A") is None
     clock.now = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
@@ -200,14 +200,14 @@ def test_uninstall_stops_everything_and_the_data_goes_after_the_retention_period
     clock.now += timedelta(days=1)
     drivers["T0B"].event({"type": "tokens_revoked", "tokens": {"bot": ["UBOTT0B"]}},
                          team_id="T0B")
-    wait_for(lambda: ohw.store.get_workspace("T0B").uninstalled_at is not None,
+    wait_for(lambda: ohw.store.workspaces.get("T0B").uninstalled_at is not None,
              what="the revocation to be recorded")
     # 29 days on, the data is still there (a reinstall would pick up where it left off);
     # past the 30-day retention it is gone, every table.
-    uninstalled = ohw.store.get_workspace("T0A").uninstalled_at
+    uninstalled = ohw.store.workspaces.get("T0A").uninstalled_at
     clock.now = uninstalled + timedelta(days=29)
     assert tick(ohw).workspaces_purged == 0
-    assert ohw.store.get_member("T0A", "U1") is not None
+    assert ohw.store.members.get("T0A", "U1") is not None
     clock.now = uninstalled + timedelta(days=30, minutes=1)
     result = tick(ohw)
     assert result.workspaces_purged >= 1
@@ -225,8 +225,8 @@ def test_reinstalling_stops_the_retention_clock(oserver, ohw, fake, clock):
     fake.add_team("T0A", token="xoxb-placeholder-t0a")
     install(driver, fake, "T0A", TEAMS["T0A"])
     driver.event({"type": "app_uninstalled"}, team_id="T0A")
-    wait_for(lambda: ohw.store.get_workspace("T0A").uninstalled_at is not None, what="uninstall")
+    wait_for(lambda: ohw.store.workspaces.get("T0A").uninstalled_at is not None, what="uninstall")
     walltime.sleep(0.01)
     install(driver, fake, "T0A", "xoxb-team-a-again")
-    assert ohw.store.get_workspace("T0A").uninstalled_at is None
+    assert ohw.store.workspaces.get("T0A").uninstalled_at is None
     assert ohw.installations.token_for("T0A") == "xoxb-team-a-again"

@@ -90,10 +90,10 @@ def test_a_start_and_five_ticks_at_info_log_the_start_and_the_nudges_only(
 
     try:
         one_tick()  # the tick `serve` runs at start: nothing to do yet
-        hw.store.ensure_workspace("T0001", FRIDAY_9.replace(hour=8), "Acme")
+        hw.store.workspaces.ensure("T0001", FRIDAY_9.replace(hour=8), "Acme")
         fake.add_user("U1", tz="UTC")
-        hw.store.upsert_member(Member("T0001", "U1", tz="UTC", days=(4,), nudge_time=time(9)),
-                               FRIDAY_9.replace(hour=8))
+        hw.store.members.upsert(Member("T0001", "U1", tz="UTC", days=(4,), nudge_time=time(9)),
+                                FRIDAY_9.replace(hour=8))
         one_tick(FRIDAY_9.replace(hour=8))  # nothing due
         one_tick(FRIDAY_9)  # U1's two nudges
         one_tick(FRIDAY_9.replace(minute=1))  # sent already: nothing
@@ -135,11 +135,11 @@ def _port() -> int:
 def test_a_real_serve_start_logs_that_it_started_and_what_it_sent(env, fake, hw, tmp_path):
     """`headway serve` as a platform runs it: its whole log at INFO, start to SIGTERM."""
     now = datetime.now(UTC)
-    hw.store.ensure_workspace("T0001", now, "Acme")
+    hw.store.workspaces.ensure("T0001", now, "Acme")
     fake.add_user("U1", tz="UTC")
     # Due right now, on its only day: the tick `serve` runs at start sends both questions.
-    hw.store.upsert_member(Member("T0001", "U1", tz="UTC", days=(now.weekday(),),
-                                  nudge_time=time(now.hour, now.minute)), now)
+    hw.store.members.upsert(Member("T0001", "U1", tz="UTC", days=(now.weekday(),),
+                                   nudge_time=time(now.hour, now.minute)), now)
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot", "serve"], cwd=tmp_path,
         env={**os.environ, **env, "PORT": str(_port()), "PYTHONPATH": str(ROOT)},

@@ -118,15 +118,15 @@ def mars_row(fake, hw, clock, db_path):
     """U0 and UZ in UTC and UMARS between them, whose stored row says MARS; the workspace's
     zone is Asia/Kolkata (UTC+05:30); everyone is asked Fridays at 09:00 local."""
     clock.now = utc(2026, 11, 18, 12, 0)  # Wednesday of 2026-W47
-    hw.store.ensure_workspace(T1, clock.now, "Acme")
-    hw.store.update_workspace(T1, tz="Asia/Kolkata", digest_channel="C0DIGEST", digest_day=4,
+    hw.store.workspaces.ensure(T1, clock.now, "Acme")
+    hw.store.workspaces.update(T1, tz="Asia/Kolkata", digest_channel="C0DIGEST", digest_day=4,
                          digest_time=time(9))
     for uid in ("U0", "UMARS", "UZ"):
         fake.add_user(uid, tz="UTC")
-        hw.store.upsert_member(Member(T1, uid, tz="UTC", days=(4,), nudge_time=time(9)),
+        hw.store.members.upsert(Member(T1, uid, tz="UTC", days=(4,), nudge_time=time(9)),
                                clock.now)
     store_zone_as_is(db_path, T1, "UMARS", MARS)
-    assert hw.store.get_member(T1, "UMARS").tz == MARS  # the bad row really is there
+    assert hw.store.members.get(T1, "UMARS").tz == MARS  # the bad row really is there
 
 
 def test_a_member_stored_in_an_unknown_zone_holds_up_no_one_in_nudge_now(
@@ -141,7 +141,8 @@ def test_a_member_stored_in_an_unknown_zone_is_nudged_in_the_workspaces_zone_by_
     mars_row, fake, hw, clock
 ):
     clock.now = utc(2026, 11, 20, 3, 30)  # Friday 09:00 in Kolkata
-    hw.store.set_tz_refreshed_at(T1, clock.now)  # the daily sweep is not due: the row stays
+    # the daily sweep is not due: the row stays
+    hw.store.scheduler.set_tz_refreshed_at(T1, clock.now)
     result = tick(hw)
     assert result.failed == [] and result.nudges.failed == []
     assert len(dms(fake, "UMARS")) == 2  # the plan: a rotating question and the work one
@@ -151,7 +152,7 @@ def test_a_member_stored_in_an_unknown_zone_is_nudged_in_the_workspaces_zone_by_
     clock.now = utc(2026, 11, 20, 9, 0)  # Friday 09:00 UTC: the others' turn
     tick(hw)
     assert [len(dms(fake, u)) for u in ("U0", "UMARS", "UZ")] == [2, 2, 2]
-    assert hw.store.get_member(T1, "UMARS").tz == MARS  # read around, not rewritten
+    assert hw.store.members.get(T1, "UMARS").tz == MARS  # read around, not rewritten
 
 
 def test_a_zone_this_machine_does_not_know_enters_as_the_workspaces_zone(
@@ -161,11 +162,11 @@ def test_a_zone_this_machine_does_not_know_enters_as_the_workspaces_zone(
     for uid in ("UMARS", "UTEAM", "UMOVER"):
         fake.add_user(uid, tz="Europe/Berlin")
     slack.command("digest here", user="UADMIN", channel="C0DIGEST")
-    wait_for(lambda: hw.store.get_workspace(T1) and hw.store.get_workspace(T1).digest_channel,
+    wait_for(lambda: hw.store.workspaces.get(T1) and hw.store.workspaces.get(T1).digest_channel,
              what="digest channel")
-    assert hw.store.get_workspace(T1).tz == "Asia/Kolkata"
+    assert hw.store.workspaces.get(T1).tz == "Asia/Kolkata"
     slack.command("join", user="UMOVER")  # joins while Slack still says Berlin
-    wait_for(lambda: hw.store.get_member(T1, "UMOVER"), what="UMOVER enrolled")
+    wait_for(lambda: hw.store.members.get(T1, "UMOVER"), what="UMOVER enrolled")
     slack_says_mars(fake, "UMARS", "UTEAM", "UMOVER")
 
     # join: Slack's users.info answers MARS.
@@ -174,11 +175,11 @@ def test_a_zone_this_machine_does_not_know_enters_as_the_workspaces_zone(
                                if "Headway will DM you" in c.args.get("text", "")
                                and "Asia/Kolkata" in c.args["text"]], what="join answer")
     assert len(answer) == 1
-    assert hw.store.get_member(T1, "UMARS").tz == "Asia/Kolkata"
+    assert hw.store.members.get(T1, "UMARS").tz == "Asia/Kolkata"
     # team add: the same, for someone an admin enrols.
     slack.command("team add <@UTEAM|tea>", user="UADMIN")
-    wait_for(lambda: hw.store.get_member(T1, "UTEAM"), what="UTEAM enrolled")
-    assert hw.store.get_member(T1, "UTEAM").tz == "Asia/Kolkata"
+    wait_for(lambda: hw.store.members.get(T1, "UTEAM"), what="UTEAM enrolled")
+    assert hw.store.members.get(T1, "UTEAM").tz == "Asia/Kolkata"
     # user_change (shape: Slack's user_change event, an event whose `user` is a users.info
     # object): a member whose zone is known keeps it rather than take the workspace's.
     mover = WebClient(token=fake.token, base_url=fake.api_url).users_info(user="UMOVER")
@@ -186,7 +187,7 @@ def test_a_zone_this_machine_does_not_know_enters_as_the_workspaces_zone(
     wait_for(lambda: [r for r in warnings_caught.records
                       if r.name == "bot.members" and "UMOVER" in r.getMessage()],
              what="the user_change warning")
-    assert hw.store.get_member(T1, "UMOVER").tz == "Europe/Berlin"
+    assert hw.store.members.get(T1, "UMOVER").tz == "Europe/Berlin"
 
     warned = [r for r in warnings_caught.records
               if r.name == "bot.members" and r.levelno == logging.WARNING]
@@ -201,8 +202,8 @@ def test_the_daily_sweep_rewrites_a_stored_unknown_zone_to_the_workspaces(
     slack_says_mars(fake, "UMARS")
     tick(hw)  # the sweep is due at the first tick
     assert fake.calls_to("users.list")
-    assert hw.store.get_member(T1, "UMARS").tz == "Asia/Kolkata"
-    assert hw.store.get_member(T1, "U0").tz == "UTC"
+    assert hw.store.members.get(T1, "UMARS").tz == "Asia/Kolkata"
+    assert hw.store.members.get(T1, "U0").tz == "UTC"
 
 
 # ── each unit of scheduled work fails alone ──────────────────────────────────
@@ -217,12 +218,12 @@ def two_workspaces(fake, hw, clock):
     clock.now = utc(2026, 11, 18, 12, 0)
     for team, channel, users in ((T1, "C0DIGEST1", ("U1", "UBAD", "U3")),
                                  (T2, "C0DIGEST2", ("U4", "U5"))):
-        hw.store.ensure_workspace(team, clock.now, team)
-        hw.store.update_workspace(team, tz="UTC", digest_channel=channel, digest_day=4,
+        hw.store.workspaces.ensure(team, clock.now, team)
+        hw.store.workspaces.update(team, tz="UTC", digest_channel=channel, digest_day=4,
                              digest_time=time(9), retention_months=12)
         for uid in users:
             fake.add_user(uid, team_id=team, tz="UTC")
-            hw.store.upsert_member(Member(team, uid, tz="UTC", days=(4,),
+            hw.store.members.upsert(Member(team, uid, tz="UTC", days=(4,),
                                           nudge_time=time(9)), clock.now)
     clock.now = utc(2026, 11, 20, 9, 0)
 
@@ -255,8 +256,8 @@ def test_a_unit_that_raises_is_logged_by_its_ids_and_retried_while_the_rest_goes
     nudge, one workspace's digest, one workspace's retention purge."""
     secret = "Narwhal-Kyoto-3380"  # stands for data the failing code quoted
     broken = {"nudge": True, "digest": True, "purge": True}
-    history, build, purge = (hw.store.prompt_history, digests.build,
-                             hw.store.purge_replies_before)
+    history, build, purge = (hw.store.nudges.prompt_history, digests.build,
+                             hw.store.replies.purge_before)
 
     def prompt_history(team_id, user_id, *a, **k):
         if user_id == "UBAD" and broken["nudge"]:
@@ -274,9 +275,9 @@ def test_a_unit_that_raises_is_logged_by_its_ids_and_retried_while_the_rest_goes
         return purge(team_id, cutoff)
 
     logsafety.install()  # as `serve` and the CLI do: tracebacks are redacted
-    monkeypatch.setattr(hw.store, "prompt_history", prompt_history)
+    monkeypatch.setattr(hw.store.nudges, "prompt_history", prompt_history)
     monkeypatch.setattr(digests, "build", build_digest)
-    monkeypatch.setattr(hw.store, "purge_replies_before", purge_replies_before)
+    monkeypatch.setattr(hw.store.replies, "purge_before", purge_replies_before)
 
     result = tick(hw)
     assert sorted(result.failed) == [f"digest of workspace:{T1}",
@@ -310,7 +311,7 @@ def test_a_digest_claim_left_by_a_post_that_never_answered_is_retried_by_the_tic
     """No answer from Slack (connection lost after the retries): the claim stays, since
     the post may have landed; the tick takes it over once it is stale, not never."""
     period = "2026-W47"
-    hw.store.claim_digest(T1, "C0DIGEST1", period, clock.now)  # a run that got no answer
+    hw.store.digests.claim(T1, "C0DIGEST1", period, clock.now)  # a run that got no answer
     tick(hw)
     assert posts_to(fake, "C0DIGEST1") == [] and len(posts_to(fake, "C0DIGEST2")) == 1
     clock.advance(minutes=11)  # older than digests.STALE_CLAIM
@@ -326,16 +327,16 @@ def test_a_user_change_saying_deleted_deactivates_the_member_at_once(slack, fake
     for uid in ("U1", "UGONE"):
         fake.add_user(uid, tz="UTC")
         slack.command("join", user=uid)
-    wait_for(lambda: hw.store.get_member(T1, "UGONE") and hw.store.get_member(T1, "U1"),
+    wait_for(lambda: hw.store.members.get(T1, "UGONE") and hw.store.members.get(T1, "U1"),
              what="both enrolled")
     # Shape: Slack's user_change event; a deleted account's user object has deleted: true.
     gone = {"id": "UGONE", "team_id": T1, "name": "ugone", "deleted": True,
             "profile": {"display_name": "ugone"}, "is_bot": False, "updated": 1}
     assert slack.event({"type": "user_change", "user": gone}).status == 200
-    wait_for(lambda: not hw.store.get_member(T1, "UGONE").active, what="deactivated")
-    member = hw.store.get_member(T1, "UGONE")
+    wait_for(lambda: not hw.store.members.get(T1, "UGONE").active, what="deactivated")
+    member = hw.store.members.get(T1, "UGONE")
     assert member.inactive_reason == "account_inactive"
-    assert hw.store.get_member(T1, "U1").active
+    assert hw.store.members.get(T1, "U1").active
     assert main(["nudge", "--now"]) == 0
     assert dms(fake, "UGONE") == [] and len(dms(fake, "U1")) == 1
 
@@ -346,7 +347,7 @@ def test_a_user_change_saying_deleted_deactivates_the_member_at_once(slack, fake
 @pytest.fixture
 def admin(fake, hw, clock):
     fake.add_user("UADMIN", tz="Europe/Berlin", is_admin=True)
-    hw.store.ensure_workspace(T1, clock.now)
+    hw.store.workspaces.ensure(T1, clock.now)
     return "UADMIN"
 
 
@@ -362,7 +363,7 @@ def test_digest_here_is_refused_in_a_dm_with_a_message_that_says_where_to_run_it
 ):
     text = _digest_here(slack, fake, fake.dm_channel("UADMIN"))
     assert "direct message can't receive" in text and "channel that should get it" in text
-    assert hw.store.get_workspace(T1).digest_channel is None
+    assert hw.store.workspaces.get(T1).digest_channel is None
 
 
 def test_digest_here_is_refused_in_a_group_dm(admin, slack, fake, hw):
@@ -376,7 +377,7 @@ def test_digest_here_is_refused_in_a_group_dm(admin, slack, fake, hw):
             if args.get("channel") == "C0MPIM" else {"ok": False, "error": "channel_not_found"})
     text = _digest_here(slack, fake, "C0MPIM")
     assert "group DM can't receive" in text and "/invite @Headway" in text
-    assert hw.store.get_workspace(T1).digest_channel is None
+    assert hw.store.workspaces.get(T1).digest_channel is None
 
 
 def test_digest_here_in_a_private_channel_without_headway_asks_for_the_invite_first(
@@ -385,13 +386,13 @@ def test_digest_here_in_a_private_channel_without_headway_asks_for_the_invite_fi
     fake.add_channel("G0SECRET", is_private=True, bot_is_member=False, members=["UADMIN"])
     text = _digest_here(slack, fake, "G0SECRET")
     assert "`/invite @Headway`" in text and "private channel" in text
-    assert hw.store.get_workspace(T1).digest_channel is None
+    assert hw.store.workspaces.get(T1).digest_channel is None
     assert fake.calls_to("conversations.join") == []  # a private channel needs an invite
 
     fake.add_channel("G0SECRET", is_private=True, members=["UADMIN"])  # invited now
     text = _digest_here(slack, fake, "G0SECRET")
     assert "now gets the weekly digest" in text
-    assert hw.store.get_workspace(T1).digest_channel == "G0SECRET"
+    assert hw.store.workspaces.get(T1).digest_channel == "G0SECRET"
 
 
 def test_digest_here_where_slack_hides_the_conversation_from_headway_says_what_to_do(
@@ -403,7 +404,7 @@ def test_digest_here_where_slack_hides_the_conversation_from_headway_says_what_t
     text = _digest_here(slack, fake, "G0UNSEEN")
     assert "can't see this conversation" in text and "/invite @Headway" in text
     assert "DM or group DM can't receive" in text
-    assert hw.store.get_workspace(T1).digest_channel is None
+    assert hw.store.workspaces.get(T1).digest_channel is None
 
 
 def test_digest_here_in_a_public_channel_headway_is_not_in_joins_it(admin, slack, fake, hw):
@@ -420,8 +421,8 @@ def test_digest_here_in_a_public_channel_headway_is_not_in_joins_it(admin, slack
     text = _digest_here(slack, fake, "C0OPEN")
     assert "now gets the weekly digest" in text and "joined the channel" in text
     assert [c.args["channel"] for c in fake.calls_to("conversations.join")] == ["C0OPEN"]
-    assert hw.store.get_workspace(T1).digest_channel == "C0OPEN"
-    assert hw.store.get_workspace(T1).tz == "Europe/Berlin"
+    assert hw.store.workspaces.get(T1).digest_channel == "C0OPEN"
+    assert hw.store.workspaces.get(T1).tz == "Europe/Berlin"
 
 
 def test_digest_here_says_what_to_do_when_headway_cannot_join_a_public_channel(
@@ -432,4 +433,4 @@ def test_digest_here_says_what_to_do_when_headway_cannot_join_a_public_channel(
                                                 "needed": "channels:join"})
     text = _digest_here(slack, fake, "C0OPEN")
     assert "couldn't join this channel" in text and "/invite @Headway" in text
-    assert hw.store.get_workspace(T1).digest_channel is None
+    assert hw.store.workspaces.get(T1).digest_channel is None

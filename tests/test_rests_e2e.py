@@ -32,9 +32,9 @@ def nudge_times(fake, clock, hw, until: datetime, step: timedelta) -> dict[str, 
 
 
 def enrol(fake, hw, clock, user: str, tz: str, days: tuple[int, ...], at: time) -> None:
-    hw.store.ensure_workspace(TEAM, clock.now)
+    hw.store.workspaces.ensure(TEAM, clock.now)
     fake.add_user(user, tz=tz)
-    hw.store.upsert_member(Member(TEAM, user, tz=tz, days=days, nudge_time=at), clock.now)
+    hw.store.members.upsert(Member(TEAM, user, tz=tz, days=days, nudge_time=at), clock.now)
 
 
 def utc(*args: int) -> datetime:
@@ -107,7 +107,7 @@ def test_a_user_change_event_moves_the_next_nudge_to_the_new_local_time(slack, f
     assert slack.event({"type": "user_change", "user": {
         "id": "U1", "team_id": TEAM, "tz": "America/New_York", "tz_offset": -18000,
         "name": "u1"}}).status == 200
-    wait_for(lambda: hw.store.get_member(TEAM, "U1").tz == "America/New_York",
+    wait_for(lambda: hw.store.members.get(TEAM, "U1").tz == "America/New_York",
              what="the member's zone to follow Slack")
     sent = nudge_times(fake, clock, hw, utc(2026, 11, 21), timedelta(minutes=30))
     assert sent == {"U1": [utc(2026, 11, 20, 14, 0)]}  # Fri 09:00 EST, not 08:00 UTC
@@ -122,17 +122,17 @@ def test_a_daily_sweep_of_users_list_catches_moves_without_an_event(fake, hw, cl
     fake.add_user("U1", tz="Asia/Kolkata")  # moved while we were not listening
     clock.advance(hours=1)
     tick(hw)
-    assert hw.store.get_member(TEAM, "U1").tz == "UTC", "one sweep a day, not every tick"
+    assert hw.store.members.get(TEAM, "U1").tz == "UTC", "one sweep a day, not every tick"
     clock.advance(hours=24)
     calls_before = len(fake.calls_to("users.info"))
     tick(hw)
-    assert hw.store.get_member(TEAM, "U1").tz == "Asia/Kolkata"
-    assert hw.store.get_member(TEAM, "U0").tz == "UTC"
+    assert hw.store.members.get(TEAM, "U1").tz == "Asia/Kolkata"
+    assert hw.store.members.get(TEAM, "U0").tz == "UTC"
     # Someone deactivated in Slack is taken out at the next sweep, before a failed DM.
     fake.add_user("U2", tz="UTC", deleted=True)
     clock.advance(hours=25)
     tick(hw)
-    gone = hw.store.get_member(TEAM, "U2")
+    gone = hw.store.members.get(TEAM, "U2")
     assert not gone.active and gone.inactive_reason == "account_inactive"
     assert len(fake.calls_to("users.info")) == calls_before  # paginated list, not per user
 
@@ -147,11 +147,11 @@ def test_workspace_holidays_set_by_an_admin_mean_no_nudges_those_days(slack, fak
     # Not an admin: refused, nothing stored.
     refused = answer_to(fake, slack.command("holidays add 2026-12-24 2026-12-25", user="U1"))
     assert "admin" in refused.lower()
-    assert hw.store.holidays(TEAM) == []
+    assert hw.store.holidays.of(TEAM) == []
     added = answer_to(fake, slack.command("holidays add 2026-12-24 2026-12-25",
                                           user="UADMIN"))
     assert added.startswith("No questions on these days")
-    assert hw.store.holidays(TEAM) == [date(2026, 12, 24), date(2026, 12, 25)]
+    assert hw.store.holidays.of(TEAM) == [date(2026, 12, 24), date(2026, 12, 25)]
     listed = slack.command("holidays", user="U1").json()["text"]
     assert "Thu 24 Dec 2026" in listed and "Fri 25 Dec 2026" in listed
     sent = nudge_times(fake, clock, hw, utc(2026, 12, 29), timedelta(minutes=30))
@@ -179,10 +179,10 @@ def test_quiet_hours_hold_back_a_nudge_and_off_lets_it_through(slack, fake, hw, 
     enrol(fake, hw, clock, "U1", "America/New_York", (2,), time(21, 0))  # Wed 21:00
     answer = slack.command("quiet 20:00-08:00", user="U1").json()["text"]
     assert "20:00" in answer and "08:00" in answer
-    assert hw.store.get_member(TEAM, "U1").quiet_hours == (time(20), time(8))
+    assert hw.store.members.get(TEAM, "U1").quiet_hours == (time(20), time(8))
     sent = nudge_times(fake, clock, hw, utc(2026, 11, 20), timedelta(minutes=30))
     assert sent == {}
-    assert hw.store.missed_nudges(TEAM, "U1") == []  # held back on purpose, not missed
+    assert hw.store.nudges.missed(TEAM, "U1") == []  # held back on purpose, not missed
     assert "No quiet hours" in slack.command("quiet off", user="U1").json()["text"]
     sent = nudge_times(fake, clock, hw, utc(2026, 11, 26, 3), timedelta(minutes=30))
     assert sent == {"U1": [utc(2026, 11, 26, 2, 0)]}  # Wed 25 Nov 21:00 EST
@@ -209,14 +209,14 @@ def test_after_downtime_only_the_latest_nudge_goes_out_older_ones_are_recorded_m
     assert len(posts) == 8, "one plan each for this week, nothing for the weeks missed"
     assert result.nudges.missed == 4
     for user in ("U1", "U2"):
-        missed = hw.store.missed_nudges(TEAM, user)
+        missed = hw.store.nudges.missed(TEAM, user)
         assert [m["period"] for m in missed] == ["2026-W45", "2026-W46"]
     # Ticking on adds nothing: missed ones are never sent late, never recorded twice.
     for _ in range(3):
         clock.advance(minutes=30)
         tick(hw)
     assert len(fake.calls_to("chat.postMessage")) == 8
-    assert len(hw.store.missed_nudges(TEAM)) == 4
+    assert len(hw.store.nudges.missed(TEAM)) == 4
 
 
 def test_back_after_the_grace_window_nothing_is_sent_and_the_week_is_recorded_missed(
@@ -229,17 +229,17 @@ def test_back_after_the_grace_window_nothing_is_sent_and_the_week_is_recorded_mi
     result = tick(hw)
     assert len(fake.calls_to("chat.postMessage")) == sent_before
     assert result.nudges.missed == 1
-    assert [m["period"] for m in hw.store.missed_nudges(TEAM, "U1")] == ["2026-W47"]
+    assert [m["period"] for m in hw.store.nudges.missed(TEAM, "U1")] == ["2026-W47"]
 
 
 def test_a_skipped_or_paused_week_is_not_recorded_as_missed(slack, fake, hw, clock):
     clock.now = utc(2026, 11, 13, 9, 30)
     enrol(fake, hw, clock, "U1", "UTC", (4,), time(9, 0))
     tick(hw)
-    hw.store.set_member(TEAM, "U1", clock.now, paused_until=date(2026, 11, 21))
+    hw.store.members.update(TEAM, "U1", clock.now, paused_until=date(2026, 11, 21))
     clock.now = utc(2026, 11, 27, 10, 0)
     tick(hw)
-    assert hw.store.missed_nudges(TEAM, "U1") == []
+    assert hw.store.nudges.missed(TEAM, "U1") == []
 
 
 def test_zone_names_in_the_expected_lists_are_real():

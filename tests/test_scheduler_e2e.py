@@ -14,14 +14,14 @@ def dms(fake, user):
 
 
 def test_members_are_nudged_at_their_own_local_time_once(fake, hw, clock):
-    hw.store.ensure_workspace("T0001", clock.now, "Acme")
+    hw.store.workspaces.ensure("T0001", clock.now, "Acme")
     fake.add_user("UIN", tz="Asia/Kolkata")
     fake.add_user("UNY", tz="America/New_York")
     # Friday 20 Nov 2026, 15:00 local: 09:30 UTC in Kolkata, 20:00 UTC in New York
-    hw.store.upsert_member(Member("T0001", "UIN", tz="Asia/Kolkata", days=(4,),
-                                  nudge_time=time(15)), clock.now)
-    hw.store.upsert_member(Member("T0001", "UNY", tz="America/New_York", days=(4,),
-                                  nudge_time=time(15)), clock.now)
+    hw.store.members.upsert(Member("T0001", "UIN", tz="Asia/Kolkata", days=(4,),
+                                   nudge_time=time(15)), clock.now)
+    hw.store.members.upsert(Member("T0001", "UNY", tz="America/New_York", days=(4,),
+                                   nudge_time=time(15)), clock.now)
     clock.now = datetime(2026, 11, 20, 9, 29, tzinfo=UTC)
     tick(hw)
     assert fake.calls_to("chat.postMessage") == []
@@ -43,17 +43,17 @@ def test_members_are_nudged_at_their_own_local_time_once(fake, hw, clock):
 
 
 def test_a_member_slack_cannot_reach_is_deactivated_and_the_fanout_goes_on(fake, hw, clock):
-    hw.store.ensure_workspace("T0001", clock.now)
+    hw.store.workspaces.ensure("T0001", clock.now)
     for uid in ("UA", "UGONE", "UB"):
         fake.add_user(uid, tz="UTC")
-        hw.store.upsert_member(Member("T0001", uid, tz="UTC", days=(4,), nudge_time=time(9)),
-                               clock.now)
+        hw.store.members.upsert(Member("T0001", uid, tz="UTC", days=(4,), nudge_time=time(9)),
+                                clock.now)
     fake.fail("chat.postMessage", error="account_inactive", times=99,
               when=lambda args: args.get("channel") == "UGONE")
     clock.now = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
     result = tick(hw)
     assert len(dms(fake, "UA")) == 2 and len(dms(fake, "UB")) == 2
-    gone = hw.store.get_member("T0001", "UGONE")
+    gone = hw.store.members.get("T0001", "UGONE")
     assert not gone.active and gone.inactive_reason == "account_inactive"
     assert len(result.nudges.deactivated) == 1
     clock.advance(minutes=1)
@@ -63,10 +63,10 @@ def test_a_member_slack_cannot_reach_is_deactivated_and_the_fanout_goes_on(fake,
 
 
 def test_429_is_honoured_and_the_nudge_still_goes_out_once(fake, hw, clock):
-    hw.store.ensure_workspace("T0001", clock.now)
+    hw.store.workspaces.ensure("T0001", clock.now)
     fake.add_user("U1", tz="UTC")
-    hw.store.upsert_member(Member("T0001", "U1", tz="UTC", days=(4,), nudge_time=time(9)),
-                           clock.now)
+    hw.store.members.upsert(Member("T0001", "U1", tz="UTC", days=(4,), nudge_time=time(9)),
+                            clock.now)
     fake.inject_429("chat.postMessage", retry_after=1, times=1)
     clock.now = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
     tick(hw)
@@ -76,11 +76,11 @@ def test_429_is_honoured_and_the_nudge_still_goes_out_once(fake, hw, clock):
 
 def test_the_weekly_digest_posts_once_and_late_replies_update_it(fake, hw, clock):
     clock.now = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-    hw.store.ensure_workspace("T0001", clock.now, "Acme")
-    hw.store.update_workspace("T0001", digest_channel="C0DIGEST", tz="UTC", digest_day=0,
+    hw.store.workspaces.ensure("T0001", clock.now, "Acme")
+    hw.store.workspaces.update("T0001", digest_channel="C0DIGEST", tz="UTC", digest_day=0,
                          digest_time=time(9))
-    hw.store.upsert_member(Member("T0001", "U1", tz="UTC", days=(4,), nudge_time=time(15)),
-                           clock.now)
+    hw.store.members.upsert(Member("T0001", "U1", tz="UTC", days=(4,), nudge_time=time(15)),
+                            clock.now)
     record_answer(hw, "T0001", "U1", "Launched the partner portal", source="dm")
 
     clock.now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # Monday: reviews 2026-W47
@@ -113,25 +113,25 @@ def test_only_one_scheduler_per_database(tmp_path):
 def test_a_plain_dm_reply_goes_to_the_newest_open_nudge_the_work_question_first(fake, hw,
                                                                                   clock):
     fake.add_user("U1", tz="UTC")
-    hw.store.ensure_workspace("T0001", clock.now)
-    hw.store.upsert_member(Member("T0001", "U1", tz="UTC", days=(4,), nudge_time=time(9)),
-                           clock.now)
+    hw.store.workspaces.ensure("T0001", clock.now)
+    hw.store.members.upsert(Member("T0001", "U1", tz="UTC", days=(4,), nudge_time=time(9)),
+                            clock.now)
     clock.now = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
     tick(hw)
     first = record_answer(hw, "T0001", "U1", "- Launched X\n- Fixed Y again", source="dm")
     assert first.prompt.kind == "work" and len(first.reply.items) == 2
     second = record_answer(hw, "T0001", "U1", "Billing export keeps hanging", source="dm")
     assert second.prompt.kind != "work" and second.reply.period == "2026-W47"
-    assert {n.status for n in hw.store.nudges("T0001", "U1")} == {"answered"}
+    assert {n.status for n in hw.store.nudges.of("T0001", "U1")} == {"answered"}
 
 
 def test_a_digest_claim_left_by_a_crashed_run_is_taken_over_later(fake, hw, clock):
     from bot.digests import DigestError, post_digest
 
     clock.now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-    hw.store.ensure_workspace("T0001", clock.now)
-    hw.store.update_workspace("T0001", digest_channel="C0DIGEST")
-    hw.store.claim_digest("T0001", "C0DIGEST", "2026-W47", clock.now)  # then the crash
+    hw.store.workspaces.ensure("T0001", clock.now)
+    hw.store.workspaces.update("T0001", digest_channel="C0DIGEST")
+    hw.store.digests.claim("T0001", "C0DIGEST", "2026-W47", clock.now)  # then the crash
     try:
         post_digest(hw, "T0001", "2026-W47")
         raise AssertionError("a fresh claim belongs to the run that made it")
@@ -147,14 +147,14 @@ def _crash_after_claim(fake, hw, clock, *, delivered: bool):
     from bot.core import messages
 
     fake.add_user("U1", tz="UTC")
-    hw.store.ensure_workspace("T0001", clock.now)
-    hw.store.upsert_member(Member("T0001", "U1", tz="UTC", days=(4,), nudge_time=time(9)),
-                           clock.now)
+    hw.store.workspaces.ensure("T0001", clock.now)
+    hw.store.members.upsert(Member("T0001", "U1", tz="UTC", days=(4,), nudge_time=time(9)),
+                            clock.now)
     clock.now = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
     pack = hw.packs["default"]
     claims = []
     for prompt in (pack.get("problem"), pack.work_prompt):
-        claim = hw.store.claim_nudge("T0001", "U1", prompt.id, "2026-W47", clock.now)
+        claim = hw.store.nudges.claim("T0001", "U1", prompt.id, "2026-W47", clock.now)
         claims.append(claim)
         if delivered:
             msg = messages.nudge_message(prompt, "2026-W47", claim.id, "T0001", "U1")
@@ -169,7 +169,7 @@ def test_a_claim_that_reached_slack_before_the_crash_is_not_sent_again(fake, hw,
     result = tick(hw)
     assert result.nudges.recovered == 2
     assert len(dms(fake, "U1")) == 2  # the two from before the crash, nothing more
-    assert {hw.store.get_nudge(c.id).status for c in claims} == {"sent"}
+    assert {hw.store.nudges.get(c.id).status for c in claims} == {"sent"}
 
 
 def test_a_claim_that_never_reached_slack_is_sent_once_after_the_restart(fake, hw, clock):
@@ -180,4 +180,4 @@ def test_a_claim_that_never_reached_slack_is_sent_once_after_the_restart(fake, h
     assert len(sent) == 2
     tick(hw)
     assert len(dms(fake, "U1")) == 2
-    assert {n.status for n in hw.store.nudges("T0001", "U1")} == {"sent"}
+    assert {n.status for n in hw.store.nudges.of("T0001", "U1")} == {"sent"}

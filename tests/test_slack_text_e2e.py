@@ -138,7 +138,7 @@ def team(slack, fake, hw, clock):
     clock.now = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
     fake.add_user("UADMIN", tz="UTC", is_owner=True)
     assert slack.command("digest here", user="UADMIN", channel=DIGEST).status == 200
-    wait_for(lambda: hw.store.get_workspace(TEAM) and hw.store.get_workspace(TEAM).digest_channel,
+    wait_for(lambda: hw.store.workspaces.get(TEAM) and hw.store.workspaces.get(TEAM).digest_channel,
              what="digest channel set")
     return TEAM
 
@@ -152,7 +152,7 @@ def test_an_escaped_dm_is_stored_as_typed_as_one_item_and_shown_escaped_once(
     enrol(slack, fake, "U1", "ana")
     confirm = answer_by_dm(slack, fake, "U1", WIRE, [{"type": "text", "text": TYPED}])
 
-    [reply] = hw.store.replies(TEAM, user_id="U1")
+    [reply] = hw.store.replies.of(TEAM, user_id="U1")
     assert reply.text == TYPED
     assert [i.text for i in reply.items] == [TYPED]
     assert reply.items[0].label in ("progress", "ktlo")
@@ -198,7 +198,7 @@ def test_a_modal_answer_arrives_raw_and_is_not_decoded(team, slack, fake, hw):
                                                               "value": typed}}}
     assert slack.submit_view(messages.ANSWER_VIEW, values, "", user="U1").status == 200
     confirm = wait_for(lambda: confirmations(fake, "U1"), what="confirmation")[0]
-    assert hw.store.replies(TEAM, user_id="U1")[0].text == typed
+    assert hw.store.replies.of(TEAM, user_id="U1")[0].text == typed
     assert any("R&amp;amp;D is literally what I typed &amp; &lt;10 min" in t
                for t in mrkdwn(confirm.args["blocks"]))
 
@@ -227,7 +227,7 @@ def test_mentions_and_links_read_as_names_and_labels_and_are_never_live(
         {"type": "text", "text": "\n"}, {"type": "user", "user_id": "U2"},
     ])
 
-    [reply] = hw.store.replies(TEAM, user_id="U1")
+    [reply] = hw.store.replies.of(TEAM, user_id="U1")
     assert reply.text == wire  # nothing to decode outside the references: kept as sent
     # The greeting and the lone mention are not work items; the work line is one item.
     assert [i.text for i in reply.items] == [
@@ -256,7 +256,7 @@ def test_a_renamed_member_shows_under_the_new_name_in_the_next_digest(
     assert any("Paired with @ana on the billing dashboard — _bo_" in t for t in before)
 
     assert slack.event(user_change("U1", "Ana Lima", "Ana Lima")).status == 200
-    wait_for(lambda: hw.store.get_member(TEAM, "U1").name == "Ana Lima", what="renamed")
+    wait_for(lambda: hw.store.members.get(TEAM, "U1").name == "Ana Lima", what="renamed")
 
     clock.now += timedelta(days=7)
     answer_by_dm(slack, fake, "U1", "Launched the partner portal")
@@ -272,9 +272,9 @@ def test_a_user_change_without_a_name_keeps_the_members_name(team, slack, fake, 
     event = user_change("U1", "", "")
     event["user"].update(name="", real_name="", tz="Europe/Berlin")
     assert slack.event(event).status == 200
-    wait_for(lambda: hw.store.get_member(TEAM, "U1").tz == "Europe/Berlin",
+    wait_for(lambda: hw.store.members.get(TEAM, "U1").tz == "Europe/Berlin",
              what="the event handled")
-    assert hw.store.get_member(TEAM, "U1").name == "ana"
+    assert hw.store.members.get(TEAM, "U1").name == "ana"
 
 
 # ── slash commands ───────────────────────────────────────────────────────────
@@ -299,7 +299,7 @@ def test_team_add_and_admins_add_take_slacks_escaped_mention_forms(team, slack, 
     fake.add_user("U3", tz="UTC", name="cy")
     # With should_escape, Slack sends picked people as <@U…|handle>.
     assert slack.command("team add <@U2|bo>, <@U3|cy>", user="UADMIN").status == 200
-    wait_for(lambda: hw.store.get_member(TEAM, "U3"), what="members added")
-    assert {m.user_id: m.name for m in hw.store.members(TEAM)} == {"U2": "bo", "U3": "cy"}
+    wait_for(lambda: hw.store.members.get(TEAM, "U3"), what="members added")
+    assert {m.user_id: m.name for m in hw.store.members.of(TEAM)} == {"U2": "bo", "U3": "cy"}
     assert slack.command("admins add <@U2|bo>", user="UADMIN").status == 200
-    wait_for(lambda: hw.store.named_admins(TEAM) == ["U2"], what="admin named")
+    wait_for(lambda: hw.store.admins.of(TEAM) == ["U2"], what="admin named")

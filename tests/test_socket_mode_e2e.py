@@ -139,7 +139,7 @@ def test_join_over_socket_mode_is_acked_and_enrols_the_member(slack, fake, hw, s
     assert sock.envelope(resp.envelope_id).type == "slash_commands"
     reply = _responses(fake)[0].args["text"]
     assert "You're in" in reply and "Europe/Berlin" in reply
-    member = hw.store.get_member("T0001", "U1")
+    member = hw.store.members.get("T0001", "U1")
     assert member is not None and member.tz == "Europe/Berlin"
 
 
@@ -165,12 +165,12 @@ def test_a_dm_answer_over_socket_mode_is_stored_labelled_and_confirmed(
     assert sock.envelope(resp.envelope_id).type == "events_api"
     assert resp.ack.payload is None  # events take no payload on their ack
     wait_for(lambda: _confirmations(fake), what="confirmation DM")
-    [reply] = hw.store.replies("T0001", user_id="U1")
+    [reply] = hw.store.replies.of("T0001", user_id="U1")
     assert [i.text for i in reply.items] == [
         "Shipped the new onboarding flow to all customers",
         "Restarted the billing export job again after it hung",
     ]
-    assert hw.store.nudges("T0001", "U1")[0].status == "answered"
+    assert hw.store.nudges.of("T0001", "U1")[0].status == "answered"
 
 
 @pytest.fixture
@@ -179,7 +179,7 @@ def nudged(slack, fake, hw, env):
     slack.command("join", user="U1")
     _responses(fake)
     main(["nudge", "--now"])
-    return hw.store.nudges("T0001", "U1")[0]
+    return hw.store.nudges.of("T0001", "U1")[0]
 
 
 def test_a_modal_answer_over_socket_mode_is_stored(slack, fake, hw, sock, nudged):
@@ -195,16 +195,16 @@ def test_a_modal_answer_over_socket_mode_is_stored(slack, fake, hw, sock, nudged
         messages.ANSWER_INPUT: {"type": "plain_text_input", "value": "   "}}},
         private_metadata=str(nudged.id))
     assert empty.json()["response_action"] == "errors"
-    assert hw.store.replies("T0001") == []
+    assert hw.store.replies.of("T0001") == []
 
     ok = slack.submit_view(messages.ANSWER_VIEW, {messages.ANSWER_BLOCK: {
         messages.ANSWER_INPUT: {"type": "plain_text_input",
                                 "value": "Automated the invoice reminders"}}},
         private_metadata=str(nudged.id))
     assert ok.status == 200 and ok.ack.payload is None
-    replies = wait_for(lambda: hw.store.replies("T0001"), what="modal reply stored")
+    replies = wait_for(lambda: hw.store.replies.of("T0001"), what="modal reply stored")
     assert replies[0].text == "Automated the invoice reminders"
-    assert hw.store.get_nudge(nudged.id).status == "answered"
+    assert hw.store.nudges.get(nudged.id).status == "answered"
 
 
 def test_app_home_opened_over_socket_mode_publishes_the_home_tab(slack, fake, hw, nudged):
@@ -242,13 +242,13 @@ def test_a_redelivered_event_stores_nothing_and_sends_nothing(slack, fake, hw, b
     first = slack.dm("Shipped the self-serve analytics pilot")
     wait_for(lambda: _confirmations(fake), what="confirmation")
     _listeners_idle(bot.app)
-    replies_before = hw.store.replies("T0001")
+    replies_before = hw.store.replies.of("T0001")
     calls_before = len(fake.calls)
 
     slack.redeliver(first.envelope_id, retry_attempt=1, retry_reason="timeout")
     _listeners_idle(bot.app)
 
-    assert hw.store.replies("T0001") == replies_before
+    assert hw.store.replies.of("T0001") == replies_before
     assert [c.method for c in fake.calls[calls_before:]] == []
 
 

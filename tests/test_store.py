@@ -22,7 +22,7 @@ NOW = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
 @pytest.fixture
 def store(tmp_path):
     s = Store.open(tmp_path / "sub" / "headway.db")
-    s.ensure_workspace("T1", NOW, "Acme")
+    s.workspaces.ensure("T1", NOW, "Acme")
     yield s
     s.close()
 
@@ -55,45 +55,45 @@ def test_a_nudge_is_claimed_at_most_once_even_from_many_threads(store):
     winners = []
 
     def claim(_):
-        got = store.claim_nudge("T1", "U1", "work", "2026-W47", NOW)
+        got = store.nudges.claim("T1", "U1", "work", "2026-W47", NOW)
         if got is not None:
             winners.append(got.id)
 
     with ThreadPoolExecutor(max_workers=16) as pool:
         list(pool.map(claim, range(64)))
     assert len(winners) == 1
-    assert len(store.nudges("T1", "U1")) == 1
+    assert len(store.nudges.of("T1", "U1")) == 1
 
 
 def test_the_ledger_survives_a_reopen(tmp_path):
     path = tmp_path / "h.db"
     s = Store.open(path)
-    s.ensure_workspace("T1", NOW)
-    assert s.claim_nudge("T1", "U1", "work", "2026-W47", NOW) is not None
+    s.workspaces.ensure("T1", NOW)
+    assert s.nudges.claim("T1", "U1", "work", "2026-W47", NOW) is not None
     s.close()
     again = Store.open(path)
-    assert again.claim_nudge("T1", "U1", "work", "2026-W47", NOW) is None
-    assert again.claim_nudge("T1", "U1", "work", "2026-W48", NOW) is not None
+    assert again.nudges.claim("T1", "U1", "work", "2026-W47", NOW) is None
+    assert again.nudges.claim("T1", "U1", "work", "2026-W48", NOW) is not None
 
 
 def test_a_released_claim_can_be_taken_again_but_a_sent_one_cannot(store):
-    n = store.claim_nudge("T1", "U1", "work", "2026-W47", NOW)
-    store.release_nudge(n.id)
-    n2 = store.claim_nudge("T1", "U1", "work", "2026-W47", NOW)
+    n = store.nudges.claim("T1", "U1", "work", "2026-W47", NOW)
+    store.nudges.release(n.id)
+    n2 = store.nudges.claim("T1", "U1", "work", "2026-W47", NOW)
     assert n2 is not None
-    store.mark_nudge_sent(n2.id, "D1", "1.0", NOW)
-    store.release_nudge(n2.id)
-    assert store.claim_nudge("T1", "U1", "work", "2026-W47", NOW) is None
+    store.nudges.mark_sent(n2.id, "D1", "1.0", NOW)
+    store.nudges.release(n2.id)
+    assert store.nudges.claim("T1", "U1", "work", "2026-W47", NOW) is None
 
 
 def test_replies_and_items_are_stored_exactly_and_atomically(store):
-    store.upsert_member(Member("T1", "U1", name="Ada"), NOW)
+    store.members.upsert(Member("T1", "U1", name="Ada"), NOW)
     text = "‮ right-to-left; zero​width; 🚀; '); DROP TABLE replies; --\x07" + "x" * 40_000
     reply = Reply("T1", "U1", "w", "work", "2026-W47", text,
                   items=(Item("a", "work", "progress", 0.9, ("ship",)),
                          Item("b", "work", "ktlo", 0.7, ())))
-    saved = store.add_reply(reply, source="dm", now=NOW)
-    [loaded] = store.replies("T1", period="2026-W47")
+    saved = store.replies.add(reply, source="dm", now=NOW)
+    [loaded] = store.replies.of("T1", period="2026-W47")
     assert loaded.text == text
     assert [i.id for i in loaded.items] == [i.id for i in saved.items]
     assert loaded.author_name == "Ada"
@@ -101,46 +101,46 @@ def test_replies_and_items_are_stored_exactly_and_atomically(store):
     bad = Reply("T1", "U1", "w", "work", "2026-W47", "y",
                 items=(Item("ok", "work", "progress"), Item(None, "work", "ktlo")))  # type: ignore[arg-type]
     with pytest.raises(sqlite3.IntegrityError):
-        store.add_reply(bad, source="dm", now=NOW)
-    assert len(store.replies("T1")) == 1  # the half-written reply was rolled back
+        store.replies.add(bad, source="dm", now=NOW)
+    assert len(store.replies.of("T1")) == 1  # the half-written reply was rolled back
 
 
 def test_corrections_belong_to_one_workspace(store):
-    store.ensure_workspace("T2", NOW)
-    store.upsert_member(Member("T1", "U1"), NOW)
-    saved = store.add_reply(Reply("T1", "U1", "w", "work", "2026-W47", "sync",
+    store.workspaces.ensure("T2", NOW)
+    store.members.upsert(Member("T1", "U1"), NOW)
+    saved = store.replies.add(Reply("T1", "U1", "w", "work", "2026-W47", "sync",
                                   items=(Item("weekly vendor sync", "work", "progress"),)),
                             source="dm", now=NOW)
-    store.correct_item("T1", saved.items[0].id, "U1", "ktlo", NOW)
-    assert store.corrections("T1") == [("weekly vendor sync", "ktlo")]
-    assert store.corrections("T2") == []
-    assert store.correct_item("T2", saved.items[0].id, "U1", "ktlo", NOW) is None
+    store.replies.correct_item("T1", saved.items[0].id, "U1", "ktlo", NOW)
+    assert store.replies.corrections("T1") == [("weekly vendor sync", "ktlo")]
+    assert store.replies.corrections("T2") == []
+    assert store.replies.correct_item("T2", saved.items[0].id, "U1", "ktlo", NOW) is None
 
 
 def test_forget_member_removes_everything_about_them(store):
-    store.upsert_member(Member("T1", "U1"), NOW)
-    store.upsert_member(Member("T1", "U2"), NOW)
-    n = store.claim_nudge("T1", "U1", "work", "2026-W47", NOW)
+    store.members.upsert(Member("T1", "U1"), NOW)
+    store.members.upsert(Member("T1", "U2"), NOW)
+    n = store.nudges.claim("T1", "U1", "work", "2026-W47", NOW)
     for uid in ("U1", "U2"):
-        r = store.add_reply(Reply("T1", uid, "w", "work", "2026-W47", "t",
+        r = store.replies.add(Reply("T1", uid, "w", "work", "2026-W47", "t",
                                   items=(Item("t", "work", "ktlo"),)), source="dm", now=NOW,
                             nudge_id=n.id if uid == "U1" else None)
-        store.correct_item("T1", r.items[0].id, uid, "progress", NOW)
-    counts = store.forget_member("T1", "U1")
+        store.replies.correct_item("T1", r.items[0].id, uid, "progress", NOW)
+    counts = store.members.forget("T1", "U1")
     assert counts == {"corrections": 1, "items": 1, "replies": 1, "nudges": 1, "member": 1}
-    assert store.get_member("T1", "U1") is None
-    assert [r.user_id for r in store.replies("T1")] == ["U2"]
-    assert store.corrections("T1") == [("t", "progress")]
+    assert store.members.get("T1", "U1") is None
+    assert [r.user_id for r in store.replies.of("T1")] == ["U2"]
+    assert store.replies.corrections("T1") == [("t", "progress")]
 
 
 def test_backup_is_a_consistent_private_copy_while_writing(store, tmp_path):
-    store.upsert_member(Member("T1", "U1"), NOW)
+    store.members.upsert(Member("T1", "U1"), NOW)
     stop = threading.Event()
 
     def writer():
         i = 0
         while not stop.is_set():
-            store.add_reply(Reply("T1", "U1", "w", "work", f"2026-W{i % 50 + 1:02d}", "t"),
+            store.replies.add(Reply("T1", "U1", "w", "work", f"2026-W{i % 50 + 1:02d}", "t"),
                             source="dm", now=NOW)
             i += 1
 
@@ -152,7 +152,7 @@ def test_backup_is_a_consistent_private_copy_while_writing(store, tmp_path):
         stop.set()
         t.join()
     copy = Store.open(tmp_path / "copy.db")
-    assert copy.get_member("T1", "U1") is not None
+    assert copy.members.get("T1", "U1") is not None
     assert next(copy.db.query("PRAGMA integrity_check"))["integrity_check"] == "ok"
     assert stat.S_IMODE(os.stat(tmp_path / "copy.db").st_mode) == 0o600
 
@@ -166,32 +166,34 @@ def test_the_digest_reads_walk_indexes_never_a_whole_table(store):
     # the items query altogether), and another workspace's rows must not be walked either.
     previous = recent_periods("2026-W47", 4)
     for team in ("T1", "T2"):
-        store.ensure_workspace(team, NOW)
+        store.workspaces.ensure(team, NOW)
         for uid in ("U1", "U2"):
-            store.upsert_member(Member(team, uid, name=uid), NOW)
+            store.members.upsert(Member(team, uid, name=uid), NOW)
             for period in [*previous, "2026-W47"]:
-                store.add_reply(Reply(team, uid, "w", "work", period, "a\nb", items=(
+                store.replies.add(Reply(team, uid, "w", "work", period, "a\nb", items=(
                     Item(f"shipped {period}", "work", "progress", 0.9),
                     Item(f"restarted {period}", "work", "ktlo", 0.8))), source="dm", now=NOW)
 
     statements: list[str] = []
     store.db.conn.set_trace_callback(statements.append)
     try:
-        week = store.replies("T1", period="2026-W47")
-        shares = store.week_shares("T1", previous)
-        ktlo = store.ktlo_texts("T1", previous)
-        counted = store.count_replies("T1", "2026-W47")
-        members = store.count_members("T1")
+        week = store.replies.of("T1", period="2026-W47")
+        shares = store.replies.week_shares("T1", previous)
+        own = store.replies.week_shares("T1", previous, user_id="U1")  # home and `stats`
+        ktlo = store.replies.ktlo_texts("T1", previous)
+        counted = store.replies.count("T1", "2026-W47")
+        members = store.members.count("T1")
     finally:
         store.db.conn.set_trace_callback(None)
     # canaries: each read found this workspace's rows, so each query really ran
     assert len(week) == 2 and all(len(r.items) == 2 for r in week)
     assert [(w.progress, w.ktlo) for w in shares] == [(2, 2)] * len(previous)
+    assert [(w.progress, w.ktlo) for w in own] == [(1, 1)] * len(previous)
     assert all(len(texts) == 2 for texts in ktlo.values())
     assert (counted, members) == (2, 2)
     reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     assert any("FROM items WHERE reply_id IN" in sql for sql in reads), reads
-    assert len(reads) >= 6
+    assert len(reads) >= 7
     for sql in reads:
         plan = [row[3] for row in store.db.conn.execute("EXPLAIN QUERY PLAN " + sql)]
         scans = [step for step in plan if step.startswith("SCAN")]
@@ -209,7 +211,7 @@ def test_a_transaction_that_reads_then_writes_waits_for_another_writer_instead_o
 
     def other_thread_writes() -> None:
         started.wait(5)
-        store.add_holidays("T1", [date(2026, 1, 1)])  # its own connection
+        store.holidays.add("T1", [date(2026, 1, 1)])  # its own connection
 
     other = threading.Thread(target=other_thread_writes)
     other.start()
@@ -219,4 +221,28 @@ def test_a_transaction_that_reads_then_writes_waits_for_another_writer_instead_o
         walltime.sleep(0.2)  # the other writer tries now
         db.execute("INSERT INTO holidays (workspace_id, day) VALUES ('T1', '2026-01-02')")
     other.join(5)
-    assert store.holidays("T1") == [date(2026, 1, 1), date(2026, 1, 2)]
+    assert store.holidays.of("T1") == [date(2026, 1, 1), date(2026, 1, 2)]
+
+
+def test_a_commit_that_fails_rolls_back_and_leaves_the_connection_usable(store):
+    """COMMIT itself can fail (here a foreign key checked only at commit time; elsewhere a
+    full disk). Store.atomic then rolls back: left open, the transaction would swallow
+    every later write of this thread's connection, never to be committed."""
+    from datetime import date
+
+    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"), store.atomic() as db:
+        db.execute("PRAGMA defer_foreign_keys = ON")  # checked at COMMIT, not at the insert
+        db.execute("INSERT INTO holidays (workspace_id, day) VALUES ('T1', '2026-01-01')")
+        db.execute("INSERT INTO items (workspace_id, reply_id, position, text, kind) "
+                   "VALUES ('T1', 404, 0, 'an item of no reply', 'work')")
+        assert db.conn.in_transaction  # canary: both rows were written, uncommitted
+    assert not store.db.conn.in_transaction
+    store.holidays.add("T1", [date(2026, 1, 2)])  # the thread's next write commits
+
+    def seen_by_another_connection() -> tuple[list[date], int]:
+        items = next(store.db.query("SELECT count(*) AS n FROM items"))["n"]
+        return store.holidays.of("T1"), items
+
+    with ThreadPoolExecutor(max_workers=1) as other_thread:
+        assert other_thread.submit(seen_by_another_connection).result() == (
+            [date(2026, 1, 2)], 0)

@@ -27,13 +27,13 @@ def _enrol_and_answer(slack, fake, hw, user: str, text: str) -> None:
     assert "Headway will DM you" in _answer(slack, fake, "join", user)
     assert main(["nudge", "--now", "--user", user]) == 0
     slack.dm(text, user=user)
-    wait_for(lambda: any(r.text == text for r in hw.store.replies(T, user_id=user)),
+    wait_for(lambda: any(r.text == text for r in hw.store.replies.of(T, user_id=user)),
              what=f"{text!r} stored")
 
 
 def _reflection(hw, user: str, text: str) -> Reply:
-    member = hw.store.get_member(T, user)
-    return hw.store.add_reply(
+    member = hw.store.members.get(T, user)
+    return hw.store.replies.add(
         Reply(workspace_id=T, user_id=user, prompt_id="values", kind="reflection",
               period=period_of(hw.now(), member.tz), text=text, anonymous=member.anonymous),
         source="dm", now=hw.now())
@@ -50,25 +50,25 @@ def test_named_admins_may_use_admin_commands_and_everyone_else_is_refused(slack,
     refused = _answer(slack, fake, "retention 12", "U2")
     assert "Only workspace admins and owners and the Headway admins they named (none yet)" \
         in refused
-    assert hw.store.get_workspace(T).retention_months is None
+    assert hw.store.workspaces.get(T).retention_months is None
 
     added = _answer(slack, fake, "admins add <@U2|bob>", "UADMIN")
     assert "Added <@U2>" in added
-    assert hw.store.named_admins(T) == ["U2"]
+    assert hw.store.admins.of(T) == ["U2"]
 
     assert "older than 12 months" in _answer(slack, fake, "retention 12", "U2")
-    assert hw.store.get_workspace(T).retention_months == 12
+    assert hw.store.workspaces.get(T).retention_months == 12
 
     # A named admin cannot name more admins: only Slack's admins widen the circle.
     widen = _answer(slack, fake, "admins add <@U3|cy>", "U2")
     assert widen.startswith("Only workspace admins and owners can do that")
-    assert hw.store.named_admins(T) == ["U2"]
+    assert hw.store.admins.of(T) == ["U2"]
 
     assert "<@U2>" in _answer(slack, fake, "admins", "U3")  # anyone may see who they are
 
     assert "Removed <@U2>" in _answer(slack, fake, "admins remove <@U2>", "UADMIN")
     again = _answer(slack, fake, "retention off", "U2")
-    assert "(none yet)" in again and hw.store.get_workspace(T).retention_months == 12
+    assert "(none yet)" in again and hw.store.workspaces.get(T).retention_months == 12
 
     assert "not a @mention" in _answer(slack, fake, "admins add bob", "UADMIN")
 
@@ -86,12 +86,12 @@ def test_admins_add_names_only_people_slack_knows_here(slack, fake, hw):
         refused = _answer(slack, fake, f"admins add <@U2|bob> <@{who}>", "UADMIN")
         assert refused.startswith("Nothing changed: Slack has no active person"), refused
         assert f"`{who}`" in refused and "U2" not in refused
-        assert hw.store.named_admins(T) == []  # not even the one who exists
+        assert hw.store.admins.of(T) == []  # not even the one who exists
     asked = {c.args["user"] for c in fake.calls_to("users.info")}
     assert {"UNOBODY", "UGONE", "UROBOT", "U2"} <= asked  # Slack was asked about each
 
     assert "Added <@U2>" in _answer(slack, fake, "admins add <@U2|bob>", "UADMIN")
-    assert hw.store.named_admins(T) == ["U2"]
+    assert hw.store.admins.of(T) == ["U2"]
     # Removing needs no lookup: an id that is not an admin changes nothing, and says so.
     assert "were not Headway admins" in _answer(slack, fake, "admins remove <@UNOBODY>",
                                                 "UADMIN")
@@ -238,7 +238,7 @@ def test_retention_purges_replies_older_than_n_months_on_the_scheduler_tick(
     _enrol_and_answer(slack, fake, hw, "U1", "- Old work from long ago\n- More old work")
     _flip_first_label(slack, fake, hw, "U1")
     clock.advance(days=200)
-    recent = hw.store.add_reply(
+    recent = hw.store.replies.add(
         Reply(workspace_id=T, user_id="U1", prompt_id="work", kind="work",
               period=period_of(hw.now(), "UTC"), text="Recent work"),
         source="dm", now=hw.now())
@@ -247,7 +247,7 @@ def test_retention_purges_replies_older_than_n_months_on_the_scheduler_tick(
     assert tick(hw).replies_purged == 0, "no retention set: nothing is purged"
     assert "older than 12 months" in _answer(slack, fake, "retention 12", "UADMIN")
     assert tick(hw).replies_purged == 1
-    left = hw.store.replies(T)
+    left = hw.store.replies.of(T)
     assert [r.id for r in left] == [recent.id]
     assert _rows_of(hw, "U1")["corrections"] == 0  # the old item's correction went with it
     assert next(hw.store.db.query("SELECT count(*) n FROM items"))["n"] == 0
@@ -255,7 +255,7 @@ def test_retention_purges_replies_older_than_n_months_on_the_scheduler_tick(
 
     assert "Retention off" in _answer(slack, fake, "retention off", "UADMIN")
     clock.advance(days=3650)
-    assert tick(hw).replies_purged == 0 and len(hw.store.replies(T)) == 1
+    assert tick(hw).replies_purged == 0 and len(hw.store.replies.of(T)) == 1
     assert "not a number of months" in _answer(slack, fake, "retention forever", "UADMIN")
 
 

@@ -116,6 +116,64 @@ class Reply:
 
 
 @dataclass(frozen=True)
+class MessageReply:
+    """A reply tied to the Slack message it came from, with where its confirmation is."""
+
+    reply: Reply
+    channel: str
+    ts: str
+    nudge_id: int | None
+    edited_ts: str | None
+    confirm_channel: str | None
+    confirm_ts: str | None
+
+
+@dataclass(frozen=True)
+class Nudge:
+    """A row of the delivery ledger: one prompt to one member for one period."""
+
+    id: int
+    workspace_id: str
+    user_id: str
+    prompt_id: str
+    period: str
+    status: str  # claimed | sent | answered | skipped | missed | failed
+    claimed_at: datetime
+    sent_at: datetime | None = None
+    channel: str | None = None
+    ts: str | None = None
+    error: str | None = None
+    snoozed_until: datetime | None = None
+    reminded_at: datetime | None = None
+    claimed_by: str | None = None  # the run id of the process that claimed it
+
+
+@dataclass(frozen=True)
+class DeletedReply:
+    """What a deletion removed; `reopened` is the nudge it answered, open again because
+    no other reply answers it."""
+
+    removed: MessageReply
+    reopened: Nudge | None
+
+
+@dataclass(frozen=True)
+class DigestRecord:
+    """A digest claimed, posted (and maybe updated since) in one channel for one period."""
+
+    id: int
+    workspace_id: str
+    channel: str
+    period: str
+    status: str  # claimed | posted
+    ts: str | None
+    thread_ts: tuple[str, ...]
+    claimed_at: datetime | None = None
+    updated_at: datetime | None = None  # last post or chat.update
+    dirty: bool = False  # something it shows changed since it was last built
+
+
+@dataclass(frozen=True)
 class WeekShare:
     """Progress share of one past period, for the digest's trend line."""
 

@@ -12,11 +12,11 @@ from slack_sdk.errors import SlackApiError
 from bot.context import Headway
 from bot.core import messages
 from bot.core.labelling import flipped
+from bot.core.model import Nudge
 from bot.home import publish_home
 from bot.listeners.commands import FORGET_CANCEL, FORGET_CONFIRM
 from bot.members import named
 from bot.nudges import SNOOZE
-from bot.store import Nudge
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ def _own_nudge(hw: Headway, body: dict[str, Any]) -> Nudge | None:
         nudge_id = int(body["actions"][0]["value"])
     except (KeyError, IndexError, TypeError, ValueError):
         return None
-    nudge = hw.store.get_nudge(nudge_id)
+    nudge = hw.store.nudges.get(nudge_id)
     workspace_id = (body.get("team") or {}).get("id")
     if nudge is None or nudge.workspace_id != workspace_id or nudge.user_id != body["user"]["id"]:
         return None
@@ -46,7 +46,7 @@ def register(app: App, hw: Headway) -> None:
         nudge = _own_nudge(hw, body)
         if nudge is None:
             return
-        prompt = hw.pack_for(hw.store.get_workspace(nudge.workspace_id)).get(nudge.prompt_id)
+        prompt = hw.pack_for(hw.store.workspaces.get(nudge.workspace_id)).get(nudge.prompt_id)
         if prompt is None:
             return
         # trigger_id lives ~3 s: open the modal before anything slow.
@@ -62,7 +62,7 @@ def register(app: App, hw: Headway) -> None:
         nudge = _own_nudge(hw, body)
         if nudge is None:
             return
-        hw.store.skip_period(nudge.workspace_id, nudge.user_id, nudge.period, hw.now())
+        hw.store.nudges.skip_period(nudge.workspace_id, nudge.user_id, nudge.period, hw.now())
         _close(hw, client, body, nudge, "skipped — see you next week")
 
     @app.action(messages.SNOOZE)
@@ -72,7 +72,7 @@ def register(app: App, hw: Headway) -> None:
         if nudge is None:
             return
         until = hw.now() + SNOOZE
-        hw.store.snooze_nudge(nudge.id, until)
+        hw.store.nudges.snooze(nudge.id, until)
         _close(hw, client, body, nudge, "snoozed: I'll ask again in 2 hours")
 
     @app.action(messages.FLIP)
@@ -84,21 +84,21 @@ def register(app: App, hw: Headway) -> None:
             item_id = int(item_id_text)
         except (KeyError, ValueError):
             return
-        found = hw.store.get_item(workspace_id, item_id)
+        found = hw.store.replies.get_item(workspace_id, item_id)
         if found is None or found[1] != user_id or label not in ("progress", "ktlo"):
             return  # only the author relabels their own items
         item, _author = found
         if item.label == label:
             label = flipped(item.label)  # a stale button: flip from what is stored now
-        hw.store.correct_item(workspace_id, item_id, user_id, label, hw.now())
+        hw.store.replies.correct_item(workspace_id, item_id, user_id, label, hw.now())
         if (body.get("view") or {}).get("type") == "home":
             publish_home(hw, client, workspace_id, user_id)
             return
-        reply = hw.store.reply_of_item(workspace_id, item_id)
+        reply = hw.store.replies.get_by_item(workspace_id, item_id)
         channel, ts = _container(body)
         if reply is None or not channel or not ts:
             return
-        pack = hw.pack_for(hw.store.get_workspace(workspace_id))
+        pack = hw.pack_for(hw.store.workspaces.get(workspace_id))
         prompt = pack.get(reply.prompt_id)
         [reply] = named(hw, workspace_id, [reply])
         text, blocks = messages.confirmation_blocks(prompt.text if prompt else "", reply)
@@ -107,7 +107,7 @@ def register(app: App, hw: Headway) -> None:
     @app.action(FORGET_CONFIRM)
     def forget(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
-        counts = hw.store.forget_member(body["team"]["id"], body["user"]["id"])
+        counts = hw.store.members.forget(body["team"]["id"], body["user"]["id"])
         respond(replace_original=True,
                 text=f"Deleted: {counts['replies']} answers, {counts['items']} items, "
                      f"{counts['corrections']} corrections and your settings. "
@@ -122,7 +122,7 @@ def register(app: App, hw: Headway) -> None:
 def _close(hw: Headway, client: WebClient, body: dict[str, Any], nudge: Nudge,
            note: str) -> None:
     channel, ts = _container(body)
-    prompt = hw.pack_for(hw.store.get_workspace(nudge.workspace_id)).get(nudge.prompt_id)
+    prompt = hw.pack_for(hw.store.workspaces.get(nudge.workspace_id)).get(nudge.prompt_id)
     if not channel or not ts or prompt is None:
         return
     _update_quietly(client, channel, ts, prompt.text,

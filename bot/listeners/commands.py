@@ -51,7 +51,7 @@ def register(app: App, hw: Headway) -> None:
             ack(text=f"{err.message}\n{err.usage}", response_type="ephemeral")
             return
         workspace_id, user_id = command["team_id"], command["user_id"]
-        hw.store.ensure_workspace(workspace_id, hw.now(), command.get("team_domain", ""))
+        hw.store.workspaces.ensure(workspace_id, hw.now(), command.get("team_domain", ""))
 
         handler = FAST.get(parsed.name)
         if handler is not None:
@@ -84,7 +84,7 @@ def register(app: App, hw: Headway) -> None:
 
 
 def _member(hw: Headway, workspace_id: str, user_id: str) -> Member:
-    member = hw.store.get_member(workspace_id, user_id)
+    member = hw.store.members.get(workspace_id, user_id)
     if member is None or not member.active:
         raise Refusal("You're not in Headway yet. Type `/headway join` to start.")
     return member
@@ -101,7 +101,7 @@ def _require_admin(hw: Headway, client: WebClient, workspace_id: str, user_id: s
     user = client.users_info(user=user_id)["user"]
     if _is_slack_admin(user):
         return user
-    named = hw.store.named_admins(workspace_id)
+    named = hw.store.admins.of(workspace_id)
     if not slack_only and user_id in named:
         return user
     who = "Only workspace admins and owners"
@@ -127,10 +127,10 @@ def _help(hw: Headway, parsed: cmd.Command, workspace_id: str, user_id: str) -> 
 
 
 def _leave(hw: Headway, parsed: cmd.Command, workspace_id: str, user_id: str) -> str:
-    member = hw.store.get_member(workspace_id, user_id)
+    member = hw.store.members.get(workspace_id, user_id)
     if member is None or not member.active:
         return "You're not in Headway, so there's nothing to leave."
-    hw.store.set_member(workspace_id, user_id, hw.now(), active=False, inactive_reason="left")
+    hw.store.members.update(workspace_id, user_id, hw.now(), active=False, inactive_reason="left")
     return ("Done: no more questions from Headway. Your earlier answers stay in the team's "
             "history; `/headway forget me` deletes them. `/headway join` brings you back.")
 
@@ -138,7 +138,7 @@ def _leave(hw: Headway, parsed: cmd.Command, workspace_id: str, user_id: str) ->
 def _skip(hw: Headway, parsed: cmd.Command, workspace_id: str, user_id: str) -> str:
     member = _member(hw, workspace_id, user_id)
     period = period_of(hw.now(), member.tz)
-    if not hw.store.skip_period(workspace_id, user_id, period, hw.now()):
+    if not hw.store.nudges.skip_period(workspace_id, user_id, period, hw.now()):
         return f"You're already skipping week {period}."
     return f"Skipping week {period}: no more questions until next week."
 
@@ -147,7 +147,7 @@ def _pause(hw: Headway, parsed: cmd.Command, workspace_id: str, user_id: str) ->
     member = _member(hw, workspace_id, user_id)
     assert parsed.weeks is not None
     until = _local_today(hw, member) + timedelta(weeks=parsed.weeks)
-    hw.store.set_member(workspace_id, user_id, hw.now(), paused_until=until)
+    hw.store.members.update(workspace_id, user_id, hw.now(), paused_until=until)
     s = "s" if parsed.weeks != 1 else ""
     return (f"Paused for {parsed.weeks} week{s}: no questions through "
             f"{until:%a %d %b %Y}. `/headway resume` ends it early.")
@@ -157,7 +157,7 @@ def _resume(hw: Headway, parsed: cmd.Command, workspace_id: str, user_id: str) -
     member = _member(hw, workspace_id, user_id)
     if member.paused_until is None:
         return f"You're not paused. Headway asks {schedule_line(member)}."
-    hw.store.set_member(workspace_id, user_id, hw.now(), paused_until=None)
+    hw.store.members.update(workspace_id, user_id, hw.now(), paused_until=None)
     return f"Welcome back. Headway asks {schedule_line(member)}."
 
 
@@ -166,13 +166,13 @@ def _time(hw: Headway, parsed: cmd.Command, workspace_id: str, user_id: str) -> 
     fields: dict[str, Any] = {"nudge_time": parsed.at}
     if parsed.days is not None:
         fields["days"] = parsed.days
-    member = hw.store.set_member(workspace_id, user_id, hw.now(), **fields)
+    member = hw.store.members.update(workspace_id, user_id, hw.now(), **fields)
     return f"Got it: Headway asks {schedule_line(member)} ({member.tz})."
 
 
 def _quiet(hw: Headway, parsed: cmd.Command, workspace_id: str, user_id: str) -> str:
     _member(hw, workspace_id, user_id)
-    member = hw.store.set_member(workspace_id, user_id, hw.now(), quiet_hours=parsed.quiet)
+    member = hw.store.members.update(workspace_id, user_id, hw.now(), quiet_hours=parsed.quiet)
     if member.quiet_hours is None:
         return f"No quiet hours. Headway asks {schedule_line(member)}."
     begin, end = member.quiet_hours
@@ -181,10 +181,10 @@ def _quiet(hw: Headway, parsed: cmd.Command, workspace_id: str, user_id: str) ->
 
 
 def _holidays(hw: Headway, parsed: cmd.Command, workspace_id: str, user_id: str) -> str:
-    member = hw.store.get_member(workspace_id, user_id)
-    tz = member.tz if member else (hw.store.get_workspace(workspace_id) or _UTC_TEAM).tz
+    member = hw.store.members.get(workspace_id, user_id)
+    tz = member.tz if member else (hw.store.workspaces.get(workspace_id) or _UTC_TEAM).tz
     today = hw.now().astimezone(zone(tz)).date()
-    days = hw.store.holidays(workspace_id, since=today)
+    days = hw.store.holidays.of(workspace_id, since=today)
     if not days:
         return ("No upcoming holidays. An admin can add some: "
                 "`/headway holidays add 2026-12-24 2026-12-26`.")
@@ -197,7 +197,7 @@ def _day_list(days: list) -> str:
 
 def _history(hw: Headway, parsed: cmd.Command, workspace_id: str, user_id: str) -> str:
     _member(hw, workspace_id, user_id)
-    replies = named(hw, workspace_id, hw.store.replies(workspace_id, user_id=user_id, limit=5))
+    replies = named(hw, workspace_id, hw.store.replies.of(workspace_id, user_id=user_id, limit=5))
     if not replies:
         return "No answers yet. Reply to Headway's next DM, or type `/headway now`."
     lines = ["*Your recent answers*"]
@@ -213,7 +213,7 @@ def _stats(hw: Headway, parsed: cmd.Command, workspace_id: str, user_id: str) ->
     member = _member(hw, workspace_id, user_id)
     period = period_of(hw.now(), member.tz)
     weeks = [*recent_periods(period, 7), period]
-    shares = hw.store.member_week_shares(workspace_id, user_id, weeks)
+    shares = hw.store.replies.week_shares(workspace_id, weeks, user_id=user_id)
     from bot.core.messages import share_bar
 
     lines = ["*Your progress share* (progress ÷ all labelled work)"]
@@ -228,9 +228,9 @@ def _stats(hw: Headway, parsed: cmd.Command, workspace_id: str, user_id: str) ->
 
 def _anonymous(hw: Headway, parsed: cmd.Command, workspace_id: str, user_id: str) -> str:
     _member(hw, workspace_id, user_id)
-    hw.store.set_member(workspace_id, user_id, hw.now(), anonymous=bool(parsed.flag))
+    hw.store.members.update(workspace_id, user_id, hw.now(), anonymous=bool(parsed.flag))
     if parsed.flag:
-        n = hw.store.set_replies_anonymous(workspace_id, user_id)
+        n = hw.store.replies.make_anonymous(workspace_id, user_id)
         return (f"Anonymous on: the digest shows your answers without your name "
                 f"(including your {n} earlier answer{'s' if n != 1 else ''}).")
     return "Anonymous off: your next answers appear with your name in the digest."
@@ -238,7 +238,7 @@ def _anonymous(hw: Headway, parsed: cmd.Command, workspace_id: str, user_id: str
 
 def _digest_preview(hw: Headway, parsed: cmd.Command, workspace_id: str,
                     user_id: str) -> dict[str, Any]:
-    workspace = hw.store.get_workspace(workspace_id)
+    workspace = hw.store.workspaces.get(workspace_id)
     tz = workspace.tz if workspace else "UTC"
     period = period_of(hw.now(), tz)
     message = render_digest_blocks(build(hw, workspace_id, period))
@@ -269,9 +269,9 @@ FAST: dict[str, Callable[[Headway, cmd.Command, str, str], str | dict[str, Any]]
 def _join(hw: Headway, client: WebClient, parsed: cmd.Command, body: dict[str, Any]) -> str:
     workspace_id, user_id = body["team_id"], body["user_id"]
     user = client.users_info(user=user_id)["user"]
-    existing = hw.store.get_member(workspace_id, user_id)
+    existing = hw.store.members.get(workspace_id, user_id)
     base = existing or Member(workspace_id=workspace_id, user_id=user_id)
-    member = hw.store.upsert_member(
+    member = hw.store.members.upsert(
         Member(
             workspace_id=workspace_id,
             user_id=user_id,
@@ -294,7 +294,7 @@ def _now(hw: Headway, client: WebClient, parsed: cmd.Command, body: dict[str, An
     workspace_id, user_id = body["team_id"], body["user_id"]
     member = _member(hw, workspace_id, user_id)
     period = period_of(hw.now(), member.tz)
-    pack = hw.pack_for(hw.store.get_workspace(workspace_id))
+    pack = hw.pack_for(hw.store.workspaces.get(workspace_id))
     result = FanoutResult()
     if send_nudge(hw, client, member, pack.work_prompt, period, result):
         return "Sent: this week's question is in your DMs with Headway."
@@ -326,7 +326,7 @@ def _forget_prompt(hw: Headway, client: WebClient, parsed: cmd.Command,
 
 def _export(hw: Headway, client: WebClient, parsed: cmd.Command, body: dict[str, Any]) -> str:
     workspace_id, user_id = body["team_id"], body["user_id"]
-    data = hw.store.export_member(workspace_id, user_id)
+    data = hw.store.exports.member(workspace_id, user_id)
     if data["member"] is None and not data["replies"]:
         return "Headway stores nothing about you."
     # The JSON keeps the text exactly as stored; the CSV is for reading: mentions as names,
@@ -365,7 +365,7 @@ def _export_team(hw: Headway, client: WebClient, parsed: cmd.Command,
                  body: dict[str, Any]) -> str:
     workspace_id, user_id = body["team_id"], body["user_id"]
     _require_admin(hw, client, workspace_id, user_id)
-    data = hw.store.export_workspace(workspace_id)
+    data = hw.store.exports.shared_answers(workspace_id)
     names = member_names(hw, workspace_id)
     rows = [[r["period"], r["author"] or "", r["author_name"] or "", r["prompt_id"], r["kind"],
              plain(i["text"], names), i["label"] or "", i["label_source"]]
@@ -382,7 +382,7 @@ def _export_team(hw: Headway, client: WebClient, parsed: cmd.Command,
 
 def _admins_list(hw: Headway, client: WebClient, parsed: cmd.Command,
                  body: dict[str, Any]) -> str:
-    named = hw.store.named_admins(body["team_id"])
+    named = hw.store.admins.of(body["team_id"])
     who = ", ".join(f"<@{u}>" for u in named) if named else "nobody yet"
     return (f"Workspace admins and owners can use Headway's admin commands, and so can the "
             f"people they named: {who}. Admins change this with `/headway admins add @someone` "
@@ -409,9 +409,9 @@ def _admins_change(hw: Headway, client: WebClient, parsed: cmd.Command,
     changed = []
     for uid in parsed.users:
         if parsed.name == "admins add":
-            if hw.store.add_admin(workspace_id, uid, body["user_id"], hw.now()):
+            if hw.store.admins.add(workspace_id, uid, body["user_id"], hw.now()):
                 changed.append(uid)
-        elif hw.store.remove_admin(workspace_id, uid):
+        elif hw.store.admins.remove(workspace_id, uid):
             changed.append(uid)
     verb = "Added" if parsed.name == "admins add" else "Removed"
     if not changed:
@@ -425,7 +425,7 @@ def _admins_change(hw: Headway, client: WebClient, parsed: cmd.Command,
 def _retention(hw: Headway, client: WebClient, parsed: cmd.Command,
                body: dict[str, Any]) -> str:
     _require_admin(hw, client, body["team_id"], body["user_id"])
-    hw.store.update_workspace(body["team_id"], retention_months=parsed.months)
+    hw.store.workspaces.update(body["team_id"], retention_months=parsed.months)
     if parsed.months is None:
         return "Retention off: answers are kept until their authors `forget me`."
     s = "s" if parsed.months != 1 else ""
@@ -438,7 +438,7 @@ def _digest_here(hw: Headway, client: WebClient, parsed: cmd.Command,
     workspace_id, channel_id = body["team_id"], body["channel_id"]
     user = _require_admin(hw, client, workspace_id, body["user_id"])
     joined = _ensure_digest_channel(client, channel_id)
-    workspace = hw.store.update_workspace(workspace_id, digest_channel=channel_id,
+    workspace = hw.store.workspaces.update(workspace_id, digest_channel=channel_id,
                                 tz=zone_for(hw, workspace_id, user))
     note = " Headway joined the channel to post it." if joined else ""
     return (f"This channel now gets the weekly digest, {WEEKDAYS[workspace.digest_day].title()} "
@@ -469,8 +469,8 @@ def _digest_time(hw: Headway, client: WebClient, parsed: cmd.Command,
                  body: dict[str, Any]) -> str:
     _require_admin(hw, client, body["team_id"], body["user_id"])
     assert parsed.day is not None and parsed.at is not None
-    workspace = hw.store.update_workspace(body["team_id"], digest_day=parsed.day,
-                                          digest_time=parsed.at)
+    workspace = hw.store.workspaces.update(body["team_id"], digest_day=parsed.day,
+                                           digest_time=parsed.at)
     where = f"<#{workspace.digest_channel}>" if workspace.digest_channel else "no channel yet"
     return (f"The digest now posts {WEEKDAYS[workspace.digest_day].title()} at "
             f"{workspace.digest_time:%H:%M} ({workspace.tz}), to {where}.")
@@ -479,7 +479,7 @@ def _digest_time(hw: Headway, client: WebClient, parsed: cmd.Command,
 def _holidays_add(hw: Headway, client: WebClient, parsed: cmd.Command,
                   body: dict[str, Any]) -> str:
     _require_admin(hw, client, body["team_id"], body["user_id"])
-    added = hw.store.add_holidays(body["team_id"], list(parsed.dates))
+    added = hw.store.holidays.add(body["team_id"], list(parsed.dates))
     already = len(parsed.dates) - added
     note = f" ({already} already were)" if already else ""
     return (f"No questions on these days, in each member's own time zone{note}:\n"
@@ -489,7 +489,7 @@ def _holidays_add(hw: Headway, client: WebClient, parsed: cmd.Command,
 def _holidays_remove(hw: Headway, client: WebClient, parsed: cmd.Command,
                      body: dict[str, Any]) -> str:
     _require_admin(hw, client, body["team_id"], body["user_id"])
-    removed = hw.store.remove_holidays(body["team_id"], list(parsed.dates))
+    removed = hw.store.holidays.remove(body["team_id"], list(parsed.dates))
     if not removed:
         return "None of those days were holidays; nothing changed."
     return f"Removed {removed} day{'s' if removed != 1 else ''} from the holidays."
@@ -500,7 +500,7 @@ def _prompts(hw: Headway, client: WebClient, parsed: cmd.Command, body: dict[str
     if parsed.pack not in hw.packs:
         known = ", ".join(f"`{name}`" for name in sorted(hw.packs))
         raise Refusal(f"There's no prompt pack `{parsed.pack}`. Packs: {known}.")
-    hw.store.update_workspace(body["team_id"], pack=parsed.pack)
+    hw.store.workspaces.update(body["team_id"], pack=parsed.pack)
     pack = hw.packs[parsed.pack]
     return f"Prompt pack is now `{pack.name}` ({len(pack.prompts)} prompts)."
 
@@ -518,9 +518,9 @@ def _team_add(hw: Headway, client: WebClient, parsed: cmd.Command, body: dict[st
         if user is None or user.get("is_bot") or user.get("deleted") or uid == "USLACKBOT":
             skipped.append(uid)
             continue
-        existing = hw.store.get_member(workspace_id, uid)
+        existing = hw.store.members.get(workspace_id, uid)
         base = existing or Member(workspace_id=workspace_id, user_id=uid)
-        hw.store.upsert_member(
+        hw.store.members.upsert(
             Member(workspace_id=workspace_id, user_id=uid,
                    tz=zone_for(hw, workspace_id, user, current=existing.tz if existing else None),
                    days=base.days,
@@ -573,10 +573,10 @@ def _team_remove(hw: Headway, client: WebClient, parsed: cmd.Command,
     _require_admin(hw, client, body["team_id"], body["user_id"])
     removed = 0
     for uid in parsed.users:
-        member = hw.store.get_member(body["team_id"], uid)
+        member = hw.store.members.get(body["team_id"], uid)
         if member is not None and member.active:
-            hw.store.set_member(body["team_id"], uid, hw.now(), active=False,
-                                inactive_reason="removed by an admin")
+            hw.store.members.update(body["team_id"], uid, hw.now(), active=False,
+                                    inactive_reason="removed by an admin")
             removed += 1
     return (f"Removed {removed} member{'s' if removed != 1 else ''}: they get no more "
             f"questions. Their answers stay until they `forget me`.")

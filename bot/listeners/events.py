@@ -123,5 +123,5 @@ def _stop_serving(hw: Headway, workspace_id: str | None) -> None:
         return
     if hw.installations is not None:
         hw.installations.forget(workspace_id)
-    hw.store.mark_uninstalled(workspace_id, hw.now())
+    hw.store.workspaces.mark_uninstalled(workspace_id, hw.now())
     log.info("workspace %s uninstalled Headway: stopped serving it", workspace_id)

@@ -1,0 +1,102 @@
+"""`store.workspaces`: the workspaces Headway is installed in, and their settings."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any
+
+from bot.core.model import Workspace
+from bot.store.base import Aggregate, dt, from_row, hhmm, iso
+from bot.store.migrations import SLACK_SDK_TABLES
+
+SETTINGS = frozenset({"name", "digest_channel", "digest_day", "digest_time", "tz", "pack",
+                      "retention_months"})
+
+
+class Workspaces(Aggregate):
+    def ensure(self, workspace_id: str, now: datetime, name: str = "") -> Workspace:
+        """The workspace, recorded now if it is new; a non-empty `name` replaces the
+        stored one."""
+        known = self.get(workspace_id)
+        if known is not None and (not name or known.name == name):
+            return known  # the common case, on every command: a read, no write
+        self.db.execute(
+            "INSERT INTO workspaces (workspace_id, name, created_at) VALUES (?, ?, ?) "
+            "ON CONFLICT(workspace_id) DO UPDATE SET name = CASE WHEN excluded.name != '' "
+            "THEN excluded.name ELSE workspaces.name END",
+            [workspace_id, name, iso(now)],
+        )
+        workspace = self.get(workspace_id)
+        assert workspace is not None
+        return workspace
+
+    def get(self, workspace_id: str) -> Workspace | None:
+        rows = list(self.db.query("SELECT * FROM workspaces WHERE workspace_id = ?",
+                                  [workspace_id]))
+        return _workspace(rows[0]) if rows else None
+
+    def all(self, *, include_uninstalled: bool = False) -> list[Workspace]:
+        """The workspaces Headway serves (an uninstalled one only when asked for)."""
+        where = "" if include_uninstalled else " WHERE uninstalled_at IS NULL"
+        return [_workspace(r) for r in self.db.query(
+            f"SELECT * FROM workspaces{where} ORDER BY workspace_id")]
+
+    def update(self, workspace_id: str, **fields: Any) -> Workspace:
+        """Change some of the settings in `SETTINGS`; KeyError for an unknown workspace."""
+        bad = set(fields) - SETTINGS
+        if bad:
+            raise ValueError(f"not workspace settings: {sorted(bad)}")
+        if "digest_time" in fields and isinstance(fields["digest_time"], time):
+            fields["digest_time"] = hhmm(fields["digest_time"])
+        if fields:
+            sets = ", ".join(f"{k} = ?" for k in fields)
+            self.db.execute(f"UPDATE workspaces SET {sets} WHERE workspace_id = ?",
+                            [*fields.values(), workspace_id])
+        workspace = self.get(workspace_id)
+        if workspace is None:
+            raise KeyError(workspace_id)
+        return workspace
+
+    def mark_uninstalled(self, workspace_id: str, now: datetime) -> None:
+        """Headway was removed: no more nudges, and the retention clock starts (the first
+        uninstall counts; a repeat leaves it running)."""
+        self.db.execute(
+            "UPDATE workspaces SET uninstalled_at = coalesce(uninstalled_at, ?) "
+            "WHERE workspace_id = ?", [iso(now), workspace_id])
+
+    def mark_installed(self, workspace_id: str, now: datetime, name: str = "") -> None:
+        """A (re)install: the workspace is served again and its retention clock stops."""
+        self.ensure(workspace_id, now, name)
+        self.db.execute("UPDATE workspaces SET uninstalled_at = NULL WHERE workspace_id = ?",
+                        [workspace_id])
+
+    def uninstalled_before(self, cutoff: datetime) -> list[str]:
+        return [r["workspace_id"] for r in self.db.query(
+            "SELECT workspace_id FROM workspaces WHERE uninstalled_at IS NOT NULL "
+            "AND uninstalled_at < ?", [iso(cutoff)])]
+
+    def purge(self, workspace_id: str) -> dict[str, int]:
+        """Delete every row of one workspace, in every table (all carry workspace_id, and
+        slack_sdk's tables team_id); returns the rows deleted, by table."""
+        counts: dict[str, int] = {}
+        with self.atomic() as db:
+            tables = [t for t in db.table_names()
+                      if t != "workspaces" and "workspace_id" in db[t].columns_dict]
+            # Children first: items before replies, and so on, for the foreign keys.
+            order = ["corrections", "items", "replies", "nudges"]
+            tables.sort(key=lambda t: order.index(t) if t in order else len(order))
+            for table in tables:
+                counts[table] = db.execute(
+                    f"DELETE FROM [{table}] WHERE workspace_id = ?", [workspace_id]).rowcount
+            for table in SLACK_SDK_TABLES & set(db.table_names()):
+                if "team_id" in db[table].columns_dict:  # slack_sdk's, in Slack's words
+                    counts[table] = db.execute(
+                        f"DELETE FROM [{table}] WHERE team_id = ?", [workspace_id]).rowcount
+            counts["workspaces"] = db.execute(
+                "DELETE FROM workspaces WHERE workspace_id = ?", [workspace_id]).rowcount
+        return counts
+
+
+def _workspace(r: dict[str, Any]) -> Workspace:
+    return from_row(Workspace, r, digest_time=time.fromisoformat(r["digest_time"]),
+                    uninstalled_at=dt(r.get("uninstalled_at")))
