@@ -180,7 +180,8 @@ def test_admins_export_team_and_retention_parse():
         parse_command("admins add bob")
     with pytest.raises(CommandError, match="at least one"):
         parse_command("admins add")
-    assert parse_command("export team") == Command("export team", admin=True)
+    assert parse_command("export team") == Command("export team")
+    assert parse_command("export team").admin
     assert parse_command("export") == Command("export")
     assert parse_command("retention 12").months == 12
     assert parse_command("retention 6months").months == 6
