@@ -4,7 +4,8 @@ from datetime import date, time
 
 import pytest
 
-from bot.core.commands import USAGE_LINE, Command, CommandError, help_text, parse_command
+from bot.core.commands import Command, CommandError, parse_command
+from bot.core.usage import USAGE_LINE, help_text
 
 
 @pytest.mark.parametrize("text", ["", "   ", "help", "HELP"])

@@ -15,8 +15,8 @@ from slackspec import find_unescaped_broadcasts
 
 from bot.cli import main
 from bot.core import messages
-from bot.core.commands import USAGE
 from bot.core.text import escape_mrkdwn
+from bot.core.usage import USAGE
 
 T = "T0001"
 FUZZ = settings(max_examples=60, deadline=None,

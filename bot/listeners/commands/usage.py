@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.context import Headway
-from bot.core.commands import help_text
+from bot.core.usage import help_text
 from bot.listeners.commands.request import Handler, Request, fast
 
 
