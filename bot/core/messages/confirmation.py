@@ -14,6 +14,8 @@ MAX_ITEM_BLOCKS = 40  # confirmation: room for header/context blocks under Slack
 
 
 def item_line(item: Item) -> str:
+    """An item as the confirmation and App Home show it: its label, how it was set and
+    why, then the text."""
     text = show(item.text, 2600)
     if item.label is None:
         return f"• {text}"
@@ -25,6 +27,7 @@ def item_line(item: Item) -> str:
 
 
 def flip_button(item: Item) -> Block | None:
+    """The button that gives a labelled item the other label (none for an unlabelled one)."""
     if item.label is None or item.id is None:
         return None
     other: Label = "ktlo" if item.label == "progress" else "progress"

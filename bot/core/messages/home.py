@@ -18,6 +18,7 @@ def schedule_line(member: Member) -> str:
 
 
 def share_bar(share: float | None, width: int = 10) -> str:
+    """`▓▓▓▓░░░░░░ 42%`, or "no data" for a week without labelled work."""
     if share is None:
         return "no data"
     filled = round(share * width)
