@@ -46,7 +46,8 @@ def export(settings: Settings, workspace_id: str | None) -> int:
         if not store.schema_version():
             raise UsageError(f"the database {settings.db_path} is empty: no workspace has "
                              f"used Headway yet")
-        data = store.export(runtime.workspace(store, workspace_id, include_uninstalled=True))
+        chosen = runtime.workspace(store, workspace_id, include_uninstalled=True)
+        data = store.export(chosen)
     finally:
         store.close()
     json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
