@@ -27,7 +27,7 @@ import pytest
 from conftest import wait_for
 from slackdriver import SlackDriver
 
-from bot.cli import _parser
+from bot.cli.parser import build_parser
 from bot.core.model import Item, Member, Reply
 from bot.store import NOT_EXPORTED, Store
 
@@ -111,7 +111,7 @@ def test_a_mistyped_command_is_one_line_and_exit_2(env, args, says):
 
 
 def test_every_subcommand_and_option_has_a_one_line_description():
-    parser = _parser()
+    parser = build_parser()
     [sub] = [a for a in parser._actions if a.choices and a.dest == "command"]
     listed = {a.dest: a.help for a in sub._choices_actions}
     assert set(listed) == set(sub.choices)  # every subcommand is listed with its help
@@ -139,7 +139,7 @@ def test_an_unexpected_error_is_one_line_naming_its_class_and_not_its_text(
     def broken() -> int:
         raise RuntimeError("Ada wrote: I want a new role")
 
-    monkeypatch.setattr(bot.cli, "_classify", broken)
+    monkeypatch.setattr(bot.cli.offline, "classify", broken)
     assert bot.cli.main(["classify"]) == 1
     err = capsys.readouterr().err
     assert err == ("headway: unexpected error (RuntimeError); run with --verbose for the "
@@ -487,7 +487,8 @@ def test_the_wait_for_slack_backs_off_from_1_s_to_30_s_and_ends_on_time(hw, cloc
     """The schedule itself, with injected sleep and monotonic time (no real waiting)."""
     from dataclasses import replace
 
-    from bot.cli import SlackFailure, check_slack
+    from bot.cli.failures import SlackFailure
+    from bot.cli.slack_check import check_slack
     from bot.context import Headway
 
     down = Headway(settings=replace(hw.settings, api_url=closed_api_url()), store=hw.store,

@@ -4,7 +4,8 @@ from datetime import date, time
 
 import pytest
 
-from bot.core.commands import USAGE_LINE, Command, CommandError, help_text, parse_command
+from bot.core.commands import Command, CommandError, parse_command
+from bot.core.usage import USAGE_LINE, help_text
 
 
 @pytest.mark.parametrize("text", ["", "   ", "help", "HELP"])
@@ -180,7 +181,8 @@ def test_admins_export_team_and_retention_parse():
         parse_command("admins add bob")
     with pytest.raises(CommandError, match="at least one"):
         parse_command("admins add")
-    assert parse_command("export team") == Command("export team", admin=True)
+    assert parse_command("export team") == Command("export team")
+    assert parse_command("export team").admin
     assert parse_command("export") == Command("export")
     assert parse_command("retention 12").months == 12
     assert parse_command("retention 6months").months == 6

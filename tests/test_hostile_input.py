@@ -15,9 +15,8 @@ from slackspec import find_unescaped_broadcasts
 
 from bot.cli import main
 from bot.core import messages
-from bot.core.commands import USAGE
 from bot.core.text import escape_mrkdwn
-from bot.listeners.commands import FORGET_CANCEL, FORGET_CONFIRM
+from bot.core.usage import USAGE
 
 T = "T0001"
 FUZZ = settings(max_examples=60, deadline=None,
@@ -143,8 +142,8 @@ def test_any_dm_text_is_answered_and_stored_exactly(member, slack, fake, hw, db_
     _example_is_clean(settle, fake, errors)  # each example settles before the next one
 
 
-_ACTIONS = [messages.ANSWER, messages.SKIP, messages.SNOOZE, messages.FLIP, FORGET_CANCEL,
-            FORGET_CONFIRM]
+_ACTIONS = [messages.ANSWER, messages.SKIP, messages.SNOOZE, messages.FLIP,
+            messages.FORGET_CANCEL, messages.FORGET_CONFIRM]
 button_value = st.one_of(st.text(max_size=60), st.integers().map(str),
                          st.builds(lambda a, b: f"{a}:{b}", st.integers(-5, 10**20),
                                    st.sampled_from(["progress", "ktlo", "", "x" * 50])))
@@ -155,7 +154,7 @@ button_value = st.one_of(st.text(max_size=60), st.integers().map(str),
        user=st.sampled_from(["U1", "UNOBODY"]))
 def test_any_button_payload_is_acked(member, slack, fake, settle, errors, action, value,
                                      user):
-    if action == FORGET_CONFIRM:
+    if action == messages.FORGET_CONFIRM:
         user = "UNOBODY"  # clicking it for U1 is a real deletion, tested elsewhere
     resp = slack.click(action, value, user=user, channel="D1", message_ts="1.0")
     _ack_is_an_answer(resp)

@@ -33,7 +33,6 @@ from bot.core import messages
 from bot.core.labelling import flipped
 from bot.core.model import Member
 from bot.digests import build
-from bot.listeners.commands import FORGET_CONFIRM
 from bot.scheduler import tick
 from bot.socket_mode import open_socket_mode
 from bot.store import Store
@@ -440,7 +439,8 @@ def test_the_posted_digest_follows_edits_deletions_label_fixes_and_forget_me(
 
     # U2 asks Headway to forget them.
     slack.command("forget me", user="U2", channel=dm_of(fake, "U2"))
-    slack.click(FORGET_CONFIRM, "yes", user="U2", channel=dm_of(fake, "U2"), message_ts="1.0")
+    slack.click(messages.FORGET_CONFIRM, "yes", user="U2", channel=dm_of(fake, "U2"),
+                message_ts="1.0")
     wait_for(lambda: hw.store.members.get(TEAM, "U2") is None, what="U2 forgotten")
     assert "Launched the partner portal" not in next_update("forget me")
 

@@ -14,56 +14,15 @@ from datetime import date, time, timedelta
 
 from bot.core.schedule import parse_days, parse_hhmm
 from bot.core.text import from_slack, readable, safe
-
-MAX_PAUSE_WEEKS = 52
-MAX_HOLIDAY_SPAN = 31  # days in one `holidays add`: a typo'd year should not mute a year
-MAX_RETENTION_MONTHS = 120
-
-
-@dataclass(frozen=True)
-class Usage:
-    syntax: str
-    summary: str
-    admin: bool = False
-
-
-# One line each, in the order `help` shows them. The README and manifest repeat these.
-USAGE: tuple[Usage, ...] = (
-    Usage("join", "start getting Headway's weekly questions by DM"),
-    Usage("leave", "stop getting them (your answers stay until you `forget me`)"),
-    Usage("now", "ask me this week's question right now"),
-    Usage("skip", "skip this week"),
-    Usage("pause <weeks>", f"no questions for 1–{MAX_PAUSE_WEEKS} weeks"),
-    Usage("resume", "end a pause"),
-    Usage("time <HH:MM> [days]", "when to ask me, in my time zone, e.g. `time 16:30 mon,thu`"),
-    Usage("quiet <HH:MM>-<HH:MM>|off", "never ask me in these hours, e.g. `quiet 20:00-08:00`"),
-    Usage("history", "my recent answers"),
-    Usage("stats", "my progress share over recent weeks"),
-    Usage("anonymous on|off", "show my answers in the digest without my name"),
-    Usage("export", "send me my data as a file"),
-    Usage("forget me", "delete everything Headway stores about me"),
-    Usage("digest preview", "show me this week's digest so far, only to me"),
-    Usage("digest here", "post the weekly digest in this channel", admin=True),
-    Usage("digest time <day> <HH:MM>", "when the digest is posted, e.g. `mon 09:00`", admin=True),
-    Usage("team add @people|#channel", "enrol people, or everyone in a channel", admin=True),
-    Usage("team remove @people", "take people out of Headway", admin=True),
-    Usage("prompts <pack>", "switch the workspace's prompt pack", admin=True),
-    Usage("holidays", "list the workspace's holidays (no questions on those days)"),
-    Usage("holidays add <date> [<to date>]", "no questions on these days, e.g. "
-          "`holidays add 2026-12-24 2026-12-26`", admin=True),
-    Usage("holidays remove <date> [<to date>]", "take days off the holiday list", admin=True),
-    Usage("admins", "who may use the admin commands"),
-    Usage("admins add|remove @people", "let people use the admin commands, or stop them",
-          admin=True),
-    Usage("export team", "send me the team's answers as a file (anonymous authors hidden, "
-          "reflections left out)", admin=True),
-    Usage("retention <months>|off", "delete answers older than that many months", admin=True),
-    Usage("help", "this list"),
+from bot.core.usage import (
+    ACCESS,
+    MAX_HOLIDAY_SPAN,
+    MAX_PAUSE_WEEKS,
+    MAX_RETENTION_MONTHS,
+    USAGE,
+    USAGE_LINE,
+    Access,
 )
-
-USAGE_LINE = "Usage: `/headway " + " | ".join(
-    dict.fromkeys(u.syntax.split(" ")[0] for u in USAGE if u.syntax != "help")
-) + " | help`"
 
 
 @dataclass(frozen=True)
@@ -80,7 +39,20 @@ class Command:
     pack: str | None = None
     quiet: tuple[time, time] | None = None
     dates: tuple[date, ...] = ()
-    admin: bool = False
+
+    def __post_init__(self) -> None:
+        if self.name not in ACCESS:  # a parser bug: every command says who may run it
+            raise ValueError(f"{self.name!r} is not in ACCESS")
+
+    @property
+    def access(self) -> Access:
+        """Who may run it (see ACCESS)."""
+        return ACCESS[self.name]
+
+    @property
+    def admin(self) -> bool:
+        """Only admins may run it (Headway's, or for `admins add|remove` Slack's own)."""
+        return self.access != "everyone"
 
 
 @dataclass(frozen=True)
@@ -122,7 +94,7 @@ def parse_command(text: str) -> Command:
     head, rest = words[0].lower(), words[1:]
 
     if head == "export" and [w.lower() for w in rest] == ["team"]:
-        return Command("export team", admin=True)
+        return Command("export team")
 
     if head == "admins":
         return _parse_admins(rest)
@@ -134,12 +106,12 @@ def parse_command(text: str) -> Command:
                                "or `retention off`.", usage)
         arg = rest[0].lower()
         if arg == "off":
-            return Command("retention", flag=False, admin=True)
+            return Command("retention", flag=False)
         arg = arg.removesuffix("months").removesuffix("month").removesuffix("m")
         if not arg.isdigit() or not 1 <= int(arg) <= MAX_RETENTION_MONTHS:
             raise CommandError(f"`{_clip(rest[0])}` is not a number of months from 1 to "
                                f"{MAX_RETENTION_MONTHS}, or `off`.", usage)
-        return Command("retention", months=int(arg), flag=True, admin=True)
+        return Command("retention", months=int(arg), flag=True)
 
     if head in _SIMPLE:
         if rest:
@@ -199,7 +171,7 @@ def parse_command(text: str) -> Command:
         if len(rest) != 1 or not _PACK.match(rest[0].lower()):
             raise CommandError("Name one prompt pack, e.g. `prompts default`.",
                                _usage_of("prompts"))
-        return Command("prompts", pack=rest[0].lower(), admin=True)
+        return Command("prompts", pack=rest[0].lower())
 
     raise CommandError(f"I don't know `{_clip(words[0])}`.")
 
@@ -209,7 +181,7 @@ def _parse_digest(rest: list[str]) -> Command:
     if sub == "preview" and len(rest) == 1:
         return Command("digest preview")
     if sub == "here" and len(rest) == 1:
-        return Command("digest here", admin=True)
+        return Command("digest here")
     if sub == "time":
         usage = _usage_of("digest time")
         if len(rest) != 3:
@@ -225,7 +197,7 @@ def _parse_digest(rest: list[str]) -> Command:
             at = parse_hhmm(rest[2])
         except ValueError as exc:
             raise CommandError(safe(str(exc)), usage) from None
-        return Command("digest time", day=days[0], at=at, admin=True)
+        return Command("digest time", day=days[0], at=at)
     raise CommandError(
         "Say `digest preview`, `digest here` or `digest time <day> <HH:MM>`.",
         "Usage: `/headway digest preview | digest here | digest time <day> <HH:MM>`",
@@ -283,7 +255,8 @@ def _parse_holidays(rest: list[str]) -> Command:
         raise CommandError(f"That is {span} days; add at most {MAX_HOLIDAY_SPAN} at a time "
                            f"(for a longer break, members can `pause`).", usage)
     days = tuple(first + timedelta(days=i) for i in range(span))
-    return Command(f"holidays {sub}", dates=days, admin=True)
+    return Command(f"holidays {sub}", dates=days)
+
 
 def _parse_admins(rest: list[str]) -> Command:
     if not rest:
@@ -293,19 +266,10 @@ def _parse_admins(rest: list[str]) -> Command:
         raise CommandError("Say `admins`, `admins add @people` or `admins remove @people`.",
                            _usage_of("admins add"))
     usage = _usage_of("admins add")
-    users: list[str] = []
-    for token in rest[1:]:
-        token = token.strip(",")
-        if not token:
-            continue
-        if m := _USER.match(token):
-            users.append(m.group(1))
-        else:
-            raise CommandError(f"`{_clip(token)}` is not a @mention: pick people from "
-                               f"Slack's autocomplete.", usage)
+    users, _ = _mentions(rest[1:], usage, channels=False)
     if not users:
         raise CommandError("Name at least one person.", usage)
-    return Command(f"admins {sub}", users=tuple(dict.fromkeys(users)), admin=True)
+    return Command(f"admins {sub}", users=users)
 
 
 def _parse_team(rest: list[str]) -> Command:
@@ -314,17 +278,33 @@ def _parse_team(rest: list[str]) -> Command:
         raise CommandError("Say `team add @people|#channel` or `team remove @people`.",
                            "Usage: `/headway team add @people|#channel | team remove @people`")
     usage = _usage_of(f"team {sub}")
+    users, channels = _mentions(rest[1:], usage, channels=True)
+    if not users and not channels:
+        raise CommandError(f"Name at least one person{' or channel' if sub == 'add' else ''}.",
+                           usage)
+    if sub == "remove" and channels:
+        raise CommandError("`team remove` takes people, not channels.", usage)
+    return Command(f"team {sub}", users=users, channels=channels)
+
+
+def _mentions(tokens: list[str], usage: str, *,
+              channels: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The people and (with `channels`) the channels named, in first-mention order without
+    repeats; commas between them are fine. Anything else is a specific CommandError."""
     users: list[str] = []
-    channels: list[str] = []
-    for token in rest[1:]:
+    found: list[str] = []
+    for token in tokens:
         token = token.strip(",")
         if not token:
             continue
         if m := _USER.match(token):
             users.append(m.group(1))
-        elif m := _CHANNEL.match(token):
-            channels.append(m.group(1))
-        elif token.startswith("@") or token.startswith("#"):
+        elif channels and (m := _CHANNEL.match(token)):
+            found.append(m.group(1))
+        elif not channels:
+            raise CommandError(f"`{_clip(token)}` is not a @mention: pick people from "
+                               f"Slack's autocomplete.", usage)
+        elif token.startswith(("@", "#")):
             raise CommandError(
                 f"I can't tell who `{_clip(token)}` is: pick them from Slack's autocomplete "
                 f"so the mention becomes a link.",
@@ -332,26 +312,4 @@ def _parse_team(rest: list[str]) -> Command:
             )
         else:
             raise CommandError(f"`{_clip(token)}` is not a @mention or a #channel.", usage)
-    if not users and not channels:
-        raise CommandError(f"Name at least one person{' or channel' if sub == 'add' else ''}.",
-                           usage)
-    if sub == "remove" and channels:
-        raise CommandError("`team remove` takes people, not channels.", usage)
-    # Keep first-mention order, drop repeats.
-    return Command(
-        f"team {sub}",
-        users=tuple(dict.fromkeys(users)),
-        channels=tuple(dict.fromkeys(channels)),
-        admin=True,
-    )
-
-
-def help_text(is_admin: bool = True) -> str:
-    """The `help` answer (Slack mrkdwn); admin-only lines are marked."""
-    lines = ["*Headway* asks a short weekly question by DM and posts a team digest.", ""]
-    for u in USAGE:
-        mark = " _(admin)_" if u.admin else ""
-        if u.admin and not is_admin:
-            continue
-        lines.append(f"• `/headway {u.syntax}` — {u.summary}{mark}")
-    return "\n".join(lines)
+    return tuple(dict.fromkeys(users)), tuple(dict.fromkeys(found))

@@ -12,9 +12,9 @@ from slack_sdk.errors import SlackApiError
 from bot.context import Headway
 from bot.core import messages
 from bot.core.labelling import flipped
+from bot.core.messages import forget as forget_replies
 from bot.core.model import Nudge
 from bot.home import publish_home
-from bot.listeners.commands import FORGET_CANCEL, FORGET_CONFIRM
 from bot.members import named
 from bot.nudges import SNOOZE
 
@@ -104,19 +104,16 @@ def register(app: App, hw: Headway) -> None:
         text, blocks = messages.confirmation_blocks(prompt.text if prompt else "", reply)
         _update_quietly(client, channel, ts, text, blocks)
 
-    @app.action(FORGET_CONFIRM)
+    @app.action(messages.FORGET_CONFIRM)
     def forget(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
         counts = hw.store.members.forget(body["team"]["id"], body["user"]["id"])
-        respond(replace_original=True,
-                text=f"Deleted: {counts['replies']} answers, {counts['items']} items, "
-                     f"{counts['corrections']} corrections and your settings. "
-                     f"Headway no longer knows anything about you.")
+        respond(replace_original=True, text=forget_replies.forgotten(counts))
 
-    @app.action(FORGET_CANCEL)
+    @app.action(messages.FORGET_CANCEL)
     def keep(ack: Ack, respond: Respond) -> None:
         ack()
-        respond(replace_original=True, text="Kept: nothing was deleted.")
+        respond(replace_original=True, text=forget_replies.KEPT)
 
 
 def _close(hw: Headway, client: WebClient, body: dict[str, Any], nudge: Nudge,

@@ -1,0 +1,90 @@
+"""`headway`'s arguments and help: the parser (an error is one line, exit 2), and the
+`help` command's text, which adds the slash command's subcommands."""
+
+from __future__ import annotations
+
+import argparse
+from typing import NoReturn
+
+from bot.cli.failures import UsageError
+from bot.core.usage import USAGE
+
+COMMANDS_HELP = """\
+commands:
+  serve                      run the bot and its scheduler (Socket Mode when SLACK_APP_TOKEN
+                             is set, otherwise HTTP on $PORT: /slack/events, /healthz)
+  demo [--out DIR]           the whole weekly cycle offline, no Slack account needed
+  nudge --now [--workspace W] [--user U]
+                             send every due-or-forced nudge for the current period now
+  digest [--workspace W] [--week 2026-W47] (--dry-run | --post)
+                             print or post a digest (week defaults to the current one)
+  classify                   label items from stdin: label<TAB>confidence<TAB>text
+  export [--workspace W]     everything stored for a workspace, as JSON on stdout
+  backup PATH                a consistent copy of the database, safe while the bot runs
+  migrate                    apply schema upgrades, and say which
+  help                       this text, and the /headway slash command's subcommands
+
+exit status: 0 done, 1 Slack failed or an unexpected error, 2 a setting, argument or the
+database file needs fixing (see README, Troubleshooting)
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # argparse prints the usage block and then the error: make it the one line.
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog="headway",
+        description="Headway: weekly reflection prompts and progress-vs-KTLO digests for Slack.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=COMMANDS_HELP,
+    )
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="log more: each Slack call and retry, and tracebacks of unexpected "
+                        "errors")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser("serve", help="run the bot and its scheduler",
+                   description="Run the bot and its scheduler (Socket Mode when "
+                               "SLACK_APP_TOKEN is set, otherwise HTTP on $PORT).")
+    demo = sub.add_parser("demo", help="the weekly cycle offline, no Slack account needed")
+    demo.add_argument("--out", default="out/demo", metavar="DIR",
+                      help="directory for the digest's Block Kit JSON and the demo database "
+                           "(default: out/demo)")
+    nudge = sub.add_parser("nudge", help="send this period's nudges now")
+    nudge.add_argument("--now", action="store_true", required=True,
+                       help="send now every nudge due or not yet sent this period (required; "
+                            "the delivery ledger still sends each at most once)")
+    nudge.add_argument("--workspace", metavar="W",
+                       help="only this workspace (its Slack team id, T…)")
+    nudge.add_argument("--user", metavar="U", help="only this member (Slack user id)")
+    digest = sub.add_parser("digest", help="print or post a digest")
+    digest.add_argument("--workspace", metavar="W",
+                        help="the workspace (Slack team id, T…); needed when there are several")
+    digest.add_argument("--week", metavar="2026-W47",
+                        help="ISO week such as 2026-W47 (default: the current one)")
+    mode = digest.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--dry-run", action="store_true",
+                      help="print it as text; reads the database only")
+    mode.add_argument("--post", action="store_true", help="post (or update) it in Slack")
+    digest.add_argument("--json", action="store_true", help="with --dry-run: print Block Kit")
+    sub.add_parser("classify", help="label items read from stdin, one per line")
+    export = sub.add_parser("export", help="everything stored for a workspace, as JSON")
+    export.add_argument("--workspace", metavar="W",
+                        help="the workspace (Slack team id, T…); needed when there are several")
+    backup = sub.add_parser("backup", help="a consistent copy of the database")
+    backup.add_argument("path", metavar="PATH",
+                        help="file to write (replaced only by a complete copy)")
+    sub.add_parser("migrate", help="apply schema upgrades and say which")
+    sub.add_parser("help", help="commands and the /headway slash command's usage")
+    return p
+
+
+def print_help() -> None:
+    """`headway help`: the commands and options, then the slash command's subcommands."""
+    build_parser().print_help()
+    print("\n/headway subcommands (in Slack):")
+    for u in USAGE:
+        print(f"  /headway {u.syntax:<28} {u.summary}{' (admin)' if u.admin else ''}")

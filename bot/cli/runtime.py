@@ -1,0 +1,49 @@
+"""What a command runs with: the settings, the Headway context, and the workspace it is
+for."""
+
+from __future__ import annotations
+
+from bot import logsafety
+from bot.cli.failures import UsageError
+from bot.config import Settings, load_dotenv_file, settings_from_env
+from bot.context import Headway, system_clock
+from bot.core.prompts import load_packs
+from bot.store import Store
+
+
+def settings() -> Settings:
+    """From the environment, after `.env` (which does not override it)."""
+    load_dotenv_file()
+    return settings_from_env()
+
+
+def headway(settings: Settings, store: Store | None = None, *, slack: bool = True) -> Headway:
+    """The app's context. `slack=False`: a command that only reads the database (no OAuth
+    installation store is set up, so nothing is written)."""
+    logsafety.install([settings.bot_token, settings.signing_secret, settings.app_token,
+                       settings.client_secret])
+    store = store or Store.open(settings.db_path)
+    hw = Headway(settings=settings, store=store, packs=load_packs(settings.prompts_dir),
+                 clock=system_clock)
+    if slack and settings.oauth and not settings.bot_token:
+        from bot.oauth import attach
+
+        attach(hw)  # many workspaces: each one's token comes from its installation
+    return hw
+
+
+def workspace(store: Store, workspace_id: str | None, *,
+              include_uninstalled: bool = False) -> str:
+    """The workspace a command is for: the one named, or the only one."""
+    workspaces = store.workspaces.all(include_uninstalled=include_uninstalled)
+    if workspace_id:
+        if not any(t.workspace_id == workspace_id for t in workspaces):
+            raise UsageError(f"unknown workspace {workspace_id!r}: known workspaces are "
+                             f"{', '.join(t.workspace_id for t in workspaces) or 'none yet'}")
+        return workspace_id
+    if len(workspaces) == 1:
+        return workspaces[0].workspace_id
+    if not workspaces:
+        raise UsageError("no workspace has used Headway yet: run `/headway join` in Slack first")
+    raise UsageError("several workspaces: choose one with --workspace "
+                     f"({', '.join(t.workspace_id for t in workspaces)})")

@@ -1,0 +1,19 @@
+"""The ids Slack sends back to Headway: action ids of buttons, the answer modal's callback
+and input ids, the nudge's metadata event type.
+
+The listeners register these names, and messages already in people's DMs carry them: keep
+them stable across releases so the buttons on old messages keep working.
+"""
+
+from __future__ import annotations
+
+ANSWER = "nudge_answer"
+SKIP = "nudge_skip"
+SNOOZE = "nudge_snooze"
+FLIP = "label_flip"
+FORGET_CONFIRM = "forget_confirm"
+FORGET_CANCEL = "forget_cancel"
+ANSWER_VIEW = "answer_modal"
+ANSWER_BLOCK = "answer"
+ANSWER_INPUT = "answer_text"
+NUDGE_EVENT = "headway_nudge"

@@ -1,0 +1,132 @@
+"""What the `/headway` commands are: who may run each, and the usage text `help`, the
+CLI's `headway help` and the parser's errors show. Pure data; the parser is
+`bot.core.commands`.
+
+The README's table of slash commands repeats these lines, and the manifest names the
+command: `tests/test_every_command.py` checks that every command has one line here, one
+row there and one handler.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+MAX_PAUSE_WEEKS = 52
+MAX_HOLIDAY_SPAN = 31  # days in one `holidays add`: a typo'd year should not mute a year
+MAX_RETENTION_MONTHS = 120
+
+
+Access = Literal["everyone", "admin", "workspace admin"]
+
+# Every command the parser returns, and who may run it: everyone; Headway's admins (Slack's
+# workspace admins and owners, and the members they named with `admins add`); or Slack's
+# workspace admins and owners alone (naming admins: a named admin cannot widen the circle).
+# The listeners check this before a command runs, once, for every command.
+ACCESS: dict[str, Access] = {
+    "help": "everyone",
+    "join": "everyone",
+    "leave": "everyone",
+    "now": "everyone",
+    "skip": "everyone",
+    "pause": "everyone",
+    "resume": "everyone",
+    "time": "everyone",
+    "quiet": "everyone",
+    "history": "everyone",
+    "stats": "everyone",
+    "anonymous": "everyone",
+    "export": "everyone",
+    "forget me": "everyone",
+    "digest preview": "everyone",
+    "holidays": "everyone",
+    "admins": "everyone",
+    "digest here": "admin",
+    "digest time": "admin",
+    "team add": "admin",
+    "team remove": "admin",
+    "prompts": "admin",
+    "holidays add": "admin",
+    "holidays remove": "admin",
+    "export team": "admin",
+    "retention": "admin",
+    "admins add": "workspace admin",
+    "admins remove": "workspace admin",
+}
+
+
+def commands_in(syntax: str) -> tuple[str, ...]:
+    """The commands a line of usage documents (`help`'s, or a row of the README's table):
+    for each reading of its `a|b` alternatives, the longest run of its first words that
+    names a command. `admins add|remove @people` documents `admins add` and `admins
+    remove`; `anonymous on|off` and `quiet <HH:MM>-<HH:MM>|off` one command each."""
+    readings: list[list[str]] = [[]]
+    for word in syntax.split():
+        readings = [[*words, alt] for words in readings for alt in word.split("|")]
+    found: dict[str, None] = {}
+    for words in readings:
+        for n in range(len(words), 0, -1):
+            if (name := " ".join(words[:n]).lower()) in ACCESS:
+                found[name] = None
+                break
+    return tuple(found)
+
+
+@dataclass(frozen=True)
+class Usage:
+    syntax: str
+    summary: str
+
+    @property
+    def admin(self) -> bool:
+        """Marked _(admin)_ in `help`: it documents a command not everyone may run."""
+        return any(ACCESS[name] != "everyone" for name in commands_in(self.syntax))
+
+
+# One line each, in the order `help` shows them. The README and manifest repeat these.
+USAGE: tuple[Usage, ...] = (
+    Usage("join", "start getting Headway's weekly questions by DM"),
+    Usage("leave", "stop getting them (your answers stay until you `forget me`)"),
+    Usage("now", "ask me this week's question right now"),
+    Usage("skip", "skip this week"),
+    Usage("pause <weeks>", f"no questions for 1–{MAX_PAUSE_WEEKS} weeks"),
+    Usage("resume", "end a pause"),
+    Usage("time <HH:MM> [days]", "when to ask me, in my time zone, e.g. `time 16:30 mon,thu`"),
+    Usage("quiet <HH:MM>-<HH:MM>|off", "never ask me in these hours, e.g. `quiet 20:00-08:00`"),
+    Usage("history", "my recent answers"),
+    Usage("stats", "my progress share over recent weeks"),
+    Usage("anonymous on|off", "show my answers in the digest without my name"),
+    Usage("export", "send me my data as a file"),
+    Usage("forget me", "delete everything Headway stores about me"),
+    Usage("digest preview", "show me this week's digest so far, only to me"),
+    Usage("digest here", "post the weekly digest in this channel"),
+    Usage("digest time <day> <HH:MM>", "when the digest is posted, e.g. `mon 09:00`"),
+    Usage("team add @people|#channel", "enrol people, or everyone in a channel"),
+    Usage("team remove @people", "take people out of Headway"),
+    Usage("prompts <pack>", "switch the workspace's prompt pack"),
+    Usage("holidays", "list the workspace's holidays (no questions on those days)"),
+    Usage("holidays add <date> [<to date>]", "no questions on these days, e.g. "
+          "`holidays add 2026-12-24 2026-12-26`"),
+    Usage("holidays remove <date> [<to date>]", "take days off the holiday list"),
+    Usage("admins", "who may use the admin commands"),
+    Usage("admins add|remove @people", "let people use the admin commands, or stop them"),
+    Usage("export team", "send me the team's answers as a file (anonymous authors hidden, "
+          "reflections left out)"),
+    Usage("retention <months>|off", "delete answers older than that many months"),
+    Usage("help", "this list"),
+)
+
+USAGE_LINE = "Usage: `/headway " + " | ".join(
+    dict.fromkeys(u.syntax.split(" ")[0] for u in USAGE if u.syntax != "help")
+) + " | help`"
+
+
+def help_text(is_admin: bool = True) -> str:
+    """The `help` answer (Slack mrkdwn); admin-only lines are marked."""
+    lines = ["*Headway* asks a short weekly question by DM and posts a team digest.", ""]
+    for u in USAGE:
+        mark = " _(admin)_" if u.admin else ""
+        if u.admin and not is_admin:
+            continue
+        lines.append(f"• `/headway {u.syntax}` — {u.summary}{mark}")
+    return "\n".join(lines)

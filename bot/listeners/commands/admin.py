@@ -1,0 +1,62 @@
+"""Who is an admin: the one admin check every admin command passes through, and `admins`,
+`admins add`, `admins remove`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.context import Headway
+from bot.core.messages import admin_replies as say
+from bot.listeners.commands.people import is_person, users_by_id
+from bot.listeners.commands.request import Handler, Refusal, Request, slow
+
+
+def _is_slack_admin(user: dict[str, Any]) -> bool:
+    return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
+
+
+def require_admin(hw: Headway, req: Request) -> dict[str, Any]:
+    """The caller's Slack profile if they may run `req.command`, else a Refusal saying who
+    can. Slack's workspace admins and owners may (asked every time: roles change), and,
+    unless the command is for Slack's admins alone, the members an admin named with
+    `/headway admins add`."""
+    user = req.client.users_info(user=req.user_id)["user"]
+    if _is_slack_admin(user):
+        return user
+    named = hw.store.admins.of(req.workspace_id)
+    slack_only = req.command.access == "workspace admin"
+    if not slack_only and req.user_id in named:
+        return user
+    raise Refusal(say.not_admin(named, slack_only=slack_only))
+
+
+def _admins(hw: Headway, req: Request) -> str:
+    return say.admins(hw.store.admins.of(req.workspace_id))
+
+
+def _admins_change(hw: Headway, req: Request) -> str:
+    adding = req.command.name == "admins add"
+    wanted = req.command.users
+    if adding:
+        # As `team add` does: only people Slack knows here. A typo'd or forged id would be
+        # stored as an admin nobody can see, and repeated back as a mention of nobody.
+        users = users_by_id(req.client, set(wanted), list_all=False)
+        unknown = [uid for uid in wanted if not is_person(uid, users.get(uid))]
+        if unknown:
+            raise Refusal(say.not_people(unknown))
+    changed = []
+    for uid in wanted:
+        if adding:
+            if hw.store.admins.add(req.workspace_id, uid, req.user_id, hw.now()):
+                changed.append(uid)
+        elif hw.store.admins.remove(req.workspace_id, uid):
+            changed.append(uid)
+    named = hw.store.admins.of(req.workspace_id) if changed else []
+    return say.admins_changed(changed, named, added=adding)
+
+
+HANDLERS: dict[str, Handler] = {
+    "admins": slow(_admins),
+    "admins add": slow(_admins_change),
+    "admins remove": slow(_admins_change),
+}

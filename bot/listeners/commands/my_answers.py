@@ -1,0 +1,46 @@
+"""A member's own week and answers: `now` (ask me now), `history`, `stats`."""
+
+from __future__ import annotations
+
+from bot.context import Headway
+from bot.core.messages import member_replies as say
+from bot.core.schedule import period_of, recent_periods
+from bot.listeners.commands.request import Handler, Request, active_member, fast, slow
+from bot.members import named
+from bot.nudges import FanoutResult, send_nudge
+
+HISTORY_REPLIES = 5
+STATS_WEEKS = 8
+
+
+def _now(hw: Headway, req: Request) -> str:
+    member = active_member(hw, req)
+    period = period_of(hw.now(), member.tz)
+    pack = hw.pack_for(hw.store.workspaces.get(req.workspace_id))
+    result = FanoutResult()
+    if send_nudge(hw, req.client, member, pack.work_prompt, period, result):
+        return say.NUDGE_SENT
+    if result.failed or result.deactivated:
+        return say.NUDGE_FAILED
+    return say.already_asked(period)
+
+
+def _history(hw: Headway, req: Request) -> str:
+    active_member(hw, req)
+    replies = hw.store.replies.of(req.workspace_id, user_id=req.user_id, limit=HISTORY_REPLIES)
+    return say.history(named(hw, req.workspace_id, replies))
+
+
+def _stats(hw: Headway, req: Request) -> str:
+    member = active_member(hw, req)
+    period = period_of(hw.now(), member.tz)
+    weeks = [*recent_periods(period, STATS_WEEKS - 1), period]
+    return say.stats(hw.store.replies.week_shares(req.workspace_id, weeks, user_id=req.user_id),
+                     STATS_WEEKS)
+
+
+HANDLERS: dict[str, Handler] = {
+    "now": slow(_now),  # sends the DM through Slack
+    "history": fast(_history),
+    "stats": fast(_stats),
+}
