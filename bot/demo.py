@@ -3,7 +3,7 @@
 The real pipeline runs (the schedule maths picks who is due, the ledger claims each nudge,
 replies are split and labelled, the digest is built and rendered); only Slack is swapped for
 an in-process stand-in that records what would have been sent. The clock is injected and
-stepped through each week, so people in five time zones are nudged at their own local time;
+stepped through each week, so people in six time zones are nudged at their own local time;
 sending waits (the pacer's spacing of DMs) pass on that simulated clock, not the real one.
 
 The demo's database stays behind in the output folder (`out/demo/headway.db`), so the
@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
+import shutil
+import sys
 from collections import Counter
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -80,8 +83,8 @@ WORK = {
         "- Shipped the new onboarding checklist to beta customers\n"
         "- Restarted the billing export job again after it hung",
         "1. Prototyped usage-based pricing page\n2. Restarted the billing export job again",
-        "Automated the weekly churn report so nobody builds it by hand; "
-        "on-call: restarted the billing export job again",
+        "- Automated the weekly churn report so nobody builds it by hand\n"
+        "- On-call: restarted the billing export job again",
         "- Launched the onboarding checklist to everyone\n- Weekly status meeting with finance\n"
         "- Ran an A/B test on the signup form\n- Restarted the billing export job again",
     ],
@@ -93,11 +96,11 @@ WORK = {
         "- Designed the new event-streaming architecture\n- Hotfix for checkout timeout",
     ],
     "U03CHI": [
-        "Built the first version of the anomaly detection model; reset passwords for the "
-        "sales team",
-        "Cleaned up stale dashboards; mentored two new analysts on our data stack",
+        "Built the first version of the anomaly detection model\n"
+        "Reset passwords for the sales team",
+        "Cleaned up stale dashboards\nMentored two new analysts on our data stack",
         "Started a self-serve analytics pilot with marketing",
-        "Backfilled the warehouse after last night's failed ETL; Published the pilot results",
+        "Backfilled the warehouse after last night's failed ETL\nPublished the pilot results",
     ],
     "U04DAN": [
         "- Upgraded Postgres because the old version hits end of life\n"
@@ -108,8 +111,8 @@ WORK = {
         "- Triaged the support queue\n- Expense reports and timesheets",
     ],
     "U05EVE": [
-        "Interviewed five customers about the reporting gap; <!channel> please read my notes",
-        "Redesigned the settings page; fixed typos reported by support",
+        "Interviewed five customers about the reporting gap (<!channel>, notes in the doc)",
+        "- Redesigned the settings page\n- Fixed typos reported by support",
         "Usability test of the new settings page with 6 users",
         "Handled the Monday outage postmortem paperwork",
     ],
@@ -152,8 +155,9 @@ def run_demo(out_dir: Path, weeks: int = 4, now: datetime | None = None) -> int:
     finally:
         store.close()  # checkpointed: whole for the commands that explore it
     (out_dir / "digest.json").write_text(json.dumps(blocks, indent=2, ensure_ascii=False))
-    explore = (f"HEADWAY_DB={db_path} headway digest --dry-run --week {last}\n"
-               f"HEADWAY_DB={db_path} headway export")
+    headway = _how_to_run_headway()
+    explore = (f"HEADWAY_DB={db_path} {headway} digest --dry-run --week {last}\n"
+               f"HEADWAY_DB={db_path} {headway} export")
     (out_dir / NOTE_NAME).write_text(
         f"{NOTE_FIRST_LINE}\n\n{DB_NAME}: the demo's database, {weeks} weeks up to {last}. "
         f"Explore it with:\n\n{explore}\n\ndigest.json: the last digest as Block Kit "
@@ -165,6 +169,15 @@ def run_demo(out_dir: Path, weeks: int = 4, now: datetime | None = None) -> int:
     print(f"The demo's database is {db_path}; explore it with\n"
           + "".join(f"  {line}\n" for line in explore.splitlines()), end="")
     return 0
+
+
+def _how_to_run_headway() -> str:
+    """The command the person can paste: `headway` when it is on their PATH, else the path
+    they ran it by (`make run` runs `.venv/bin/headway`, which is not on PATH)."""
+    argv0 = Path(sys.argv[0])
+    if argv0.name != "headway" or shutil.which("headway") == str(argv0.resolve()):
+        return "headway"
+    return os.path.relpath(argv0) if not argv0.is_absolute() else str(argv0)
 
 
 def _fresh_database(out_dir: Path) -> Path:

@@ -126,8 +126,10 @@ def test_the_demo_database_answers_digest_dry_run_and_export(installed, tmp_path
     assert len(printed) == 2, done.stdout[-600:]
     digest_cmd, export_cmd = printed
     db = tmp_path / "out" / "demo" / "headway.db"
-    assert digest_cmd.startswith("HEADWAY_DB=out/demo/headway.db headway digest --dry-run")
-    assert export_cmd == "HEADWAY_DB=out/demo/headway.db headway export"
+    # `headway` is not on this PATH: the demo names the program the way it was run.
+    program = str(installed.venv / "bin" / "headway")
+    assert digest_cmd.startswith(f"HEADWAY_DB=out/demo/headway.db {program} digest --dry-run")
+    assert export_cmd == f"HEADWAY_DB=out/demo/headway.db {program} export"
 
     env = {"HEADWAY_DB": "out/demo/headway.db"}
     digest = installed.run(*digest_cmd.split()[2:], env=env, cwd=tmp_path)
