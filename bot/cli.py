@@ -154,13 +154,13 @@ def _headway(settings: Settings, store: Store | None = None, *, slack: bool = Tr
     logsafety.install([settings.bot_token, settings.signing_secret, settings.app_token,
                        settings.client_secret])
     store = store or Store.open(settings.db_path)
-    hw = Headway(settings=settings, store=store, packs=load_packs(settings.prompts_dir),
-                 clock=system_clock)
+    packs = load_packs(settings.prompts_dir)
     if slack and settings.oauth and not settings.bot_token:
-        from bot.oauth import attach
+        from bot.oauth import oauth_headway
 
-        attach(hw)  # many workspaces: each one's token comes from its installation
-    return hw
+        # many workspaces: each one's token comes from its installation
+        return oauth_headway(settings, store, packs, clock=system_clock)
+    return Headway(settings=settings, store=store, packs=packs, clock=system_clock)
 
 
 def _workspace(store: Store, workspace_id: str | None, *, include_uninstalled: bool = False) -> str:
@@ -458,8 +458,8 @@ def _nudge(settings: Settings, args: argparse.Namespace) -> int:
 
 def _digest(settings: Settings, args: argparse.Namespace) -> int:
     from bot import digests
+    from bot.core.periods import parse_period
     from bot.core.render import render_digest_blocks, render_digest_text
-    from bot.core.schedule import parse_period
 
     if args.week:
         try:
@@ -498,7 +498,7 @@ def _digest(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _period(hw: Headway, workspace_id: str, week: str | None) -> str:
-    from bot.core.schedule import period_of
+    from bot.core.periods import period_of
 
     workspace = hw.store.get_workspace(workspace_id)
     assert workspace is not None

@@ -7,7 +7,8 @@ from slack_sdk import WebClient
 from bot.context import Headway
 from bot.core import messages
 from bot.core.model import Member
-from bot.core.schedule import format_days, period_of, recent_periods
+from bot.core.periods import period_of, recent_periods
+from bot.core.when import format_days
 from bot.members import named
 
 HOME_WEEKS = 8

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
-from bot.core.schedule import parse_days, parse_hhmm
 from bot.core.text import from_slack, readable, safe
+from bot.core.when import parse_days, parse_hhmm
 
 MAX_PAUSE_WEEKS = 52
 MAX_HOLIDAY_SPAN = 31  # days in one `holidays add`: a typo'd year should not mute a year

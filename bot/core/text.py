@@ -218,6 +218,12 @@ def truncate(text: str, limit: int, ellipsis: str = "…") -> str:
     return text[: max(0, limit - len(ellipsis))] + ellipsis
 
 
+def quoted(typed: str, limit: int = 20) -> str:
+    """What someone typed, cut to `limit` characters for quoting inside `code` in an error
+    message; a backtick would end the span, so it becomes a quote."""
+    return truncate(typed.replace("`", "'"), limit)
+
+
 def safe(text: str, limit: int | None = None) -> str:
     """Plain text (a name, a prompt, an error) escaped, then cut, never cutting through an
     escape sequence such as `&amp;`. Member-written text goes through `show` instead."""

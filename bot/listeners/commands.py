@@ -23,12 +23,13 @@ from bot.context import Headway
 from bot.core import commands as cmd
 from bot.core.channels import explain_info_error, explain_join_error, judge_digest_channel
 from bot.core.model import WEEKDAYS, Member, Workspace
+from bot.core.periods import period_of, recent_periods
 from bot.core.render import render_digest_blocks
-from bot.core.schedule import period_of, recent_periods, zone
 from bot.core.text import plain, show
+from bot.core.zones import zone
 from bot.digests import build
 from bot.home import schedule_line
-from bot.members import display_name, member_names, named, zone_for
+from bot.members import member_from_user, member_names, named, zone_for
 from bot.nudges import FanoutResult, send_nudge
 
 log = logging.getLogger(__name__)
@@ -270,21 +271,8 @@ def _join(hw: Headway, client: WebClient, parsed: cmd.Command, body: dict[str, A
     workspace_id, user_id = body["team_id"], body["user_id"]
     user = client.users_info(user=user_id)["user"]
     existing = hw.store.get_member(workspace_id, user_id)
-    base = existing or Member(workspace_id=workspace_id, user_id=user_id)
     member = hw.store.upsert_member(
-        Member(
-            workspace_id=workspace_id,
-            user_id=user_id,
-            tz=zone_for(hw, workspace_id, user, current=existing.tz if existing else None),
-            days=base.days,
-            nudge_time=base.nudge_time,
-            paused_until=None,
-            anonymous=base.anonymous,
-            active=True,
-            name=display_name(user),
-        ),
-        hw.now(),
-    )
+        member_from_user(hw, workspace_id, user, existing, unpause=True), hw.now())
     again = "Welcome back" if existing else "You're in"
     return (f"{again}! Headway will DM you {schedule_line(member)} — {member.tz}. "
             f"Change it with `/headway time 16:30 mon-fri`; `/headway now` asks right away.")
@@ -519,15 +507,8 @@ def _team_add(hw: Headway, client: WebClient, parsed: cmd.Command, body: dict[st
             skipped.append(uid)
             continue
         existing = hw.store.get_member(workspace_id, uid)
-        base = existing or Member(workspace_id=workspace_id, user_id=uid)
         hw.store.upsert_member(
-            Member(workspace_id=workspace_id, user_id=uid,
-                   tz=zone_for(hw, workspace_id, user, current=existing.tz if existing else None),
-                   days=base.days,
-                   nudge_time=base.nudge_time, paused_until=base.paused_until,
-                   anonymous=base.anonymous, active=True, name=display_name(user)),
-            hw.now(),
-        )
+            member_from_user(hw, workspace_id, user, existing, unpause=False), hw.now())
         added.append(uid)
     text = f"Added {len(added)} member{'s' if len(added) != 1 else ''}."
     if skipped:
