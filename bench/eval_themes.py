@@ -60,7 +60,7 @@ def headway_many(texts: Sequence[str]) -> list[str]:
 
 def scores(gold: Sequence[str], pred: Sequence[str]) -> tuple[float, float]:
     """(accuracy, macro-F1 over the themes present in `gold`)."""
-    from bot.core.themes import THEME_IDS
+    from bot.core.theme_cues import THEME_IDS
 
     pairs = list(zip(gold, pred, strict=True))
     acc = sum(g == p for g, p in pairs) / len(pairs)
@@ -83,7 +83,7 @@ def rows(split: str) -> list[tuple[str, str]]:
 
 def report(name: str, data: list[tuple[str, str]],
            systems: dict[str, Callable[[Sequence[str]], list[str]]]) -> dict[str, float]:
-    from bot.core.themes import THEME_IDS
+    from bot.core.theme_cues import THEME_IDS
 
     gold = [g for g, _ in data]
     texts = [t for _, t in data]

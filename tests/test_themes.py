@@ -12,15 +12,8 @@ import re
 import pytest
 
 from bench.eval_themes import baseline_many, headway_many, scores
-from bot.core.themes import (
-    CUES,
-    THEME_IDS,
-    THEME_NAMES,
-    fit_model,
-    load_theme_corpus,
-    theme_id,
-    theme_of,
-)
+from bot.core.theme_cues import CUES, THEME_IDS, THEME_NAMES
+from bot.core.themes import fit_model, load_theme_corpus, theme_id, theme_of
 
 FIXES, SUPPORT, MEETINGS, ADMIN, UPKEEP, OTHER = (THEME_NAMES[t] for t in THEME_IDS)
 
