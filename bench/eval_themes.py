@@ -53,14 +53,14 @@ def baseline_many(texts: Sequence[str]) -> list[str]:
 
 
 def headway_many(texts: Sequence[str]) -> list[str]:
-    from bot.core.themes import theme_id
+    from bot.core.theme_model import theme_id
 
     return [theme_id(t) for t in texts]
 
 
 def scores(gold: Sequence[str], pred: Sequence[str]) -> tuple[float, float]:
     """(accuracy, macro-F1 over the themes present in `gold`)."""
-    from bot.core.theme_cues import THEME_IDS
+    from bot.core.themes import THEME_IDS
 
     pairs = list(zip(gold, pred, strict=True))
     acc = sum(g == p for g, p in pairs) / len(pairs)
@@ -76,14 +76,14 @@ def scores(gold: Sequence[str], pred: Sequence[str]) -> tuple[float, float]:
 
 
 def rows(split: str) -> list[tuple[str, str]]:
-    from bot.core.themes import load_theme_corpus
+    from bot.core.theme_model import load_theme_corpus
 
     return [(theme, text) for theme, _, _, text in load_theme_corpus(split)]
 
 
 def report(name: str, data: list[tuple[str, str]],
            systems: dict[str, Callable[[Sequence[str]], list[str]]]) -> dict[str, float]:
-    from bot.core.theme_cues import THEME_IDS
+    from bot.core.themes import THEME_IDS
 
     gold = [g for g, _ in data]
     texts = [t for _, t in data]
@@ -110,7 +110,7 @@ def report(name: str, data: list[tuple[str, str]],
 
 def cross_validated(data: list[tuple[str, str]], folds: int = 5) -> list[str]:
     """Headway's themes on each dev row with the model fitted on the other folds."""
-    from bot.core.themes import fit_model, theme_id
+    from bot.core.theme_model import fit_model, theme_id
 
     pred = [""] * len(data)
     for k in range(folds):

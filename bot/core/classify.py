@@ -31,10 +31,10 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from itertools import pairwise
 
-from bot.core.model import Classification, Label
+from bot.core.corpora import read_corpus
+from bot.core.model import LABELS, Classification, Label
 from bot.core.text import STOP_WORDS
 
 # (phrase, weight): positive = progress, negative = KTLO. See the module docstring for how
@@ -220,16 +220,7 @@ class _Model:
 
 def load_corpus(split: str) -> list[tuple[Label, str, str, str]]:
     """One split of the packaged corpus as (label, team, style, text) rows."""
-    path = resources.files("bot.core") / "corpus" / f"{split}.tsv"
-    rows: list[tuple[Label, str, str, str]] = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
-        if n == 0 or not line.strip():
-            continue  # header
-        label, workspace, style, text = line.split("\t", 3)
-        if label not in ("progress", "ktlo"):
-            raise ValueError(f"corpus/{split}.tsv line {n + 1}: bad label {label!r}")
-        rows.append((label, workspace, style, text))  # type: ignore[arg-type]
-    return rows
+    return read_corpus(f"{split}.tsv", LABELS, "label")  # type: ignore[return-value]
 
 
 def fit(rows: Iterable[tuple[str, str]], smoothing: float = SMOOTHING) -> _Model:
