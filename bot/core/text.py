@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -242,3 +243,13 @@ STOP_WORDS: frozenset[str] = frozenset({
     "more", "less", "very", "just", "should", "could", "would", "what", "who", "why", "how",
     "new", "one",
 })
+
+
+@lru_cache(maxsize=8192)
+def stem(word: str) -> str:
+    """A deliberately crude stemmer, shared by the classifier and the KTLO themes: enough
+    to make fix/fixed/fixes one feature."""
+    for suffix in ("ations", "ation", "ings", "ing", "ies", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word

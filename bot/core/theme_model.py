@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.core.corpora import read_corpus
-from bot.core.text import STOP_WORDS, readable
+from bot.core.text import STOP_WORDS, readable, stem
 from bot.core.themes import CUES, THEME_IDS, THEME_NAMES
 
 # Tuned on themes_dev.tsv only (5-fold cross-validation for the fitted part); never on
@@ -123,16 +123,8 @@ def _word_cues(word: str) -> tuple[_Cue, ...]:
     return tuple(best.values())
 
 
-@lru_cache(maxsize=4096)
-def _stem(word: str) -> str:
-    for suffix in ("ations", "ation", "ings", "ing", "ies", "ed", "es", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
-    return word
-
-
 def _stems(words: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(_stem(w) for w in words if w not in STOP_WORDS and len(w) > 1))
+    return list(dict.fromkeys(stem(w) for w in words if w not in STOP_WORDS and len(w) > 1))
 
 
 @dataclass(frozen=True)
