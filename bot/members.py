@@ -82,6 +82,7 @@ def member_from_user(hw: Headway, workspace_id: str, user: dict[str, Any],
         anonymous=base.anonymous,
         active=True,
         name=display_name(user),
+        quiet_hours=base.quiet_hours,
     )
 
 

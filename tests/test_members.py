@@ -7,6 +7,7 @@ from datetime import date, time
 from typing import Any
 
 import pytest
+from conftest import wait_for
 from slack_sdk import WebClient
 
 from bot.core.model import Member
@@ -52,9 +53,11 @@ def test_an_existing_member_keeps_their_settings_and_joining_ends_a_pause(
     fake.add_user("U1", tz="Europe/Berlin", name="ana")
     existing = Member(T1, "U1", tz="Europe/Berlin", days=(0, 2), nudge_time=time(10, 30),
                       paused_until=date(2026, 12, 1), anonymous=True, active=False,
-                      inactive_reason="left", name="old name")
+                      inactive_reason="left", name="old name",
+                      quiet_hours=(time(22, 0), time(7, 0)))
     member = member_from_user(hw, T1, user_object(fake, "U1"), existing, unpause=unpause)
     assert (member.days, member.nudge_time, member.anonymous) == ((0, 2), time(10, 30), True)
+    assert member.quiet_hours == (time(22, 0), time(7, 0))  # not wiped by a re-join
     assert member.paused_until == paused_until  # `join` ends it; an admin's `team add` not
     assert (member.active, member.inactive_reason, member.name) == (True, "", "ana")
 
@@ -67,3 +70,19 @@ def test_a_user_object_without_an_id_or_for_someone_else_is_refused(fake, hw, wo
     with pytest.raises(ValueError, match="is not member U2"):
         member_from_user(hw, T1, user, Member(T1, "U2"), unpause=True)
     assert member_from_user(hw, T1, user, Member(T1, "U1"), unpause=True).user_id == "U1"
+
+
+def test_an_admins_team_add_keeps_what_members_set_for_themselves(slack, fake, hw, clock):
+    fake.add_user("UADMIN", tz="Europe/Berlin", is_admin=True)
+    fake.add_user("U1", tz="Europe/Berlin")
+    slack.command("join", user="U1")
+    wait_for(lambda: hw.store.get_member(T1, "U1"), what="U1 enrolled")
+    answer = slack.command("quiet 20:00-08:00", user="U1")
+    assert answer.status == 200
+    quiet = (time(20, 0), time(8, 0))
+    wait_for(lambda: hw.store.get_member(T1, "U1").quiet_hours == quiet, what="quiet hours")
+    slack.command("team add <@U1|u1>", user="UADMIN")
+    wait_for(lambda: [c for c in fake.calls_to("response_url")
+                      if c.args.get("text", "").startswith("Added 1 member")],
+             what="the team add answer")
+    assert hw.store.get_member(T1, "U1").quiet_hours == quiet
