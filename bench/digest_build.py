@@ -19,9 +19,9 @@ from pathlib import Path
 from bot.config import Settings
 from bot.context import Headway
 from bot.core.model import Member
+from bot.core.periods import recent_periods
 from bot.core.prompts import load_packs
 from bot.core.render import render_digest_blocks
-from bot.core.schedule import recent_periods
 from bot.digests import build
 from bot.store import Store
 

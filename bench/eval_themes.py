@@ -53,7 +53,7 @@ def baseline_many(texts: Sequence[str]) -> list[str]:
 
 
 def headway_many(texts: Sequence[str]) -> list[str]:
-    from bot.core.themes import theme_id
+    from bot.core.theme_model import theme_id
 
     return [theme_id(t) for t in texts]
 
@@ -76,7 +76,7 @@ def scores(gold: Sequence[str], pred: Sequence[str]) -> tuple[float, float]:
 
 
 def rows(split: str) -> list[tuple[str, str]]:
-    from bot.core.themes import load_theme_corpus
+    from bot.core.theme_model import load_theme_corpus
 
     return [(theme, text) for theme, _, _, text in load_theme_corpus(split)]
 
@@ -110,7 +110,7 @@ def report(name: str, data: list[tuple[str, str]],
 
 def cross_validated(data: list[tuple[str, str]], folds: int = 5) -> list[str]:
     """Headway's themes on each dev row with the model fitted on the other folds."""
-    from bot.core.themes import fit_model, theme_id
+    from bot.core.theme_model import fit_model, theme_id
 
     pred = [""] * len(data)
     for k in range(folds):

@@ -8,19 +8,32 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 
 from slack_sdk import WebClient
 
 from bot.config import Settings
 from bot.core.model import PromptPack, Workspace
-from bot.pacing import Pacer, SendingLock
+from bot.locks import SendingLock
+from bot.pacing import Pacer
 from bot.slack_client import make_client
 from bot.store import Store
+
+if TYPE_CHECKING:  # bot.oauth builds a Headway: a runtime import would be circular
+    from bot.oauth import Installations
 
 Clock = Callable[[], datetime]
 Sleep = Callable[[float], None]
 Monotonic = Callable[[], float]
+TokenLookup = Callable[[str], str | None]
+
+
+class ClientFactory(Protocol):
+    """How a workspace's Web API client is made (`bot.slack_client.make_client`): it paces
+    its sends with `pacer` and waits out retries with `sleep`."""
+
+    def __call__(self, token: str | None, api_url: str, pacer: Pacer, *,
+                 sleep: Sleep) -> WebClient: ...
 
 
 def system_clock() -> datetime:
@@ -34,16 +47,19 @@ class Headway:
     store: Store
     packs: dict[str, PromptPack]
     clock: Clock = system_clock
-    # How waiting is done and timed while sending (the pacer, Retry-After): the real ones in
-    # `serve`; the demo and tests pass simulated ones so pacing costs no real time.
+    # How waiting is done and timed while sending (the pacer's spacing, Retry-After, the
+    # client's retry backoff): the real ones in `serve`; the demo and tests pass simulated
+    # ones so pacing costs no real time.
     sleep: Sleep = time.sleep
     monotonic: Monotonic = time.monotonic
-    # Single-workspace installs use one bot token; OAuth installs look the token up per team.
-    token_for: Callable[[str], str | None] | None = None
-    # OAuth installs (bot.oauth.Installations): set by `bot.oauth.attach`.
-    installations: Any = None
+    # OAuth installs (many workspaces): each workspace's token comes from its installation;
+    # `bot.oauth.oauth_headway` builds a Headway with them.
+    installations: Installations | None = None
+    # How a workspace's bot token is found: the installations' with OAuth, else the one
+    # `SLACK_BOT_TOKEN` (None); tests serving several workspaces pass a lookup of their own.
+    token_for: TokenLookup | None = None
     # How a Web API client is made for a token; the demo swaps in an offline one.
-    client_factory: Callable[[str | None, str, Pacer | None], WebClient] = make_client
+    client_factory: ClientFactory = make_client
     # Names this process's ledger claims, so recovery can tell its own in-flight claims from
     # those a dead process left behind.
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex)
@@ -59,6 +75,8 @@ class Headway:
         # One per process and database: two SendingLock objects in one process would block
         # each other (flock is per open file).
         self.sending_lock = SendingLock(self.settings.db_path)
+        if self.installations is not None and self.token_for is None:
+            self.token_for = self.installations.token_for
 
     def now(self) -> datetime:
         return self.clock()
@@ -67,7 +85,8 @@ class Headway:
         token = self.token_for(workspace_id) if self.token_for else self.settings.bot_token
         client = self._clients.get(workspace_id)
         if client is None or client.token != token:
-            client = self.client_factory(token, self.settings.api_url, self.pacer_for(workspace_id))
+            client = self.client_factory(token, self.settings.api_url,
+                                         self.pacer_for(workspace_id), sleep=self.sleep)
             self._clients[workspace_id] = client
         return client
 

@@ -18,6 +18,7 @@ import os
 import shutil
 import sys
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,12 +29,14 @@ from slack_sdk.web import SlackResponse
 from bot.config import ConfigError, Settings
 from bot.context import Headway, system_clock
 from bot.core.model import Member
+from bot.core.periods import period_of, period_start, shift_period
 from bot.core.prompts import load_packs
 from bot.core.render import render_digest_blocks, render_digest_text
-from bot.core.schedule import period_of, period_start, shift_period
 from bot.digests import build
 from bot.nudges import send_due
+from bot.pacing import Pacer
 from bot.replies import record_answer
+from bot.slack_client import PacedClient
 from bot.store import Store
 
 TEAM_ID = "T0DEMO"
@@ -65,6 +68,11 @@ class OfflineSlack(WebClient):
                      "ts": args.get("ts") or f"1700000000.{next(self._ts):06d}"}
         return SlackResponse(client=self, http_verb="POST", api_url=api_method,
                              req_args=kwargs, data=data, headers={}, status_code=200)
+
+
+class PacedOfflineSlack(PacedClient, OfflineSlack):
+    """The stand-in as a workspace's client: its posts take their turn in the workspace's
+    pacer (on the demo's clock) before `OfflineSlack` answers them, as real ones do."""
 
 
 # (user id, name, zone, nudge days, local time)
@@ -213,10 +221,16 @@ def _cycle(db_path: Path, weeks: int, now: datetime,
     def sleep(seconds: float) -> None:  # the pacer's waits pass on the demo's clock
         clock[0] += timedelta(seconds=max(0.0, seconds))
 
-    slack = OfflineSlack()
+    clients: list[OfflineSlack] = []
+
+    def offline_client(token: str | None, api_url: str, pacer: Pacer, *,
+                       sleep: Callable[[float], None]) -> WebClient:
+        clients.append(PacedOfflineSlack(token, pacer=pacer))
+        return clients[-1]
+
     hw = Headway(settings=settings, store=store, packs=load_packs(),
                  clock=lambda: clock[0], sleep=sleep, monotonic=lambda: clock[0].timestamp(),
-                 client_factory=lambda *_: slack)
+                 client_factory=offline_client)
     last = shift_period(period_of(now, "UTC"), -1)  # the last complete week
     first = shift_period(last, -(weeks - 1))
     start = period_start(first, "Pacific/Kiritimati")  # the earliest zone's Monday
@@ -245,7 +259,7 @@ def _cycle(db_path: Path, weeks: int, now: datetime,
     for period in sorted(counters):
         replies = hw.store.replies.count(TEAM_ID, period)
         print(f"  {period}: {counters[period]} nudges sent at local times, {replies} answers")
-    dms = sum(1 for method, _ in slack.sent if method == "chat.postMessage")
+    dms = sum(1 for c in clients for method, _ in c.sent if method == "chat.postMessage")
     print(f"  ({dms} DMs went to the offline Slack stand-in; none twice)\n")
 
     digest = build(hw, TEAM_ID, last)

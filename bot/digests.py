@@ -5,14 +5,14 @@ first, then the digest is built. Later runs for the same week update the posted 
 with `chat.update` instead of posting again. What makes a later run due is the digest's
 dirty mark, set by the store in the same transaction as any change it shows (a reply
 added, edited or deleted, a label fixed, a member forgotten) and cleared just before the
-digest is rebuilt: a change made while it is being built marks it again.
+digest is rebuilt: a change made while it is being built marks it again. When the
+scheduler posts, updates or leaves a digest is decided in `bot.core.policies`.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -22,13 +22,13 @@ from bot.context import Headway
 from bot.core.chart import trend_png
 from bot.core.digest import Digest, build_digest
 from bot.core.model import DigestInput, DigestRecord
+from bot.core.periods import recent_periods
+from bot.core.policies import claim_is_stale
 from bot.core.render import DigestMessage, render_digest_blocks
-from bot.core.schedule import recent_periods
 from bot.members import named
 
 log = logging.getLogger(__name__)
 TREND_WEEKS = 4
-STALE_CLAIM = timedelta(minutes=10)
 
 
 class DigestError(Exception):
@@ -94,8 +94,7 @@ def post_digest(hw: Headway, workspace_id: str, period: str, channel: str | None
             except DigestError:
                 store.digests.set_dirty(existing.id, True)  # not shown yet: try again later
                 raise
-        if (existing is not None and existing.claimed_at is not None
-                and now - existing.claimed_at > STALE_CLAIM):
+        if existing is not None and claim_is_stale(existing, now):
             # A run died between claiming and posting: take the claim over.
             store.digests.release(existing.id)
             return post_digest(hw, workspace_id, period, channel)

@@ -6,7 +6,7 @@ from slack_sdk import WebClient
 
 from bot.context import Headway
 from bot.core import messages
-from bot.core.schedule import period_of, recent_periods
+from bot.core.periods import period_of, recent_periods
 from bot.members import named
 
 HOME_WEEKS = 8

@@ -18,9 +18,9 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 
 from bot.context import Headway
-from bot.core.model import Reply
-from bot.core.schedule import known_tz, resolve_tz
+from bot.core.model import Member, Reply
 from bot.core.text import name_mentions
+from bot.core.zones import known_tz, resolve_tz
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,37 @@ def zone_for(hw: Headway, workspace_id: str,
                     "know; using %s until it does", user.get("id"), workspace_id, chosen)
         return chosen
     return resolve_tz(sent if isinstance(sent, str) else None, current, workspace_tz)
+
+
+def member_from_user(hw: Headway, workspace_id: str, user: dict[str, Any],
+                     existing: Member | None, *, unpause: bool) -> Member:
+    """The member to store when a Slack user object (`users.info`, `users.list`) joins or
+    is added: active, under Slack's name, in a zone this machine knows (`zone_for`), with
+    the settings `existing` (their stored row, if any) already had. `unpause`: the person
+    asked to join, which ends their pause; an admin adding them leaves it.
+
+    ValueError when the object names no user, or another user than `existing`.
+    """
+    user_id = user.get("id")
+    if not isinstance(user_id, str) or not user_id:
+        raise ValueError("a Slack user object without an id cannot become a member")
+    if existing is not None and (existing.workspace_id, existing.user_id) != (workspace_id,
+                                                                             user_id):
+        raise ValueError(f"user {user_id} of {workspace_id} is not member "
+                         f"{existing.user_id} of {existing.workspace_id}")
+    base = existing or Member(workspace_id=workspace_id, user_id=user_id)
+    return Member(
+        workspace_id=workspace_id,
+        user_id=user_id,
+        tz=zone_for(hw, workspace_id, user, current=existing.tz if existing else None),
+        days=base.days,
+        nudge_time=base.nudge_time,
+        paused_until=None if unpause else base.paused_until,
+        anonymous=base.anonymous,
+        active=True,
+        name=display_name(user),
+        quiet_hours=base.quiet_hours,
+    )
 
 
 def follow_user(hw: Headway, workspace_id: str, user: dict[str, Any]) -> bool:

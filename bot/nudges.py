@@ -19,15 +19,10 @@ from bot.context import Headway
 from bot.core import messages
 from bot.core.digest import agenda_follow_up
 from bot.core.model import Member, Nudge, Prompt, Reply, Workspace
+from bot.core.periods import period_of, shift_period
 from bot.core.prompts import plan_prompts
-from bot.core.schedule import (
-    due_nudge,
-    missed_nudges,
-    period_of,
-    shift_period,
-    with_known_zone,
-    zone,
-)
+from bot.core.schedule import due_nudge, is_paused, missed_nudges, open_days
+from bot.core.zones import local_date, with_known_zone
 from bot.members import named
 from bot.units import unit_of_work
 
@@ -90,60 +85,52 @@ def send_nudge(
     result: FanoutResult,
     follow_up: str | None = None,
 ) -> bool:
-    """Claim and send one nudge; True if it was sent now."""
+    """Claim and send one nudge; True if it was sent now.
+
+    The workspace's client (`hw.client_for`) paces the post itself: nothing here waits.
+    """
     with hw.sending_lock.held():
-        return _claim_and_send(hw, client, member, prompt, period, result, follow_up)
-
-
-def _claim_and_send(
-    hw: Headway,
-    client: WebClient,
-    member: Member,
-    prompt: Prompt,
-    period: str,
-    result: FanoutResult,
-    follow_up: str | None = None,
-) -> bool:
-    store = hw.store
-    claim = store.nudges.claim(member.workspace_id, member.user_id, prompt.id, period, hw.now(),
-                              claimed_by=hw.run_id)
-    if claim is None:
-        result.already += 1
-        return False
-    msg = messages.nudge_message(prompt, period, claim.id, member.workspace_id, member.user_id,
-                                 follow_up=follow_up)
-    key = f"{member.workspace_id}/{member.user_id}/{prompt.id}/{period}"
-    pacer = hw.pacer_for(member.workspace_id)
-    pacer.wait()
-    try:
-        resp = client.chat_postMessage(
-            channel=member.user_id, text=msg.text, blocks=msg.blocks, metadata=msg.metadata
-        )
-    except SlackApiError as exc:
-        error = str(exc.response.get("error", "unknown_error"))
-        if error in MEMBER_GONE:
-            store.nudges.mark_failed(claim.id, error)
-            store.members.deactivate(member.workspace_id, member.user_id, error, hw.now())
-            result.deactivated.append(key)
-            log.warning("member %s deactivated: %s", member.user_id, error)
-        else:
-            # Slack refused it outright, so it was not delivered: free the claim so a
-            # later tick (within the grace window) can try again.
-            store.nudges.release(claim.id)
+        claim = hw.store.nudges.claim(member.workspace_id, member.user_id, prompt.id, period,
+                                     hw.now(), claimed_by=hw.run_id)
+        if claim is None:
+            result.already += 1
+            return False
+        msg = messages.nudge_message(prompt, period, claim.id, member.workspace_id,
+                                     member.user_id, follow_up=follow_up)
+        key = f"{member.workspace_id}/{member.user_id}/{prompt.id}/{period}"
+        try:
+            resp = client.chat_postMessage(
+                channel=member.user_id, text=msg.text, blocks=msg.blocks, metadata=msg.metadata
+            )
+        except SlackApiError as exc:
+            _refused(hw, member, claim.id, str(exc.response.get("error", "unknown_error")),
+                     key, result)
+            return False
+        except Exception as exc:
+            # No answer (connection lost after the retries, timeout): Slack may or may not
+            # have the message. The claim stays; recovery looks for it in the DM history.
             result.failed.append(key)
-            log.warning("nudge %s not sent: %s", claim.id, error)
-        return False
-    except Exception as exc:
-        # No answer (connection lost after the retries, timeout): Slack may or may not have
-        # the message. The claim stays; recovery looks for it in the DM history later.
+            log.warning("nudge %s: no answer from Slack (%s); recovery will check the DM",
+                        claim.id, type(exc).__name__)
+            return False
+        hw.store.nudges.mark_sent(claim.id, resp["channel"], resp["ts"], hw.now())
+        result.sent.append(key)
+        return True
+
+
+def _refused(hw: Headway, member: Member, nudge_id: int, error: str, key: str,
+             result: FanoutResult) -> None:
+    """Slack refused the DM, so it was not delivered."""
+    if error in MEMBER_GONE:
+        hw.store.nudges.mark_failed(nudge_id, error)
+        hw.store.members.deactivate(member.workspace_id, member.user_id, error, hw.now())
+        result.deactivated.append(key)
+        log.warning("member %s deactivated: %s", member.user_id, error)
+    else:
+        # Free the claim so a later tick (within the grace window) can try again.
+        hw.store.nudges.release(nudge_id)
         result.failed.append(key)
-        log.warning("nudge %s: no answer from Slack (%s); recovery will check the DM",
-                    claim.id, type(exc).__name__)
-        return False
-    pacer.succeeded()
-    store.nudges.mark_sent(claim.id, resp["channel"], resp["ts"], hw.now())
-    result.sent.append(key)
-    return True
+        log.warning("nudge %s not sent: %s", nudge_id, error)
 
 
 def nudge_now(
@@ -188,23 +175,9 @@ def _nudge_now(hw: Headway, workspace_id: str | None, user_id: str | None,
                     send_nudge(hw, client, member, pack.work_prompt, period, result)
 
 
-def _open_days(member: Member, local_day: date, holidays: frozenset[date]) -> tuple[int, ...]:
-    """The member's nudge days of `local_day`'s week that are not holidays or paused, so
-    the work question moves to the last day actually asked (a Friday holiday → Thursday)."""
-    monday = local_day - timedelta(days=local_day.weekday())
-    paused = member.paused_until
-    open_days = tuple(
-        d for d in member.days
-        if (day := monday + timedelta(days=d)) not in holidays
-        and (paused is None or day > paused)
-    )
-    return open_days or member.days
-
-
 def _resting(hw: Headway, member: Member, period: str, now: datetime) -> bool:
     """Paused, or said "skip this week" for this period."""
-    local_today = now.astimezone(zone(member.tz)).date()
-    if member.paused_until is not None and local_today <= member.paused_until:
+    if is_paused(member, local_date(now, member.tz)):
         return True
     return hw.store.nudges.is_skipped(member.workspace_id, member.user_id, period)
 
@@ -306,7 +279,7 @@ def _send_due_to(hw: Headway, member: Member, workspace: Workspace, holidays: fr
         for missed in missed_nudges(member, since, now, GRACE, *rest):
             if not hw.store.nudges.is_skipped(member.workspace_id, member.user_id, missed.period) \
                     and hw.store.nudges.record_missed(member.workspace_id, member.user_id,
-                                                      missed.at, missed.period, now):
+                                                     missed.at, missed.period, now):
                 result.missed += 1
     due = due_nudge(member, now, GRACE, *rest)
     if due is None:
@@ -316,9 +289,9 @@ def _send_due_to(hw: Headway, member: Member, workspace: Workspace, holidays: fr
         return
     pack = hw.pack_for(workspace)
     history = hw.store.nudges.prompt_history(member.workspace_id, member.user_id)
-    local_day = due.at.astimezone(zone(member.tz)).date()
+    local_day = local_date(due.at, member.tz)
     client = hw.client_for(member.workspace_id)
-    planned = replace(member, days=_open_days(member, local_day, holidays))
+    planned = replace(member, days=open_days(member, local_day, holidays))
     for prompt in plan_prompts(pack, planned, history, due.period, local_day):
         gone = len(result.deactivated)
         follow_up = None
@@ -353,7 +326,6 @@ def _remind(hw: Headway, nudge: Nudge, now: datetime, result: FanoutResult) -> N
     msg = messages.nudge_message(
         prompt, nudge.period, nudge.id, nudge.workspace_id, nudge.user_id, reminder=True
     )
-    hw.pacer_for(nudge.workspace_id).wait()
     try:
         hw.client_for(nudge.workspace_id).chat_postMessage(
             channel=nudge.user_id, text=msg.text, blocks=msg.blocks

@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from datetime import datetime
 
 from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_bolt.oauth.oauth_settings import OAuthSettings
@@ -25,8 +24,10 @@ from slack_sdk.oauth.state_store.sqlite3 import SQLite3OAuthStateStore
 from slack_sdk.oauth.token_rotation import TokenRotator
 
 from bot.config import Settings
-from bot.context import Headway
+from bot.context import Clock, Headway, system_clock
+from bot.core.model import PromptPack
 from bot.slack_client import make_client
+from bot.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ class Installations:
     """Each workspace's bot token, refreshed before use when it rotates."""
 
     def __init__(self, settings: Settings, on_install: Callable[[str, str], None],
-                 clock: Callable[[], datetime]) -> None:
+                 clock: Clock) -> None:
         assert settings.client_id and settings.client_secret
         database = str(settings.db_path)
         settings.db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -149,12 +150,12 @@ class Installations:
         )
 
 
-def attach(hw: Headway) -> Installations:
-    """Serve many workspaces from `hw`: tokens come from their installations from now on."""
+def oauth_headway(settings: Settings, store: Store, packs: dict[str, PromptPack], *,
+                  clock: Clock = system_clock) -> Headway:
+    """A Headway serving many workspaces: each one's bot token comes from its installation
+    (refreshed before use), and an install marks the workspace installed in the store."""
     def on_install(workspace_id: str, name: str) -> None:
-        hw.store.workspaces.mark_installed(workspace_id, hw.now(), name)
+        store.workspaces.mark_installed(workspace_id, clock(), name)
 
-    installations = Installations(hw.settings, on_install, hw.now)
-    hw.installations = installations
-    hw.token_for = installations.token_for
-    return installations
+    return Headway(settings=settings, store=store, packs=packs, clock=clock,
+                   installations=Installations(settings, on_install, clock))

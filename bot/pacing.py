@@ -1,30 +1,23 @@
-"""Keeping a workspace's fan-out under Slack's limits, and one sending process per database.
+"""Keeping a workspace's fan-out under Slack's limits.
 
 Slack allows `chat.postMessage` about one message per second per channel plus a
 workspace-wide limit it does not publish exactly ("several hundred a minute"). Each nudge goes
 to its own DM channel, so the workspace limit is the one a fan-out meets: a `Pacer` spaces a
 workspace's posts to a configured rate, and when Slack answers 429 anyway every thread
 sending for that workspace waits out `Retry-After` and the rate drops, then climbs back.
+
+One layer paces: the workspace's Web API client (`bot.slack_client.PacedClient`) waits for
+its turn before each post and tells the pacer of each success and each 429. Callers just
+call Slack. Waiting and timing use the sleep and monotonic clock the `Headway` context was
+given, so the demo and tests pay no real seconds.
 """
 
 from __future__ import annotations
 
-import fcntl
-import logging
-import os
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
-from typing import IO, Any
-
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
-from slack_sdk.http_retry.request import HttpRequest
-from slack_sdk.http_retry.response import HttpResponse
-from slack_sdk.http_retry.state import RetryState
-
-log = logging.getLogger(__name__)
+from collections.abc import Callable
+from typing import Any
 
 # After a 429 the rate is cut to _CUT of what it was (never below _FLOOR of the configured
 # rate) and each success gives back _RECOVER of the configured rate, but only up to _CEILING
@@ -82,36 +75,8 @@ class Pacer:
             self._next = max(self._next, self.monotonic() + retry_after)
 
 
-class PacedRateLimitHandler(RateLimitErrorRetryHandler):
-    """Retries a call Slack answered with 429 once `Retry-After` has passed, waiting through
-    the workspace's pacer: the workspace's other sends hold back too instead of hitting 429,
-    and several retries due at once go out spaced, not in a burst.
-
-    slack_sdk's own handler (whose retry test this keeps) sleeps on the real clock; this one
-    waits with the pacer's injected sleep, so the demo and tests pay no real seconds.
-    """
-
-    def __init__(self, pacer: Pacer, max_retry_count: int = 5) -> None:
-        super().__init__(max_retry_count=max_retry_count)
-        self.pacer = pacer
-
-    def prepare_for_next_attempt(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> None:
-        if response is None:  # only a 429 response is retried here (see _can_retry)
-            raise error or RuntimeError("rate-limit retry without a response")
-        state.next_attempt_requested = True
-        self.pacer.rate_limited_for(_retry_after(response.headers))
-        self.pacer.wait()  # until Retry-After has passed, and this retry's turn
-        state.increment_current_attempt()
-
-
-def _retry_after(headers: dict[str, Any]) -> float:
+def retry_after(headers: dict[str, Any]) -> float:
+    """Seconds Slack asked to wait, from a 429's `Retry-After` header; 1 if unreadable."""
     for key, value in headers.items():
         if key.lower() == "retry-after":
             raw = value[0] if isinstance(value, list) and value else value
@@ -120,63 +85,3 @@ def _retry_after(headers: dict[str, Any]) -> float:
             except (TypeError, ValueError):
                 return 1.0
     return 1.0
-
-
-class SendingLock:
-    """Held while any thread of this process sends nudges; one sending process per database.
-
-    Why: with it held, a claim another process left unconfirmed can only mean that process
-    died mid-send (SIGKILL, power loss), so recovery settles it at once instead of waiting
-    out a timeout. Threads of one process share it (a count); the OS drops it when the
-    process dies, however it dies.
-    """
-
-    def __init__(self, db_path: Path) -> None:
-        self.path = Path(str(db_path) + ".sending.lock")
-        self._mutex = threading.Lock()
-        self._holders = 0
-        self._file: IO[bytes] | None = None
-
-    @contextmanager
-    def held(self, timeout: float = 600.0, poll: float = 0.05) -> Iterator[None]:
-        self._acquire(timeout, poll)
-        try:
-            yield
-        finally:
-            self._release()
-
-    def _acquire(self, timeout: float, poll: float) -> None:
-        with self._mutex:
-            if self._holders == 0:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                # Not opened for appending: pwrite below writes at offset 0 only without it.
-                f = os.fdopen(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644), "r+b", 0)
-                deadline = time.monotonic() + timeout
-                while True:
-                    try:
-                        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                        break
-                    except BlockingIOError:
-                        if time.monotonic() > deadline:
-                            f.close()
-                            raise SendingBusy(self.path) from None
-                        time.sleep(poll)
-                # Who holds it, for a person looking at the file: a fixed-width overwrite,
-                # not truncate-and-write, which costs a metadata update on every fan-out.
-                os.pwrite(f.fileno(), f"{os.getpid():>10}\n".encode(), 0)
-                self._file = f
-            self._holders += 1
-
-    def _release(self) -> None:
-        with self._mutex:
-            self._holders -= 1
-            if self._holders == 0 and self._file is not None:
-                fcntl.flock(self._file, fcntl.LOCK_UN)
-                self._file.close()
-                self._file = None
-
-
-class SendingBusy(RuntimeError):
-    def __init__(self, path: Path) -> None:
-        super().__init__(f"another Headway process has been sending nudges for this database "
-                         f"for too long ({path} is locked); try again later")

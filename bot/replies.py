@@ -20,7 +20,7 @@ from bot.core import messages
 from bot.core.edits import adopts_unstored_edit, carry_over, is_newer_edit
 from bot.core.labelling import label_answer
 from bot.core.model import Nudge, Prompt, Reply
-from bot.core.schedule import period_of
+from bot.core.periods import period_of
 from bot.members import named
 
 log = logging.getLogger(__name__)

@@ -11,30 +11,24 @@ OS even on SIGKILL) keeps a second `serve` on the same file from scheduling too.
 
 from __future__ import annotations
 
-import fcntl
 import logging
-import os
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
-from typing import IO
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot import digests, members, nudges
 from bot.context import Headway
-from bot.core.model import DigestRecord, Workspace
+from bot.core.model import Workspace
+from bot.core.policies import DIGEST_GRACE, digest_step
 from bot.core.retention import retention_cutoff
 from bot.core.schedule import due_digest
+from bot.locks import SchedulerLock
 from bot.units import unit_of_work
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 60
-DIGEST_GRACE = timedelta(hours=12)
-# Changes after the digest went out (late replies, edits, deletions, label fixes, a member
-# forgotten) update it, batched: a burst of them is one chat.update, not one per change.
-LATE_UPDATE_EVERY = timedelta(minutes=15)
 HANDLED_MESSAGES_KEPT = timedelta(days=1)
 
 
@@ -56,12 +50,32 @@ def tick(hw: Headway) -> TickResult:
     workspace's digest or purge) fails alone: see `bot.units`.
     """
     failed: list[str] = []
+    sweep_time_zones(hw, failed)
+    fanout = send_nudges(hw, failed)
+    posted, updated = post_digests(hw, failed)
+    purge_handled_messages(hw, failed)
+    return TickResult(fanout, posted, updated, purge_expired(hw, failed),
+                      purge_uninstalled(hw, failed), failed)
+
+
+def sweep_time_zones(hw: Headway, failed: list[str] | None = None) -> None:
+    """Members' zones follow Slack (once a day per workspace: see `bot.members`)."""
     for workspace in hw.store.workspaces.all():
         with unit_of_work("time zone sweep of workspace", workspace.workspace_id, failed=failed):
             members.refresh_time_zones(hw, workspace.workspace_id)
+
+
+def send_nudges(hw: Headway, failed: list[str] | None = None) -> nudges.FanoutResult:
+    """The nudges and snooze reminders due now (see `bot.nudges.send_due`)."""
     fanout = nudges.FanoutResult()
     with unit_of_work("nudges", failed=failed):
         fanout = nudges.send_due(hw)
+    return fanout
+
+
+def post_digests(hw: Headway, failed: list[str] | None = None) -> tuple[int, int]:
+    """Each workspace's digest posted or updated as `bot.core.policies.digest_step` says;
+    returns how many were posted and how many updated."""
     posted = updated = 0
     now = hw.now()
     for workspace in hw.store.workspaces.all():
@@ -69,47 +83,33 @@ def tick(hw: Headway) -> TickResult:
             action = _digest_unit(hw, workspace, now)
             posted += action == "posted"
             updated += action == "updated"
-    # Slack stopped redelivering those messages long ago: their marks are not needed.
-    with unit_of_work("purge of handled messages", "*", failed=failed):
-        hw.store.messages.purge_before(now - HANDLED_MESSAGES_KEPT)
-    return TickResult(fanout, posted, updated, purge_expired(hw, failed),
-                      purge_uninstalled(hw, failed), failed)
+    return posted, updated
 
 
 def _digest_unit(hw: Headway, workspace: Workspace, now: datetime) -> str | None:
-    """Post or update one workspace's digest if it is due; "posted", "updated" or None."""
-    if not workspace.digest_channel:
+    """Post or update one workspace's digest if the policy says so; "posted", "updated"
+    or None."""
+    channel = workspace.digest_channel
+    if not channel:
         return None
     due = due_digest(workspace, now, DIGEST_GRACE)
-    if due is not None:
-        period = due.period
-        record = hw.store.digests.get(workspace.workspace_id, workspace.digest_channel, period)
-        if record is not None and (
-            (record.ts is None and not _stale(record, now))
-            or (record.ts is not None and not record.dirty)
-        ):
-            return None  # posted and nothing changed since (or another run is posting it)
-    else:
-        # Late changes: the newest posted digest follows them with chat.update until
-        # the next week's digest replaces it, at most once per LATE_UPDATE_EVERY.
-        record = hw.store.digests.latest_posted(workspace.workspace_id, workspace.digest_channel)
-        if record is None or not record.dirty:
-            return None
-        if record.updated_at is not None and now - record.updated_at < LATE_UPDATE_EVERY:
-            return None
-        period = record.period
+    record = (hw.store.digests.get(workspace.workspace_id, channel, due.period) if due
+              else hw.store.digests.latest_posted(workspace.workspace_id, channel))
+    step = digest_step(due, record, now)
+    if step is None:
+        return None
     try:
-        outcome = digests.post_digest(hw, workspace.workspace_id, period)
+        outcome = digests.post_digest(hw, workspace.workspace_id, step.period)
     except digests.DigestError as exc:
         log.warning("digest for %s not posted: %s", workspace.workspace_id, exc)
         return None
     return outcome.action
 
 
-def _stale(record: DigestRecord, now: datetime) -> bool:
-    # A claim a run left without posting (it died, or Slack never answered): `post_digest`
-    # takes it over once it is this old, so the tick must not keep skipping it.
-    return record.claimed_at is not None and now - record.claimed_at > digests.STALE_CLAIM
+def purge_handled_messages(hw: Headway, failed: list[str] | None = None) -> None:
+    """Slack stopped redelivering those messages long ago: their marks are not needed."""
+    with unit_of_work("purge of handled messages", "*", failed=failed):
+        hw.store.messages.purge_before(hw.now() - HANDLED_MESSAGES_KEPT)
 
 
 def purge_uninstalled(hw: Headway, failed: list[str] | None = None) -> int:
@@ -142,35 +142,6 @@ def purge_expired(hw: Headway, failed: list[str] | None = None) -> int:
                          workspace.workspace_id)
             purged += counts["replies"]
     return purged
-
-
-class SchedulerLock:
-    """An exclusive, non-blocking lock file next to the database."""
-
-    def __init__(self, db_path: Path) -> None:
-        self.path = Path(str(db_path) + ".scheduler.lock")
-        self._file: IO[str] | None = None
-
-    def acquire(self) -> bool:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        f = open(self.path, "a+")  # noqa: SIM115 - held open for the life of the lock
-        try:
-            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            f.close()
-            return False
-        f.seek(0)
-        f.truncate()
-        f.write(f"{os.getpid()}\n")
-        f.flush()
-        self._file = f
-        return True
-
-    def release(self) -> None:
-        if self._file is not None:
-            fcntl.flock(self._file, fcntl.LOCK_UN)
-            self._file.close()
-            self._file = None
 
 
 def start_scheduler(hw: Headway) -> tuple[BackgroundScheduler | None, SchedulerLock]:

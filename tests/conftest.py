@@ -70,6 +70,22 @@ class Clock:
         return self.now
 
 
+class FakeTime:
+    """An injected monotonic clock and sleep (`Headway.monotonic`, `Headway.sleep`, a
+    `Pacer`'s): time only moves when someone sleeps on it, and every sleep is recorded."""
+
+    def __init__(self, now: float = 1000.0) -> None:
+        self.now = now
+        self.slept: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
 def wait_for(predicate: Callable[[], Any], timeout: float = 15.0, what: str = "condition") -> Any:
     """Bolt answers Slack first and finishes the work after: poll for its effects.
 

@@ -14,16 +14,16 @@ import time as walltime
 from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime, time
-from functools import partial
 from pathlib import Path
 
 import pytest
-from conftest import wait_for
+from conftest import FakeTime, wait_for
 
 from bot.core import messages
 from bot.core.model import Member
+from bot.locks import SendingLock
 from bot.nudges import send_due
-from bot.pacing import Pacer, SendingLock
+from bot.pacing import Pacer
 from bot.scheduler import tick
 from bot.slack_client import make_client
 from bot.store import Store
@@ -164,7 +164,7 @@ def test_the_workspace_is_paced_to_its_send_rate(fake, hw, clock):
     # exact, not at the mercy of a loaded machine's scheduling (and costs no real seconds).
     # (Seeded before the fan-out asks Headway for the workspace's pacer.)
     assert hw.pacer_for("T0THER").max_rate == 20.0  # Headway paces at the configured rate
-    t = FakeTime()
+    t = FakeTime(now=100.0)
     hw._pacers[TEAM] = Pacer(hw.settings.send_rate, monotonic=t.monotonic, sleep=t.sleep)
     landed: list[float] = []
     fake.on_arrival("chat.postMessage", lambda _args: landed.append(t.now))
@@ -194,7 +194,11 @@ def test_retry_after_holds_back_the_whole_workspace_and_nothing_is_lost(fake, hw
 def _record_backoff(hw) -> list[float]:
     """The production client, with its retry backoff recorded instead of slept through."""
     slept: list[float] = []
-    hw.client_factory = partial(make_client, sleep=slept.append)
+
+    def recording_client(token, api_url, pacer, *, sleep):
+        return make_client(token, api_url, pacer, sleep=slept.append)
+
+    hw.client_factory = recording_client
     return slept
 
 
@@ -271,21 +275,8 @@ def test_a_bot_user_is_deactivated_and_not_retried(fake, hw, clock):
 # ── The pacer itself (pure, on an injected clock) ────────────────────────────
 
 
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = 100.0
-        self.slept: list[float] = []
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
-
-
 def test_pacer_spaces_calls_evenly_and_never_bursts():
-    t = FakeTime()
+    t = FakeTime(now=100.0)
     pacer = Pacer(10.0, monotonic=t.monotonic, sleep=t.sleep)
     starts = []
     for _ in range(5):
@@ -295,7 +286,7 @@ def test_pacer_spaces_calls_evenly_and_never_bursts():
 
 
 def test_pacer_after_a_429_waits_retry_after_then_slows_and_recovers_to_below_the_limit():
-    t = FakeTime()
+    t = FakeTime(now=100.0)
     pacer = Pacer(10.0, monotonic=t.monotonic, sleep=t.sleep)
     pacer.wait()
     pacer.rate_limited_for(2.0)

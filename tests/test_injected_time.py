@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, time
 
 import pytest
+from conftest import FakeTime
 
 from bot.config import DEFAULT_SEND_RATE
 from bot.context import Headway
@@ -18,21 +19,6 @@ from bot.scheduler import tick
 from bot.store import Store
 
 FRIDAY_9 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
-
-
-class FakeTime:
-    """A monotonic clock that only moves when someone sleeps on it."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.slept: list[float] = []
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
 
 
 @pytest.fixture
@@ -97,3 +83,28 @@ def test_the_demo_paces_its_dms_on_its_simulated_clock(tmp_path, capsys):
     for a, b in together:
         # The pacer's wait moved the demo's clock on: the second DM left later.
         assert (b - a).total_seconds() == pytest.approx(spacing, abs=0.01)
+
+
+def test_the_workspaces_client_paces_its_posts_and_nothing_else(fake, hw, fake_time):
+    _enrol(fake, hw, ["U1"])
+    client = hw.client_for("T0001")
+    for _ in range(3):
+        client.users_info(user="U1")
+    assert fake_time.slept == []  # reads are not paced
+    for _ in range(3):
+        client.chat_postMessage(channel="U1", text="hello")
+    # Two a second: the second and third post each waited their half-second turn, once.
+    assert fake_time.slept == pytest.approx([0.5, 0.5])
+    assert len(fake.calls_to("chat.postMessage")) == 3
+
+
+def test_the_clients_retry_backoff_waits_on_the_contexts_sleep(fake, hw, clock, fake_time):
+    _enrol(fake, hw, ["U1"])
+    fake.fail("chat.postMessage", error="internal_error", status=500, times=1)
+    clock.now = FRIDAY_9
+    result = tick(hw)
+    assert [c.status for c in fake.calls_to("chat.postMessage")][:2] == [500, 200]
+    assert len(result.nudges.sent) == 2
+    # slack_sdk's first backoff step (0.5 s + jitter), slept on the injected clock: a real
+    # sleep would have left it empty. The retry itself is not paced a second time.
+    assert len(fake_time.slept) == 1 and fake_time.slept[0] >= 0.5, fake_time.slept

@@ -20,7 +20,7 @@ from bot.context import Headway
 from bot.core.model import Member
 from bot.core.prompts import load_packs
 from bot.http import SlackHTTPServer
-from bot.oauth import attach, bot_scopes
+from bot.oauth import bot_scopes, oauth_headway
 from bot.scheduler import tick
 from bot.store import Store
 
@@ -35,8 +35,7 @@ def ohw(fake: FakeSlack, db_path, clock: Clock) -> Iterator[Headway]:
                         client_id=CLIENT_ID, client_secret=CLIENT_SECRET,
                         api_url=fake.api_url, db_path=db_path, port=0, send_rate=1000.0)
     store = Store.open(db_path)
-    hw = Headway(settings=settings, store=store, packs=load_packs(), clock=clock)
-    attach(hw)
+    hw = oauth_headway(settings, store, load_packs(), clock=clock)
     yield hw
     store.close()
 

@@ -16,7 +16,8 @@ from bot import digests, logsafety
 from bot.cli import main
 from bot.core.channels import judge_digest_channel
 from bot.core.model import Member
-from bot.core.schedule import due_nudge, resolve_tz, with_known_zone, zone
+from bot.core.schedule import due_nudge
+from bot.core.zones import resolve_tz, with_known_zone, zone
 from bot.scheduler import tick
 
 T1, T2 = "T0001", "T0002"
@@ -314,7 +315,7 @@ def test_a_digest_claim_left_by_a_post_that_never_answered_is_retried_by_the_tic
     hw.store.digests.claim(T1, "C0DIGEST1", period, clock.now)  # a run that got no answer
     tick(hw)
     assert posts_to(fake, "C0DIGEST1") == [] and len(posts_to(fake, "C0DIGEST2")) == 1
-    clock.advance(minutes=11)  # older than digests.STALE_CLAIM
+    clock.advance(minutes=11)  # older than policies.STALE_CLAIM
     assert tick(hw).digests_posted == 1
     assert len(posts_to(fake, "C0DIGEST1")) == 1
 

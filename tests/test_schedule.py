@@ -14,28 +14,27 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+import bot.core.periods as periods
+import bot.core.policies as policies
 import bot.core.schedule as schedule
+import bot.core.when as when
+import bot.core.zones as zones
 from bot.core.model import Member, Workspace
+from bot.core.periods import parse_period, period_of, period_start, recent_periods, shift_period
 from bot.core.schedule import (
     Due,
     digest_period,
     due_digest,
     due_nudge,
-    format_days,
-    local_occurrence,
+    is_paused,
     missed_nudges,
     next_digest,
     next_nudge,
-    parse_days,
-    parse_hhmm,
-    parse_period,
-    period_of,
-    period_start,
-    recent_periods,
+    open_days,
     scheduled_nudges,
-    shift_period,
-    validate_tz,
 )
+from bot.core.when import format_days, parse_days, parse_hhmm
+from bot.core.zones import local_date, local_occurrence, validate_tz
 
 NY, BERLIN, SYDNEY = "America/New_York", "Europe/Berlin", "Australia/Sydney"
 ZONES = [NY, BERLIN, SYDNEY, "Asia/Kolkata", "Asia/Tokyo", "UTC"]
@@ -240,6 +239,39 @@ def test_pause_is_inclusive_of_its_local_date():
     assert due_nudge(member("Asia/Tokyo", paused_until=date(2026, 11, 15)), at, GRACE)
 
 
+def test_is_paused_is_inclusive_of_the_last_paused_day():
+    m = member("UTC", paused_until=date(2026, 11, 20))
+    assert is_paused(m, date(2026, 11, 19)) and is_paused(m, date(2026, 11, 20))
+    assert not is_paused(m, date(2026, 11, 21))
+    assert not is_paused(member("UTC"), date(2026, 11, 20))  # never paused
+
+
+def test_local_date_is_the_date_on_the_zones_wall_clock():
+    instant = utc(2026, 11, 16, 23, 30)  # Monday night in London, Tuesday in Tokyo
+    assert local_date(instant, "Europe/London") == date(2026, 11, 16)
+    assert local_date(instant, "Asia/Tokyo") == date(2026, 11, 17)
+    # An unknown zone is read in the fallback's, then UTC, like every zone in Headway.
+    assert local_date(instant, "Mars/Olympus_Mons", "Asia/Tokyo") == date(2026, 11, 17)
+    assert local_date(instant, "Mars/Olympus_Mons") == date(2026, 11, 16)
+    with pytest.raises(ValueError, match="timezone-aware"):
+        local_date(datetime(2026, 11, 16, 23, 30), "UTC")
+
+
+@pytest.mark.parametrize("holidays,paused_until,open_", [
+    ((), None, (0, 2, 4)),
+    ((date(2026, 11, 20),), None, (0, 2)),  # a Friday holiday: the week ends on Wednesday
+    ((), date(2026, 11, 16), (2, 4)),  # paused through Monday
+    ((date(2026, 11, 20),), date(2026, 11, 18), (0, 2, 4)),  # nothing open: all days kept
+    ((date(2026, 11, 13),), date(2026, 11, 13), (0, 2, 4)),  # last week's rests
+])
+def test_open_days_are_the_weeks_nudge_days_not_on_holiday_or_paused(holidays, paused_until,
+                                                                      open_):
+    m = member("UTC", days=(0, 2, 4), paused_until=paused_until)
+    # Any day of the week names the same week: Wednesday 18 November 2026.
+    for day in (date(2026, 11, 16), date(2026, 11, 18), date(2026, 11, 22)):
+        assert open_days(m, day, frozenset(holidays)) == open_
+
+
 def test_holidays_are_local_dates():
     # 08:00 in Tokyo is 23:00 UTC the day before: the holiday is the Tokyo date.
     m = member("Asia/Tokyo", at=time(8, 0))
@@ -318,8 +350,10 @@ def test_an_unknown_member_zone_falls_back_to_utc_instead_of_failing_the_tick():
     assert due_nudge(m, utc(2026, 11, 16, 9, 0), GRACE).at == utc(2026, 11, 16, 9, 0)
 
 
-def test_the_module_never_reads_the_clock():
-    source = Path(schedule.__file__).read_text()
+@pytest.mark.parametrize("module", [schedule, periods, zones, when, policies])
+def test_the_schedule_modules_never_read_the_clock(module):
+    source = Path(module.__file__).read_text()
+    assert "def " in source  # canary: the module's own code was read
     assert not re.search(r"\.now\(|\.today\(|utcnow|time\.time\(|monotonic", source)
 
 

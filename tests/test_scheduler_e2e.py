@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 
 from bot.core.model import Member
+from bot.locks import SchedulerLock
 from bot.replies import record_answer
-from bot.scheduler import SchedulerLock, tick
+from bot.scheduler import tick
 
 
 def dms(fake, user):

@@ -28,7 +28,7 @@ import pytest
 from conftest import wait_for
 
 from bot.core import messages
-from bot.core.schedule import period_of
+from bot.core.periods import period_of
 from bot.digests import post_digest
 
 TEAM, DIGEST = "T0001", "C0DIGEST"

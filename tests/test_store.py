@@ -160,7 +160,7 @@ def test_backup_is_a_consistent_private_copy_while_writing(store, tmp_path):
 def test_the_digest_reads_walk_indexes_never_a_whole_table(store):
     """Cost follows the week, not the history: no query behind a digest scans replies or
     items (checked on SQLite's own query plans, not on a timing)."""
-    from bot.core.schedule import recent_periods
+    from bot.core.periods import recent_periods
 
     # A history to read: every query below must run and find rows (an empty store skips
     # the items query altogether), and another workspace's rows must not be walked either.

@@ -12,15 +12,8 @@ import re
 import pytest
 
 from bench.eval_themes import baseline_many, headway_many, scores
-from bot.core.themes import (
-    CUES,
-    THEME_IDS,
-    THEME_NAMES,
-    fit_model,
-    load_theme_corpus,
-    theme_id,
-    theme_of,
-)
+from bot.core.theme_model import fit_model, load_theme_corpus, theme_id, theme_of
+from bot.core.themes import CUES, THEME_IDS, THEME_NAMES
 
 FIXES, SUPPORT, MEETINGS, ADMIN, UPKEEP, OTHER = (THEME_NAMES[t] for t in THEME_IDS)
 
@@ -110,7 +103,7 @@ def test_the_corpus_is_large_varied_and_its_splits_share_no_line():
 
 
 def test_a_corpus_row_with_an_unknown_theme_is_refused(tmp_path, monkeypatch):
-    import bot.core.themes as themes
+    import bot.core.corpora as corpora
 
     class Files:
         def __truediv__(self, part: str):
@@ -118,9 +111,9 @@ def test_a_corpus_row_with_an_unknown_theme_is_refused(tmp_path, monkeypatch):
 
     bad = tmp_path / "themes_dev.tsv"
     bad.write_text("theme\tteam\tstyle\ttext\nfirefighting\tops\tterse\tx\n", encoding="utf-8")
-    monkeypatch.setattr(themes.resources, "files", lambda _pkg: Files())
+    monkeypatch.setattr(corpora.resources, "files", lambda _pkg: Files())
     with pytest.raises(ValueError, match=r"themes_dev.tsv line 2: bad theme 'firefighting'"):
-        themes.load_theme_corpus("dev")
+        load_theme_corpus("dev")
 
 
 def test_every_cue_names_a_theme_and_every_theme_is_reachable():

@@ -11,7 +11,7 @@ from conftest import answer_to, wait_for
 from bot.cli import main
 from bot.core import messages
 from bot.core.model import Reply
-from bot.core.schedule import period_of
+from bot.core.periods import period_of
 from bot.scheduler import tick
 
 T = "T0001"

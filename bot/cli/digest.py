@@ -16,8 +16,8 @@ from bot.store import Store
 
 def digest(settings: Settings, args: argparse.Namespace) -> int:
     from bot import digests
+    from bot.core.periods import parse_period
     from bot.core.render import render_digest_blocks, render_digest_text
-    from bot.core.schedule import parse_period
 
     if args.week:
         try:
@@ -57,7 +57,7 @@ def digest(settings: Settings, args: argparse.Namespace) -> int:
 
 def _period(hw: Headway, workspace_id: str, week: str | None) -> str:
     """The week asked for, else the current one in the digest's time zone."""
-    from bot.core.schedule import period_of
+    from bot.core.periods import period_of
 
     workspace = hw.store.workspaces.get(workspace_id)
     assert workspace is not None

@@ -23,13 +23,13 @@ def headway(settings: Settings, store: Store | None = None, *, slack: bool = Tru
     logsafety.install([settings.bot_token, settings.signing_secret, settings.app_token,
                        settings.client_secret])
     store = store or Store.open(settings.db_path)
-    hw = Headway(settings=settings, store=store, packs=load_packs(settings.prompts_dir),
-                 clock=system_clock)
+    packs = load_packs(settings.prompts_dir)
     if slack and settings.oauth and not settings.bot_token:
-        from bot.oauth import attach
+        from bot.oauth import oauth_headway
 
-        attach(hw)  # many workspaces: each one's token comes from its installation
-    return hw
+        # many workspaces: each one's token comes from its installation
+        return oauth_headway(settings, store, packs, clock=system_clock)
+    return Headway(settings=settings, store=store, packs=packs, clock=system_clock)
 
 
 def workspace(store: Store, workspace_id: str | None, *,

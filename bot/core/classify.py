@@ -31,11 +31,11 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from itertools import pairwise
 
-from bot.core.model import Classification, Label
-from bot.core.text import STOP_WORDS
+from bot.core.corpora import read_corpus
+from bot.core.model import LABELS, Classification, Label
+from bot.core.text import STOP_WORDS, stem
 
 # (phrase, weight): positive = progress, negative = KTLO. See the module docstring for how
 # phrases match; a trailing space means "this last word exactly".
@@ -136,15 +136,6 @@ class _Cue:
     weight: float
 
 
-@lru_cache(maxsize=8192)
-def _stem(word: str) -> str:
-    """A deliberately crude stemmer: enough to make fix/fixed/fixes one feature."""
-    for suffix in ("ations", "ation", "ings", "ing", "ies", "ed", "es", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
-    return word
-
-
 @lru_cache(maxsize=1)
 def _cue_index() -> tuple[dict[str, list[_Cue]], dict[str, list[_Cue]]]:
     """Single-word prefix cues keyed by prefix; multi-word cues keyed by their first word."""
@@ -194,7 +185,7 @@ def _features(text: str) -> tuple[list[str], list[tuple[str, float, str]], dict[
     tokens = [t.strip(".:") or t for t in raw]
     cues = [(f"cue:{c.phrase}", c.weight, " ".join(raw[a:b]).strip(".,;:"))
             for c, a, b in _match_cues(tokens)]
-    stems = [_stem(t) for t in tokens]
+    stems = [stem(t) for t in tokens]
     words: dict[str, str] = {}
     for s, t in zip(stems, tokens, strict=True):
         words.setdefault(s, t)
@@ -220,16 +211,7 @@ class _Model:
 
 def load_corpus(split: str) -> list[tuple[Label, str, str, str]]:
     """One split of the packaged corpus as (label, team, style, text) rows."""
-    path = resources.files("bot.core") / "corpus" / f"{split}.tsv"
-    rows: list[tuple[Label, str, str, str]] = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
-        if n == 0 or not line.strip():
-            continue  # header
-        label, workspace, style, text = line.split("\t", 3)
-        if label not in ("progress", "ktlo"):
-            raise ValueError(f"corpus/{split}.tsv line {n + 1}: bad label {label!r}")
-        rows.append((label, workspace, style, text))  # type: ignore[arg-type]
-    return rows
+    return read_corpus(f"{split}.tsv", LABELS, "label")  # type: ignore[return-value]
 
 
 def fit(rows: Iterable[tuple[str, str]], smoothing: float = SMOOTHING) -> _Model:

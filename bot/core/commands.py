@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
-from bot.core.schedule import parse_days, parse_hhmm
 from bot.core.text import from_slack, readable, safe
 from bot.core.usage import (
     ACCESS,
@@ -23,6 +22,7 @@ from bot.core.usage import (
     USAGE_LINE,
     Access,
 )
+from bot.core.when import parse_days, parse_hhmm
 
 
 @dataclass(frozen=True)

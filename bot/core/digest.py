@@ -28,7 +28,8 @@ from itertools import pairwise
 
 from bot.core.model import DigestInput, Reply
 from bot.core.text import STOP_WORDS, readable, truncate
-from bot.core.themes import OTHER_THEME, theme_of
+from bot.core.theme_model import theme_of
+from bot.core.themes import OTHER_THEME
 
 __all__ = ["OTHER_THEME", "Digest", "Group", "Line", "Recurring", "Said", "Theme", "alike",
            "build_digest", "percent", "period_dates", "theme_of"]

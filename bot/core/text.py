@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -218,6 +219,12 @@ def truncate(text: str, limit: int, ellipsis: str = "…") -> str:
     return text[: max(0, limit - len(ellipsis))] + ellipsis
 
 
+def quoted(typed: str, limit: int = 20) -> str:
+    """What someone typed, cut to `limit` characters for quoting inside `code` in an error
+    message; a backtick would end the span, so it becomes a quote."""
+    return truncate(typed.replace("`", "'"), limit)
+
+
 def safe(text: str, limit: int | None = None) -> str:
     """Plain text (a name, a prompt, an error) escaped, then cut, never cutting through an
     escape sequence such as `&amp;`. Member-written text goes through `show` instead."""
@@ -236,3 +243,13 @@ STOP_WORDS: frozenset[str] = frozenset({
     "more", "less", "very", "just", "should", "could", "would", "what", "who", "why", "how",
     "new", "one",
 })
+
+
+@lru_cache(maxsize=8192)
+def stem(word: str) -> str:
+    """A deliberately crude stemmer, shared by the classifier and the KTLO themes: enough
+    to make fix/fixed/fixes one feature."""
+    for suffix in ("ations", "ation", "ings", "ing", "ies", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from bot.core.messages.blocks import Block, context, section
 from bot.core.messages.confirmation import flip_button, item_line
 from bot.core.model import Member, Reply, WeekShare
-from bot.core.schedule import format_days
 from bot.core.text import safe
+from bot.core.when import format_days
 
 
 def schedule_line(member: Member) -> str:

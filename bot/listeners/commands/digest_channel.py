@@ -11,8 +11,8 @@ from slack_sdk.errors import SlackApiError
 from bot.context import Headway
 from bot.core.channels import explain_info_error, explain_join_error, judge_digest_channel
 from bot.core.messages import admin_replies as say
+from bot.core.periods import period_of
 from bot.core.render import render_digest_blocks
-from bot.core.schedule import period_of
 from bot.digests import build
 from bot.listeners.commands.request import Handler, Refusal, Request, fast, slow
 from bot.members import zone_for

@@ -8,31 +8,18 @@ from typing import Any
 
 from bot.context import Headway
 from bot.core.messages import member_replies as say
-from bot.core.model import Member
-from bot.core.schedule import period_of, zone
+from bot.core.periods import period_of
+from bot.core.zones import local_date
 from bot.listeners.commands.request import Handler, Request, active_member, fast, slow
-from bot.members import display_name, zone_for
+from bot.members import member_from_user
 
 
 def _join(hw: Headway, req: Request) -> str:
     workspace_id, user_id = req.workspace_id, req.user_id
     user = req.client.users_info(user=user_id)["user"]
     existing = hw.store.members.get(workspace_id, user_id)
-    base = existing or Member(workspace_id=workspace_id, user_id=user_id)
     member = hw.store.members.upsert(
-        Member(
-            workspace_id=workspace_id,
-            user_id=user_id,
-            tz=zone_for(hw, workspace_id, user, current=existing.tz if existing else None),
-            days=base.days,
-            nudge_time=base.nudge_time,
-            paused_until=None,
-            anonymous=base.anonymous,
-            active=True,
-            name=display_name(user),
-        ),
-        hw.now(),
-    )
+        member_from_user(hw, workspace_id, user, existing, unpause=True), hw.now())
     return say.joined(member, again=existing is not None)
 
 
@@ -56,7 +43,7 @@ def _pause(hw: Headway, req: Request) -> str:
     member = active_member(hw, req)
     weeks = req.command.weeks
     assert weeks is not None
-    until = hw.now().astimezone(zone(member.tz)).date() + timedelta(weeks=weeks)
+    until = local_date(hw.now(), member.tz) + timedelta(weeks=weeks)
     hw.store.members.update(req.workspace_id, req.user_id, hw.now(), paused_until=until)
     return say.paused(weeks, until)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.context import Headway
 from bot.core.messages import member_replies as say
-from bot.core.schedule import period_of, recent_periods
+from bot.core.periods import period_of, recent_periods
 from bot.listeners.commands.request import Handler, Request, active_member, fast, slow
 from bot.members import named
 from bot.nudges import FanoutResult, send_nudge

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from bot.context import Headway
 from bot.core.messages import admin_replies as say
-from bot.core.model import Member
 from bot.listeners.commands.people import channel_members, is_person, users_by_id
 from bot.listeners.commands.request import Handler, Request, slow
-from bot.members import display_name, zone_for
+from bot.members import member_from_user
 
 
 def _team_add(hw: Headway, req: Request) -> str:
@@ -24,15 +23,8 @@ def _team_add(hw: Headway, req: Request) -> str:
             skipped += 1
             continue
         existing = hw.store.members.get(workspace_id, uid)
-        base = existing or Member(workspace_id=workspace_id, user_id=uid)
         hw.store.members.upsert(
-            Member(workspace_id=workspace_id, user_id=uid,
-                   tz=zone_for(hw, workspace_id, user, current=existing.tz if existing else None),
-                   days=base.days,
-                   nudge_time=base.nudge_time, paused_until=base.paused_until,
-                   anonymous=base.anonymous, active=True, name=display_name(user)),
-            hw.now(),
-        )
+            member_from_user(hw, workspace_id, user, existing, unpause=False), hw.now())
         added += 1
     return say.team_added(added, skipped)
 

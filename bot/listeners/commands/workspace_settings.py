@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.context import Headway
 from bot.core.messages import admin_replies, member_replies
 from bot.core.model import Workspace
-from bot.core.schedule import zone
+from bot.core.zones import local_date
 from bot.listeners.commands.request import Handler, Refusal, Request, fast, slow
 
 _UTC_WORKSPACE = Workspace("-")
@@ -17,7 +17,7 @@ def _holidays(hw: Headway, req: Request) -> str:
     member = hw.store.members.get(req.workspace_id, req.user_id)
     tz = member.tz if member else (hw.store.workspaces.get(req.workspace_id)
                                    or _UTC_WORKSPACE).tz
-    today = hw.now().astimezone(zone(tz)).date()
+    today = local_date(hw.now(), tz)
     return member_replies.holidays(hw.store.holidays.of(req.workspace_id, since=today))
 
 

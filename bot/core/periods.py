@@ -1,0 +1,84 @@
+"""Periods: ISO weeks (`2026-W47`), read on the wall calendar of a zone.
+
+ISO week-years, not calendar years: 2027-01-03 is in 2026-W53, 2024-12-30 in 2025-W01.
+Pure: every function is handed the instant it reasons about; nothing here reads the clock.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+
+from bot.core.text import quoted
+from bot.core.zones import local_occurrence, require_aware, zone
+
+_PERIOD = re.compile(r"([0-9]{4})-W([0-9]{2})")
+
+
+def format_period(year: int, week: int) -> str:
+    """`(2026, 47)` → `"2026-W47"`."""
+    return f"{year:04d}-W{week:02d}"
+
+
+def period_of(instant: datetime, tz: str) -> str:
+    """The ISO week containing `instant` on the wall calendar of `tz`, e.g. `"2026-W47"`.
+
+    ISO week-years, not calendar years: 2027-01-03 is in 2026-W53, 2024-12-30 in 2025-W01.
+    """
+    require_aware(instant, "instant")
+    year, week, _ = instant.astimezone(zone(tz)).isocalendar()
+    return format_period(year, week)
+
+
+def parse_period(text: str) -> tuple[int, int]:
+    """`"2026-W47"` → `(2026, 47)`; ValueError naming the problem otherwise.
+
+    Strict on purpose (capital W, two-digit week, no spaces): callers use the text they
+    validated as a database key, so only the canonical spelling may pass.
+    """
+    m = _PERIOD.fullmatch(text)
+    if not m:
+        raise ValueError(f"`{quoted(text)}` is not an ISO week: write it like 2026-W47")
+    year, week = int(m.group(1)), int(m.group(2))
+    if year < 1:
+        raise ValueError(f"`{text}` is not an ISO week: the year must be 0001 or later")
+    last = _weeks_in(year)
+    if not 1 <= week <= last:
+        raise ValueError(f"{year} has no week {week}: its ISO weeks are W01–W{last:02d}")
+    return year, week
+
+
+def _weeks_in(year: int) -> int:
+    # 28 December is always in the last ISO week of its year.
+    return date(year, 12, 28).isocalendar()[1]
+
+
+def period_monday(period: str) -> date:
+    """The calendar date of the period's Monday."""
+    year, week = parse_period(period)
+    return date.fromisocalendar(year, week, 1)
+
+
+def period_start(period: str, tz: str) -> datetime:
+    """The first instant of the period in `tz`: local Monday 00:00, as an aware UTC datetime.
+
+    If midnight itself is skipped by DST that Monday, the gap rule gives the first instant
+    that does exist (00:00 → 01:00).
+    """
+    return local_occurrence(period_monday(period), time(0, 0), tz)
+
+
+def shift_period(period: str, weeks: int) -> str:
+    """The period `weeks` ISO weeks after `period` (negative: before)."""
+    try:
+        year, week, _ = (period_monday(period) + timedelta(weeks=weeks)).isocalendar()
+    except OverflowError:
+        raise ValueError(f"{period} shifted by {weeks} weeks is out of range") from None
+    return format_period(year, week)
+
+
+def recent_periods(period: str, n: int) -> list[str]:
+    """The `n` periods just before `period` (not including it), oldest first."""
+    if n < 0:
+        raise ValueError(f"cannot list {n} periods")
+    return [shift_period(period, -k) for k in range(n, 0, -1)]
