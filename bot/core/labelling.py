@@ -12,6 +12,9 @@ from bot.core.text import readable
 # Answers to these prompts are filed by the prompt's kind, not classified: a problem
 # someone names is agenda material, not a unit of the week's work.
 FILED_KINDS: frozenset[str] = frozenset({"problem", "opportunity", "recognition", "reflection"})
+# Under this calibrated confidence Headway asks the member instead of just telling them:
+# its guess is wrong about one time in three or more. Chosen on the dev splits.
+UNSURE = 0.75
 
 
 def label_answer(
