@@ -43,4 +43,13 @@ def label_answer(
 
 
 def flipped(label: Label | None) -> Label:
+    """The other work label (progress for KTLO, KTLO for progress); progress otherwise."""
     return "ktlo" if label == "progress" else "progress"
+
+
+def is_unsure(item: Item) -> bool:
+    """Headway labelled this `work` item itself, with a confidence under `UNSURE`, and
+    the member has not answered it yet: it asks them instead of telling them. (An answer
+    makes the label the member's, `label_source` "user".)"""
+    return (item.kind == "work" and item.label is not None and item.label_source == "auto"
+            and item.confidence < UNSURE)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -11,7 +12,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.context import Headway
 from bot.core import messages
-from bot.core.labelling import flipped
+from bot.core.model import LABELS
 from bot.home import publish_home
 from bot.listeners.commands import FORGET_CANCEL, FORGET_CONFIRM
 from bot.members import named
@@ -19,6 +20,8 @@ from bot.nudges import SNOOZE
 from bot.store import Nudge
 
 log = logging.getLogger(__name__)
+LABEL_ACTION = re.compile(
+    rf"^(?:{messages.FLIP}|{messages.ANSWER_LABEL})(?:_(?:{'|'.join(LABELS)}))?$")
 
 
 def _own_nudge(hw: Headway, body: dict[str, Any]) -> Nudge | None:
@@ -75,22 +78,27 @@ def register(app: App, hw: Headway) -> None:
         hw.store.snooze_nudge(nudge.id, until)
         _close(hw, client, body, nudge, "snoozed: I'll ask again in 2 hours")
 
-    @app.action(messages.FLIP)
-    def flip(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    # Every label button: a fix ("label_flip_<label>", and plain "label_flip" on
+    # confirmations sent before `none` existed) and an unsure item's answers
+    # ("label_answer_<label>"). The value names the item and the label to set.
+    @app.action(LABEL_ACTION)
+    def set_label(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         team_id, user_id = body["team"]["id"], body["user"]["id"]
         try:
             item_id_text, label = body["actions"][0]["value"].split(":")
             item_id = int(item_id_text)
-        except (KeyError, ValueError):
+        except (KeyError, IndexError, TypeError, ValueError):
             return
         found = hw.store.get_item(team_id, item_id)
-        if found is None or found[1] != user_id or label not in ("progress", "ktlo"):
+        if found is None or found[1] != user_id or label not in LABELS:
             return  # only the author relabels their own items
         item, _author = found
-        if item.label == label:
-            label = flipped(item.label)  # a stale button: flip from what is stored now
-        hw.store.correct_item(team_id, item_id, user_id, label, hw.now())
+        if item.label != label or item.label_source != "user":
+            # A fix, or the answer to "progress or keeping the lights on?" — confirming
+            # Headway's own guess too: either way the label is now the member's, and it
+            # teaches the workspace's classifier.
+            hw.store.correct_item(team_id, item_id, user_id, label, hw.now())
         if (body.get("view") or {}).get("type") == "home":
             publish_home(hw, client, team_id, user_id)
             return

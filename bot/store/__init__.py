@@ -1046,7 +1046,8 @@ class Store:
         return [(r["text"], r["label"]) for r in rows]
 
     def week_shares(self, team_id: str, periods: Iterable[str]) -> list[WeekShare]:
-        """Progress and KTLO counts of `work` items per period (SQL aggregate: cost per week)."""
+        """Progress and KTLO counts of `work` items per period (SQL aggregate: cost per week);
+        `none` items count in neither."""
         periods = list(periods)
         if not periods:
             return []
@@ -1057,7 +1058,9 @@ class Store:
             # the cost is those weeks' rows, whatever the length of the history.
             f"SELECT r.period, i.label, count(*) AS n FROM replies r "
             f"JOIN items i ON i.reply_id = r.id WHERE r.team_id = ? AND r.period IN ({marks}) "
-            f"AND i.kind = 'work' AND i.label IS NOT NULL GROUP BY r.period, i.label",
+            # `none` items (no work in them) are in no share
+            f"AND i.kind = 'work' AND i.label IN ('progress', 'ktlo') "
+            f"GROUP BY r.period, i.label",
             [team_id, *periods],
         ):
             counts[r["period"]][0 if r["label"] == "progress" else 1] += r["n"]
@@ -1098,8 +1101,8 @@ class Store:
         for r in self.db.query(
             f"SELECT r.period, i.label, count(*) AS n FROM items i "
             f"JOIN replies r ON r.id = i.reply_id WHERE i.team_id = ? AND r.user_id = ? "
-            f"AND r.period IN ({marks}) AND i.kind = 'work' AND i.label IS NOT NULL "
-            f"GROUP BY r.period, i.label",
+            f"AND r.period IN ({marks}) AND i.kind = 'work' "
+            f"AND i.label IN ('progress', 'ktlo') GROUP BY r.period, i.label",
             [team_id, user_id, *periods],
         ):
             counts[r["period"]][0 if r["label"] == "progress" else 1] += r["n"]
