@@ -60,8 +60,8 @@ def platt_fit(scores: Sequence[float], outcomes: Sequence[bool],
             haa += w * s * s
             hab += w * s
             hbb += w
-        if abs(ga) < 1e-9 and abs(gb) < 1e-9:
-            break
+        if abs(ga) + abs(gb) < 1e-6 * len(scores):
+            break  # the mean gradient is nil, to well below what any figure shows
         det = haa * hbb - hab * hab
         da = (hbb * ga - hab * gb) / det
         db = (haa * gb - hab * ga) / det

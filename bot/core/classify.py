@@ -397,31 +397,57 @@ def fit(rows: Iterable[tuple[str, str]], smoothing: float = SMOOTHING) -> _Model
     return _fit([(label, _parts(text)) for label, text in rows], smoothing)
 
 
-def _fit(rows: Sequence[tuple[str, _Parts]], smoothing: float = SMOOTHING) -> _Model:
-    counts: dict[str, Counter[str]] = {"progress": Counter(), "ktlo": Counter()}
-    docs: Counter[str] = Counter()
-    used: dict[str, Counter[str]] = {"work": Counter(), "none": Counter()}
+@dataclass
+class _Counts:
+    """What naive Bayes counts: features per work label, lines per label, and which words
+    work lines and `none` lines use. Counts add and subtract, so a model of all folds but
+    one is the whole minus that fold."""
+
+    progress: Counter[str]
+    ktlo: Counter[str]
+    docs: Counter[str]
+    work_used: Counter[str]
+    none_used: Counter[str]
+
+    def __add__(self, other: _Counts) -> _Counts:
+        return _Counts(self.progress + other.progress, self.ktlo + other.ktlo,
+                       self.docs + other.docs, self.work_used + other.work_used,
+                       self.none_used + other.none_used)
+
+    def __sub__(self, other: _Counts) -> _Counts:
+        return _Counts(self.progress - other.progress, self.ktlo - other.ktlo,
+                       self.docs - other.docs, self.work_used - other.work_used,
+                       self.none_used - other.none_used)
+
+
+def _count(rows: Iterable[tuple[str, _Parts]]) -> _Counts:
+    c = _Counts(Counter(), Counter(), Counter(), Counter(), Counter())
     for label, parts in rows:
-        docs[label] += 1
+        c.docs[label] += 1
         if label == "none":
-            used["none"].update(set(parts.rest))
+            c.none_used.update(set(parts.rest))
             continue
-        counts[label].update(parts.feats)
-        used["work"].update({f for f in parts.feats if not f.startswith(("^", "#", "cue:"))
-                             and "_" not in f})
-    vocab = set(counts["progress"]) | set(counts["ktlo"])
-    tot_p = sum(counts["progress"].values()) + smoothing * len(vocab)
-    tot_k = sum(counts["ktlo"].values()) + smoothing * len(vocab)
-    weights = {
-        f: math.log((counts["progress"][f] + smoothing) / tot_p)
-        - math.log((counts["ktlo"][f] + smoothing) / tot_k)
-        for f in vocab
-    }
-    prior = math.log((docs["progress"] + 1) / (docs["ktlo"] + 1))
-    work_docs = docs["progress"] + docs["ktlo"] + 1
-    none_docs = docs["none"] + 1
-    none_words = frozenset(w for w, n in used["none"].items()
-                           if n / none_docs > used["work"][w] / work_docs)
+        (c.progress if label == "progress" else c.ktlo).update(parts.feats)
+        c.work_used.update(parts.feats[:parts.n_words])
+    return c
+
+
+def _fit(rows: Sequence[tuple[str, _Parts]], smoothing: float = SMOOTHING) -> _Model:
+    return _model_of(_count(rows), smoothing)
+
+
+def _model_of(c: _Counts, smoothing: float = SMOOTHING) -> _Model:
+    vocab = c.progress.keys() | c.ktlo.keys()
+    tot_p = math.log(c.progress.total() + smoothing * len(vocab))
+    tot_k = math.log(c.ktlo.total() + smoothing * len(vocab))
+    log = math.log
+    weights = {f: log(c.progress[f] + smoothing) - tot_p - log(c.ktlo[f] + smoothing) + tot_k
+               for f in vocab}
+    prior = math.log((c.docs["progress"] + 1) / (c.docs["ktlo"] + 1))
+    work_docs = c.docs["progress"] + c.docs["ktlo"] + 1
+    none_docs = c.docs["none"] + 1
+    none_words = frozenset(w for w, n in c.none_used.items()
+                           if n / none_docs > c.work_used[w] / work_docs)
     return _Model(prior, weights, none_words)
 
 
@@ -435,12 +461,14 @@ def _fitted() -> tuple[_Model, _Calibration]:
     lines each scoring model never saw: the dev splits (scored by the model) and each
     fifth of the train splits (scored by a model fitted on the other four fifths)."""
     train = [(label, _parts(text)) for label, text in _rows(TRAIN)]
-    model = _fit(train)
+    folds = [train[k::FOLDS] for k in range(FOLDS)]
+    counts = [_count(fold) for fold in folds]
+    whole = sum(counts[1:], counts[0])
+    model = _model_of(whole)
     unseen = [(label, _parts(text), model) for label, text in _rows(DEV)]
-    for k in range(FOLDS):
-        fold = _fit([r for i, r in enumerate(train) if i % FOLDS != k])
-        unseen += [(label, parts, fold) for i, (label, parts) in enumerate(train)
-                   if i % FOLDS == k]
+    for fold, fold_counts in zip(folds, counts, strict=True):
+        others = _model_of(whole - fold_counts)
+        unseen += [(label, parts, others) for label, parts in fold]
     return model, calibrate(unseen)
 
 
