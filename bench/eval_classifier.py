@@ -4,7 +4,7 @@ Each figure is printed for both systems, measured in the same run:
 
 - macro-F1 of progress vs KTLO on the work lines of the old held-out split
   (`corpus/heldout.tsv`), of the new one (`corpus/teams_heldout.tsv`, every kind of team,
-  issue 14), per function on the new one, and on `levin-commits.tsv` when `../shared` is
+  issue 14), per function on each, and on `levin-commits.tsv` when `../shared` is
   present (corrective = KTLO vs adaptive = progress; perfective reported apart). A work
   line labelled `none` counts as a miss.
 - on the new held-out split: the share of `none` lines kept out of the progress share
@@ -245,6 +245,7 @@ def main(argv: Sequence[str] = ()) -> None:
     quality(f"old {what} split ({old})", [(g, t) for g, _, t in old_rows])
     quality(f"new {what} split ({new})", [(g, t) for g, _, t in new_rows])
     per_function(f"new {what} split ({new})", new_rows)
+    per_function(f"old {what} split ({old})", old_rows)
     if not dev:
         levin = commits()
         if levin is None:
