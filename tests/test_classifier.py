@@ -228,6 +228,12 @@ def test_bench_skips_the_commits_cleanly_without_shared(monkeypatch, tmp_path, c
     bench.main()
     out = capsys.readouterr().out
     assert "levin-commits: skipped" in out and "held-out split" in out
+    # issue 14's figures, each beside the keyword baseline's
+    for figure in ("old held-out split (heldout) keywords", "new held-out split "
+                   "(teams_heldout) headway", "per function", "none lines kept out",
+                   "work lines wrongly set to none", "expected calibration error",
+                   "asks about"):
+        assert figure in out, figure
 
 
 # ── every kind of team (issue 14) ────────────────────────────────────────────
