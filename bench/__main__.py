@@ -9,7 +9,8 @@ import time
 
 SUITES = [
     ("ack latency (issue: core loop)", "bench.ack_latency"),
-    ("classifier quality and speed (issue: progress vs KTLO)", "bench.eval_classifier"),
+    ("classifier quality, calibration and speed (issues: progress vs KTLO; 14: every kind "
+     "of team)", "bench.eval_classifier"),
     ("KTLO theme accuracy and speed vs the old keyword rules (issue 10: digest)",
      "bench.eval_themes"),
     ("digest build time, 1 and 5 years of history (issue: progress vs KTLO)",

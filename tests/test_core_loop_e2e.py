@@ -141,8 +141,10 @@ def test_a_dm_reply_is_stored_labelled_and_confirmed(slack, fake, hw, env):
         "Restarted the billing export job again after it hung",
     ]
     assert all(i.label in ("progress", "ktlo") for i in items)
-    flips = [b["accessory"]["value"] for b in confirm.args["blocks"] if "accessory" in b]
-    assert len(flips) == 2  # one fix-the-label button per item
+    rows = [b for b in confirm.args["blocks"]
+            if b["type"] == "actions" and b["block_id"].startswith("item:")]
+    assert len(rows) == 2  # one row of label buttons per item
+    assert all(len(r["elements"]) == 2 for r in rows)  # the other two labels
     assert hw.store.nudges.get(nudge.id).status == "answered"
     # the nudge message loses its buttons once answered
     closed = _redraw_of(fake, nudge.channel, nudge.ts)

@@ -143,10 +143,12 @@ def test_any_dm_text_is_answered_and_stored_exactly(member, slack, fake, hw, db_
 
 
 _ACTIONS = [messages.ANSWER, messages.SKIP, messages.SNOOZE, messages.FLIP,
-            messages.FORGET_CANCEL, messages.FORGET_CONFIRM]
+            f"{messages.FLIP}_none", f"{messages.ANSWER_LABEL}_progress", messages.FORGET_CANCEL,
+            messages.FORGET_CONFIRM]
 button_value = st.one_of(st.text(max_size=60), st.integers().map(str),
                          st.builds(lambda a, b: f"{a}:{b}", st.integers(-5, 10**20),
-                                   st.sampled_from(["progress", "ktlo", "", "x" * 50])))
+                                   st.sampled_from(["progress", "ktlo", "none", "",
+                                                    "x" * 50])))
 
 
 @FUZZ

@@ -30,8 +30,9 @@ def _enrol_and_nudge(slack, fake, user: str, team: str) -> None:
 
 
 def _flip_buttons(blocks, item_id: int) -> list[dict]:
-    return [e for b in blocks if (e := b.get("accessory"))
-            and e.get("action_id") == messages.FLIP and e["value"].startswith(f"{item_id}:")]
+    """The item's fix-the-label buttons (one per other label), in the order shown."""
+    return [e for b in blocks if b.get("type") == "actions" for e in b["elements"]
+            if e["action_id"].startswith(messages.FLIP) and e["value"].startswith(f"{item_id}:")]
 
 
 def _answer(slack, fake, hw, user: str, team: str, text: str):
@@ -79,7 +80,7 @@ def test_fix_from_the_confirmation_dm_sets_label_source_user(slack, fake, hw, tw
     assert flip and flip[0]["value"] == f"{item.id}:progress"  # the button the DM carries
 
     channel, ts = confirm.response["channel"], confirm.response["ts"]  # where Slack put it
-    slack.click(messages.FLIP, flip[0]["value"], user="U1", team_id=T1,
+    slack.click(flip[0]["action_id"], flip[0]["value"], user="U1", team_id=T1,
                 channel=channel, message_ts=ts)
     # The redraw of that confirmation, not the nudge's "answered" redraw that the reply
     # itself caused (which may well arrive first).
@@ -102,7 +103,7 @@ def test_fix_from_app_home_sets_label_source_user_and_republishes(slack, fake, h
                               what="App Home with the item's fix button")
     buttons = _flip_buttons(home.args["view"]["blocks"], item.id)
 
-    slack.click(messages.FLIP, buttons[0]["value"], user="U1", team_id=T1,
+    slack.click(buttons[0]["action_id"], buttons[0]["value"], user="U1", team_id=T1,
                 view={"id": "VHOME", "type": "home", "team_id": T1})
     republished = fake.wait_for_call(
         "views.publish", lambda c: c.args.get("user_id") == "U1"

@@ -79,9 +79,11 @@ def test_a_full_cycle_at_debug_logs_no_token_secret_or_reply_text(
     confirm = fake.wait_for_call("chat.postMessage",
                                  lambda c: "Stored your answer" in c.args.get("text", ""),
                                  what="the confirmation (the only one)")
-    value = next(b["accessory"]["value"] for b in confirm.args["blocks"] if "accessory" in b)
+    button = next(e for b in confirm.args["blocks"] if b["type"] == "actions"
+                  for e in b["elements"] if e["action_id"].startswith("label_"))
     channel, ts = confirm.response["channel"], confirm.response["ts"]
-    slack.click(messages.FLIP, value, user="U1", channel=channel, message_ts=ts)
+    slack.click(button["action_id"], button["value"], user="U1", channel=channel,
+                message_ts=ts)
     wait_for(lambda: hw.store.replies.corrections("T0001"), what="the correction stored")
     fake.wait_for_call("chat.update", lambda c: c.args.get("ts") == ts and c.ok,
                        what="the confirmation redrawn with the fixed label")

@@ -317,8 +317,11 @@ def test_an_edit_replaces_the_reply_keeping_unchanged_lines_and_the_members_fix(
     assert len(posted_to_dm(fake)) == 1, "updated in place, no new DM"
     shown = confirmation_message(fake)
     assert shown["ts"] == confirm_ts
-    buttons = [b["accessory"]["value"] for b in shown["blocks"] if "accessory" in b]
-    assert [int(v.split(":")[0]) for v in buttons] == [shipped.id, added.id, restarted.id]
+    rows = [b for b in shown["blocks"] if b.get("block_id", "").startswith("item:")]
+    assert [int(b["block_id"].split(":")[1]) for b in rows] == [shipped.id, added.id,
+                                                                restarted.id]
+    assert all(e["value"].startswith(b["block_id"][5:] + ":")
+               for b in rows for e in b["elements"])
 
 
 def test_a_redelivered_or_late_older_edit_changes_nothing(slack, fake, hw, nudged, seen):

@@ -174,7 +174,7 @@ def test_prose_with_semicolons_is_one_item():
 
 @pytest.mark.parametrize("line", [
     "hi", "Hello @Headway", "hello <@UBOT>", "thanks!", "<@U123>", "<@U1> <@U2>",
-    "Thank you so much :pray:", "good morning team 👋", "hey there!", "---", "🎉",
+    "Thank you so much :pray:", "good morning team 👋", "hey there!", "---", "<@U1> 🎉",
 ])
 def test_a_line_of_only_mentions_or_a_greeting_is_chatter(line):
     assert is_chatter(line)
@@ -184,6 +184,8 @@ def test_a_line_of_only_mentions_or_a_greeting_is_chatter(line):
     "hi-res export shipped", "Thanks to <@U1> we shipped the billing API",
     "<https://github.com/acme/api/pull/812|PR 812>", "1:1 with <@U1>",
     "Hey, fixed the login bug", "Met the auditors", "ok",
+    # an emoji alone answers the question in pictures ("🤒"): an item, labelled `none`
+    "🎉", "🏖️", ":face_with_thermometer:",
 ])
 def test_a_line_with_work_in_it_is_not_chatter(line):
     assert not is_chatter(line)

@@ -9,7 +9,6 @@ from datetime import timedelta
 from conftest import answer_to, wait_for
 
 from bot.cli import main
-from bot.core import messages
 from bot.core.model import Reply
 from bot.core.periods import period_of
 from bot.scheduler import tick
@@ -189,10 +188,11 @@ def _flip_first_label(slack, fake, hw, user: str) -> None:
     confirm = fake.wait_for_call(
         "chat.postMessage", lambda c: c.args.get("channel") in (user, fake.dm_channel(user))
         and "Stored your answer" in c.args.get("text", ""), what=f"{user}'s confirmation")
-    value = next(b["accessory"]["value"] for b in confirm.args["blocks"] if "accessory" in b)
+    button = next(e for b in confirm.args["blocks"] if b["type"] == "actions"
+                  for e in b["elements"] if e["action_id"].startswith("label_"))
     before = _rows_of(hw, user)["corrections"]
-    slack.click(messages.FLIP, value, user=user, channel=confirm.response["channel"],
-                message_ts=confirm.response["ts"])
+    slack.click(button["action_id"], button["value"], user=user,
+                channel=confirm.response["channel"], message_ts=confirm.response["ts"])
     wait_for(lambda: _rows_of(hw, user)["corrections"] > before, what="correction stored")
 
 

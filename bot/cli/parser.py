@@ -19,6 +19,7 @@ commands:
   digest [--workspace W] [--week 2026-W47] (--dry-run | --post)
                              print or post a digest (week defaults to the current one)
   classify                   label items from stdin: label<TAB>confidence<TAB>text
+                             (progress, ktlo or none: no work in it)
   export [--workspace W]     everything stored for a workspace, as JSON on stdout
   backup PATH                a consistent copy of the database, safe while the bot runs
   migrate                    apply schema upgrades, and say which

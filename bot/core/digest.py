@@ -4,7 +4,9 @@ Rules:
 - Participation counts everyone who answered anything, reflections included; reflection
   *text* never enters the digest.
 - Anonymous replies keep their text and lose their name.
-- The progress share is progress / (progress + KTLO) over labelled `work` items. Its trend
+- The progress share is progress / (progress + KTLO) over labelled `work` items; items
+  labelled `none` (no work in them: "out sick", "n/a") are counted apart, in no share, and
+  their text never reaches the channel. Its trend
   is stated in the whole percentages the digest shows: this week's share against the
   average of the previous weeks that had data, so "▼ 5 pts" is what a reader gets from the
   numbers beside it.
@@ -26,6 +28,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import pairwise
 
+from bot.core.labelling import is_unsure
 from bot.core.model import DigestInput, Reply
 from bot.core.text import STOP_WORDS, readable, truncate
 from bot.core.theme_model import theme_of
@@ -110,6 +113,8 @@ class Digest:
     # The previous weeks' average share, in the whole percent shown: the mean of each
     # week's shown percentage, rounded. None when no previous week had data.
     average_pct: int | None = None
+    not_counted: int = 0  # `work` items with no work in them (label `none`)
+    unsure: int = 0  # items Headway asked its author about, still unanswered
 
     @property
     def empty(self) -> bool:
@@ -264,7 +269,7 @@ def build_digest(inp: DigestInput) -> Digest:
     problems: list[_Answer] = []
     opportunities: list[_Answer] = []
     recognition: list[_Answer] = []
-    unlabelled = auto = user = 0
+    unlabelled = auto = user = not_counted = unsure = 0
     for reply in inp.replies:
         author = _author(reply)
         if reply.kind == "reflection":
@@ -276,8 +281,11 @@ def build_digest(inp: DigestInput) -> Digest:
                     progress_lines.append(line)
                 elif item.label == "ktlo":
                     ktlo_lines.append(line)
+                elif item.label == "none":
+                    not_counted += 1
                 else:
                     unlabelled += 1
+                unsure += is_unsure(item)
                 if item.label is not None:
                     if item.label_source == "user":
                         user += 1
@@ -330,4 +338,6 @@ def build_digest(inp: DigestInput) -> Digest:
         labels_auto=auto,
         labels_user=user,
         average_pct=average,
+        not_counted=not_counted,
+        unsure=unsure,
     )

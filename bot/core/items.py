@@ -4,12 +4,15 @@ Only line ends separate items: prose is never cut at `;` or commas (a `;` ends e
 escaped entity Slack sends, and "reset passwords; fixed the VPN" is one thing said one way).
 List markers are removed and nothing else the member wrote is dropped, except lines that
 are no work at all: only mentions, a greeting or thanks ("hi @Headway", "thanks!",
-"<@U123>"). Those stay in the stored reply text, they just are not items.
+"<@U123>"). Those stay in the stored reply text, they just are not items. A line of emoji
+alone ("🏖️", ":face_with_thermometer:") is an item: it is how some people say they were
+away, and the classifier labels it `none` (no work) for its author to see.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from bot.core.text import Ref, segments
 
@@ -35,20 +38,27 @@ _FILLER: frozenset[str] = frozenset({
 def is_chatter(line: str) -> bool:
     """True for a line that is only mentions, a greeting or thanks: not a unit of work.
 
-    A link is content (`<https://…|PR 812>` names the work); a digit is content too.
+    A link is content (`<https://…|PR 812>` names the work); a digit is content too; so is
+    a line of emoji alone, without a mention (an answer in pictures: "🤒").
     """
     words: list[str] = []
+    mentions = emoji = False
     for seg in segments(line):
         if isinstance(seg, Ref):
             if seg.kind == "link":
                 return False
+            mentions = True
             continue
-        rest = _TYPED_MENTION.sub(" ", _EMOJI_CODE.sub(" ", seg.lower()))
+        lowered = seg.lower()
+        emoji = emoji or bool(_EMOJI_CODE.search(lowered)) or any(
+            unicodedata.category(c) == "So" for c in lowered)
+        rest = _TYPED_MENTION.sub(" ", _EMOJI_CODE.sub(" ", lowered))
+        mentions = mentions or rest != _EMOJI_CODE.sub(" ", lowered)
         if any(c.isdigit() for c in rest):
             return False
         words += _WORD.findall(rest)
     if not words:
-        return True  # mentions, emoji or punctuation only
+        return mentions or not emoji  # mentions or punctuation only; emoji alone is an item
     return (all(w in GREETINGS or w in _FILLER for w in words)
             and any(w in GREETINGS for w in words))
 

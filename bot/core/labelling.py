@@ -12,6 +12,9 @@ from bot.core.text import readable
 # Answers to these prompts are filed by the prompt's kind, not classified: a problem
 # someone names is agenda material, not a unit of the week's work.
 FILED_KINDS: frozenset[str] = frozenset({"problem", "opportunity", "recognition", "reflection"})
+# Under this calibrated confidence Headway asks the member instead of just telling them:
+# its guess is wrong about one time in three or more. Chosen on the dev splits.
+UNSURE = 0.75
 
 
 def label_answer(
@@ -40,4 +43,13 @@ def label_answer(
 
 
 def flipped(label: Label | None) -> Label:
+    """The other work label (progress for KTLO, KTLO for progress); progress otherwise."""
     return "ktlo" if label == "progress" else "progress"
+
+
+def is_unsure(item: Item) -> bool:
+    """Headway labelled this `work` item itself, with a confidence under `UNSURE`, and
+    the member has not answered it yet: it asks them instead of telling them. (An answer
+    makes the label the member's, `label_source` "user".)"""
+    return (item.kind == "work" and item.label is not None and item.label_source == "auto"
+            and item.confidence < UNSURE)

@@ -11,8 +11,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Literal
 
-Label = Literal["progress", "ktlo"]
-LABELS: tuple[Label, ...] = ("progress", "ktlo")
+# `none`: a line with no work signal ("out sick", "n/a", "ditto"): kept and shown to its
+# author, left out of every progress share.
+Label = Literal["progress", "ktlo", "none"]
+LABELS: tuple[Label, ...] = ("progress", "ktlo", "none")
+WORK_LABELS: tuple[Label, ...] = ("progress", "ktlo")  # the labels a progress share counts
 
 PromptKind = Literal["work", "problem", "opportunity", "recognition", "reflection"]
 PROMPT_KINDS: tuple[PromptKind, ...] = (
@@ -85,7 +88,9 @@ class Workspace:
 @dataclass(frozen=True)
 class Classification:
     label: Label
-    confidence: float  # 0.5 … 1.0: how sure the classifier is of `label`
+    # The calibrated probability that `label` is right (1/3 … 1; the most probable label):
+    # of items labelled with confidence 0.7, about 7 in 10 are right.
+    confidence: float
     reasons: tuple[str, ...] = ()  # the words or phrases that decided it
 
 

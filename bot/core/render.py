@@ -193,8 +193,12 @@ def _summary(d: Digest, escape: bool = True) -> str:
 
 
 def _footer(d: Digest) -> str:
-    return (f"Labels: {d.labels_auto} automatic, {d.labels_user} corrected by members · fix a "
-            f"label with the button on your confirmation DM or in Headway's Home tab")
+    unsure = f", {d.unsure} unsure and still unanswered" if d.unsure else ""
+    none = (f" · {d.not_counted} line{'s' if d.not_counted != 1 else ''} with no work in "
+            f"{'them' if d.not_counted != 1 else 'it'} not counted" if d.not_counted else "")
+    return (f"Labels: {d.labels_auto} automatic, {d.labels_user} corrected by members{unsure}"
+            f"{none} · fix a label with the button on your confirmation DM or in Headway's "
+            f"Home tab")
 
 
 def render_digest_blocks(d: Digest) -> DigestMessage:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -11,14 +12,15 @@ from slack_sdk.errors import SlackApiError
 
 from bot.context import Headway
 from bot.core import messages
-from bot.core.labelling import flipped
 from bot.core.messages import forget as forget_replies
-from bot.core.model import Nudge
+from bot.core.model import LABELS, Nudge
 from bot.home import publish_home
 from bot.members import named
 from bot.nudges import SNOOZE
 
 log = logging.getLogger(__name__)
+LABEL_ACTION = re.compile(
+    rf"^(?:{messages.FLIP}|{messages.ANSWER_LABEL})(?:_(?:{'|'.join(LABELS)}))?$")
 
 
 def _own_nudge(hw: Headway, body: dict[str, Any]) -> Nudge | None:
@@ -75,22 +77,27 @@ def register(app: App, hw: Headway) -> None:
         hw.store.nudges.snooze(nudge.id, until)
         _close(hw, client, body, nudge, "snoozed: I'll ask again in 2 hours")
 
-    @app.action(messages.FLIP)
-    def flip(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+    # Every label button: a fix ("label_flip_<label>", and plain "label_flip" on
+    # confirmations sent before `none` existed) and an unsure item's answers
+    # ("label_answer_<label>"). The value names the item and the label to set.
+    @app.action(LABEL_ACTION)
+    def set_label(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         workspace_id, user_id = body["team"]["id"], body["user"]["id"]
         try:
             item_id_text, label = body["actions"][0]["value"].split(":")
             item_id = int(item_id_text)
-        except (KeyError, ValueError):
+        except (KeyError, IndexError, TypeError, ValueError):
             return
         found = hw.store.replies.get_item(workspace_id, item_id)
-        if found is None or found[1] != user_id or label not in ("progress", "ktlo"):
+        if found is None or found[1] != user_id or label not in LABELS:
             return  # only the author relabels their own items
         item, _author = found
-        if item.label == label:
-            label = flipped(item.label)  # a stale button: flip from what is stored now
-        hw.store.replies.correct_item(workspace_id, item_id, user_id, label, hw.now())
+        if item.label != label or item.label_source != "user":
+            # A fix, or the answer to "progress or keeping the lights on?" — confirming
+            # Headway's own guess too: either way the label is now the member's, and it
+            # teaches the workspace's classifier.
+            hw.store.replies.correct_item(workspace_id, item_id, user_id, label, hw.now())
         if (body.get("view") or {}).get("type") == "home":
             publish_home(hw, client, workspace_id, user_id)
             return

@@ -316,7 +316,8 @@ class Replies(Aggregate):
     def week_shares(self, workspace_id: str, periods: Iterable[str], *,
                     user_id: str | None = None) -> list[WeekShare]:
         """Progress and KTLO counts of `work` items per period, the workspace's or (with
-        `user_id`) one member's. An SQL aggregate: the cost is those weeks' rows."""
+        `user_id`) one member's; `none` items (no work in them) count in neither. An SQL
+        aggregate: the cost is those weeks' rows."""
         periods = list(periods)
         if not periods:
             return []
@@ -327,8 +328,8 @@ class Replies(Aggregate):
             # then items by reply: the cost is those weeks' rows, whatever the history.
             f"SELECT r.period, i.label, count(*) AS n FROM replies r "
             f"JOIN items i ON i.reply_id = r.id WHERE r.workspace_id = ?{member} "
-            f"AND r.period IN ({marks(periods)}) AND i.kind = 'work' AND i.label IS NOT NULL "
-            f"GROUP BY r.period, i.label",
+            f"AND r.period IN ({marks(periods)}) AND i.kind = 'work' "
+            f"AND i.label IN ('progress', 'ktlo') GROUP BY r.period, i.label",
             [workspace_id, *by, *periods],
         ):
             counts[r["period"]][0 if r["label"] == "progress" else 1] += r["n"]

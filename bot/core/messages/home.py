@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.core.messages.blocks import Block, context, section
-from bot.core.messages.confirmation import flip_button, item_line
+from bot.core.messages.confirmation import item_blocks
 from bot.core.model import Member, Reply, WeekShare
 from bot.core.text import safe
 from bot.core.when import format_days
@@ -64,8 +64,9 @@ def home_view(
         blocks.append(context(f"Week {reply.period} · {reply.kind}"))
         budget -= 1
         for item in reply.items:
-            if budget <= 0:
+            shown = item_blocks(item)
+            if budget < len(shown):
                 break
-            blocks.append(section(item_line(item), flip_button(item)))
-            budget -= 1
+            blocks += shown
+            budget -= len(shown)
     return {"type": "home", "blocks": blocks}

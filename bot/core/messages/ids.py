@@ -10,7 +10,11 @@ from __future__ import annotations
 ANSWER = "nudge_answer"
 SKIP = "nudge_skip"
 SNOOZE = "nudge_snooze"
+# A label fix: "label_flip_<label>" sets <label> (value "<item id>:<label>"); plain
+# "label_flip" is the one button of confirmations sent before `none` existed. An unsure
+# item's question: "label_answer_<label>", same value. Listeners match both by prefix.
 FLIP = "label_flip"
+ANSWER_LABEL = "label_answer"
 FORGET_CONFIRM = "forget_confirm"
 FORGET_CANCEL = "forget_cancel"
 ANSWER_VIEW = "answer_modal"
