@@ -70,6 +70,10 @@ class Headway:
     # Set when the process is asked to stop: a fan-out ends after the DM in hand, so a
     # restart (a deploy, a dyno cycle) is not held up for the whole team's nudges.
     stopping: threading.Event = field(default_factory=threading.Event)
+    # Digests Slack refused, by (workspace, channel, period): (refusals in a row, next try).
+    # The scheduler's own memory; a restart simply tries again at once.
+    digest_refusals: dict[tuple[str, str, str], tuple[int, datetime]] = field(
+        default_factory=dict)
 
     def __post_init__(self) -> None:
         # One per process and database: two SendingLock objects in one process would block

@@ -21,7 +21,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot import digests, members, nudges
 from bot.context import Headway
 from bot.core.model import Workspace
-from bot.core.policies import DIGEST_GRACE, digest_step
+from bot.core.policies import DIGEST_GRACE, RETRY_MAX, digest_step, retry_wait
 from bot.core.retention import retention_cutoff
 from bot.core.schedule import due_digest
 from bot.locks import SchedulerLock
@@ -98,11 +98,24 @@ def _digest_unit(hw: Headway, workspace: Workspace, now: datetime) -> str | None
     step = digest_step(due, record, now)
     if step is None:
         return None
+    key = (workspace.workspace_id, channel, step.period)
+    refused = hw.digest_refusals.get(key)
+    if refused is not None and now < refused[1]:
+        return None  # Slack refused it a moment ago: wait out the backoff
     try:
         outcome = digests.post_digest(hw, workspace.workspace_id, step.period)
     except digests.DigestError as exc:
-        log.warning("digest for %s not posted: %s", workspace.workspace_id, exc)
+        count = refused[0] + 1 if refused else 1
+        wait = retry_wait(count)
+        hw.digest_refusals[key] = (count, now + wait)
+        # Once per streak, then once an hour: not a warning every minute.
+        level = logging.WARNING if count == 1 or wait == RETRY_MAX else logging.DEBUG
+        log.log(level, "digest for %s not posted: %s (refused %d time%s in a row; trying "
+                "again in %d min)", workspace.workspace_id, exc, count,
+                "" if count == 1 else "s", wait.total_seconds() // 60)
         return None
+    if hw.digest_refusals.pop(key, None) is not None:
+        log.info("digest for %s posted after Slack had refused it", workspace.workspace_id)
     return outcome.action
 
 

@@ -17,6 +17,7 @@ from bot.core.policies import (
     DigestStep,
     claim_is_stale,
     digest_step,
+    retry_wait,
 )
 from bot.core.schedule import due_digest
 
@@ -132,3 +133,9 @@ def test_next_weeks_digest_when_due_is_posted_whatever_last_weeks_state():
     next_monday = MONDAY_9 + timedelta(weeks=1)
     # The tick asks about the due week's record; last week's dirty one is not consulted.
     assert step_at(next_monday, None) == DigestStep("post", "2026-W48")
+
+
+def test_a_refused_digest_waits_one_minute_then_doubles_up_to_an_hour():
+    assert retry_wait(0) == timedelta(0)
+    assert [retry_wait(n) for n in (1, 2, 3, 4)] == [timedelta(minutes=m) for m in (1, 2, 4, 8)]
+    assert retry_wait(7) == timedelta(hours=1) and retry_wait(10_000) == timedelta(hours=1)

@@ -435,3 +435,36 @@ def test_digest_here_says_what_to_do_when_headway_cannot_join_a_public_channel(
     text = _digest_here(slack, fake, "C0OPEN")
     assert "couldn't join this channel" in text and "/invite @Headway" in text
     assert hw.store.workspaces.get(T1).digest_channel is None
+
+
+def test_a_refused_digest_backs_off_warns_once_and_posts_when_slack_accepts(
+    two_workspaces, fake, hw, clock, warnings_caught
+):
+    """Slack refusing one channel's digest (bot removed, channel archived) is asked again
+    after 1, 2, 4… minutes, not every tick, with one warning for the streak."""
+    fake.fail("chat.postMessage", "not_in_channel", times=None,
+              when=lambda args: args.get("channel") == "C0DIGEST1")
+
+    def refusals() -> int:
+        return len([c for c in fake.calls_to("chat.postMessage")
+                    if c.args.get("channel") == "C0DIGEST1"])
+
+    start = clock.now
+    asked_at = []
+    for minute in range(16):
+        clock.now = start + timedelta(minutes=minute)
+        before = refusals()
+        tick(hw)
+        if refusals() > before:
+            asked_at.append(minute)
+    assert asked_at == [0, 1, 3, 7, 15]  # waits of 1, 2, 4 and 8 minutes
+    assert len(posts_to(fake, "C0DIGEST2")) == 1  # the other workspace was not held up
+    warned = [r for r in warnings_caught.records if r.levelno == logging.WARNING
+              and T1 in r.getMessage() and "not_in_channel" in r.getMessage()]
+    assert len(warned) == 1
+
+    fake.reset_faults()
+    clock.now = start + timedelta(minutes=31)  # 15 + 16: the next try
+    tick(hw)
+    assert len(posts_to(fake, "C0DIGEST1")) == 1
+    assert hw.digest_refusals == {}  # a success ends the streak

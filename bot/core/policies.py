@@ -9,6 +9,10 @@ update; `bot.digests.post_digest` then claims, builds and sends it. The rules:
   unless it is already out and unchanged since, or another run claimed it a moment ago. A
   claim older than `STALE_CLAIM` that never became a post (its run died, or Slack never
   answered) is taken over, so one crash does not cost the week its digest.
+- **Refused**: a post or update Slack refuses (the bot was removed from the channel, the
+  channel was archived…) is tried again after 1, 2, 4… minutes, at most an hour apart
+  (`retry_wait`), not every tick: the operator is told once, and Slack is not asked the
+  same refused question sixty times an hour.
 - **Not due**: late changes (replies, edits, deletions, label fixes, a member forgotten)
   mark the newest posted digest dirty; it follows them with `chat.update` until the next
   week's digest replaces it, batched: at most one update per `LATE_UPDATE_EVERY`, so a burst
@@ -31,6 +35,17 @@ DIGEST_GRACE = timedelta(hours=12)
 LATE_UPDATE_EVERY = timedelta(minutes=15)
 # A claim this old that was never posted is taken over by the next run.
 STALE_CLAIM = timedelta(minutes=10)
+# A digest Slack refused is tried again after RETRY_FIRST, doubling up to RETRY_MAX.
+RETRY_FIRST = timedelta(minutes=1)
+RETRY_MAX = timedelta(hours=1)
+
+
+def retry_wait(refusals: int) -> timedelta:
+    """How long to wait before trying a digest again after `refusals` refusals in a row
+    (1 → RETRY_FIRST, doubling each time, never more than RETRY_MAX)."""
+    if refusals < 1:
+        return timedelta(0)
+    return min(RETRY_FIRST * 2 ** min(refusals - 1, 20), RETRY_MAX)
 
 
 class DigestState(Protocol):
