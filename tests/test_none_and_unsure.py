@@ -166,3 +166,13 @@ def test_week_shares_count_neither_none_items_nor_filed_answers(hw, clock):
     assert (week.progress, week.ktlo, week.share) == (1, 1, 0.5)
     [mine] = hw.store.replies.week_shares("T0001", [P], user_id="U1")
     assert (mine.progress, mine.ktlo, mine.share) == (1, 0, 1.0)
+
+
+def test_history_names_each_label_as_people_read_it_none_included():
+    from bot.core.messages.member_replies import history
+
+    text = history([reply(item("Out sick Tuesday", "none", id=1),
+                          item("Restarted the export job", "ktlo", id=2))])
+    assert "Out sick Tuesday — _no work in it · not counted_" in text
+    assert "Restarted the export job — _keeping the lights on_" in text
+    assert "_none_" not in text and "_ktlo_" not in text

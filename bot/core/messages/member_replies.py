@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from bot.core.messages.confirmation import LABEL_NAMES
 from bot.core.messages.home import schedule_line, share_bar
 from bot.core.model import Member, Reply, WeekShare
 from bot.core.text import show
@@ -110,7 +111,7 @@ def history(replies: Sequence[Reply]) -> str:
     for r in replies:
         lines.append(f"*{r.period}* · {r.kind}")
         for item in r.items:
-            label = f" — _{item.label}_" if item.label else ""
+            label = f" — _{LABEL_NAMES[item.label]}_" if item.label else ""
             lines.append(f"• {show(item.text, 300)}{label}")
     return "\n".join(lines)[:3000]
 
