@@ -41,9 +41,9 @@ def test_classify_reads_stdin_and_writes_label_confidence_text(monkeypatch, caps
         "Restarted the billing export job again\n\nLaunched usage-based pricing\n"))
     assert main(["classify"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert [line.split("\t")[0] for line in lines] == ["ktlo", "progress"]
+    assert [line.split("\t")[0] for line in lines] == ["ktlo", "none", "progress"]
     assert all(0.5 <= float(line.split("\t")[1]) <= 1 for line in lines)
-    assert lines[1].split("\t")[2] == "Launched usage-based pricing"
+    assert lines[2].split("\t")[2] == "Launched usage-based pricing"
 
 
 def test_digest_dry_run_prints_text_and_json(env, capsys):
