@@ -564,6 +564,29 @@ def test_the_wait_for_slack_backs_off_from_1_s_to_30_s_and_ends_on_time(hw, cloc
     assert hw.store.workspaces.all() == []  # nothing recorded for a workspace Slack never named
 
 
+def test_a_short_wait_for_slack_starts_its_backoff_at_a_tenth_of_it(hw, clock):
+    """README: with HEADWAY_START_RETRY_SECONDS=5 the waits are 0.5 s, 1 s, 2 s…"""
+    from dataclasses import replace
+
+    from bot.cli.failures import SlackFailure
+    from bot.cli.slack_check import check_slack
+    from bot.context import Headway
+
+    down = Headway(settings=replace(hw.settings, api_url=closed_api_url()), store=hw.store,
+                   packs=hw.packs, clock=clock)
+    now = [0.0]
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    with pytest.raises(SlackFailure, match=r"\(Connection refused; 5 attempts in 5\.0 s\)"):
+        check_slack(down, wait=5, doing="Headway did not start", sleep=sleep,
+                    monotonic=lambda: now[0])
+    assert slept == [0.5, 1, 2, 1.5]
+
+
 def test_sigterm_while_serve_waits_for_slack_stops_it_cleanly(env):
     proc = _serve({**env, "SLACK_API_URL": closed_api_url(),
                    "HEADWAY_START_RETRY_SECONDS": "600"}, free_port())

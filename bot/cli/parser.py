@@ -12,7 +12,8 @@ from bot.core.usage import USAGE
 COMMANDS_HELP = """\
 commands:
   serve                      run the bot and its scheduler (Socket Mode when SLACK_APP_TOKEN
-                             is set, otherwise HTTP on $PORT: /slack/events, /healthz)
+                             is set, otherwise HTTP on $PORT: /slack/events, /healthz;
+                             in Socket Mode /healthz only, when PORT is set)
   demo [--out DIR]           the whole weekly cycle offline, no Slack account needed
   nudge --now [--workspace W] [--user U]
                              send every due-or-forced nudge for the current period now
@@ -48,7 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("serve", help="run the bot and its scheduler",
                    description="Run the bot and its scheduler (Socket Mode when "
-                               "SLACK_APP_TOKEN is set, otherwise HTTP on $PORT).")
+                               "SLACK_APP_TOKEN is set, otherwise HTTP on $PORT). /healthz on "
+                               "$PORT answers from the start, 503 until Slack has accepted "
+                               "the tokens; in Socket Mode it is served only when PORT is "
+                               "set.")
     demo = sub.add_parser(
         "demo", help="the weekly cycle offline, no Slack account needed",
         description="Run Headway's whole weekly cycle offline, with no Slack account: a team "
