@@ -18,9 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_cli_failures import T, headway, rows, seed
-
-READERS = (["export"], ["digest", "--dry-run"])
+from test_cli_failures import T, headway, one_line, rows, seed
 
 
 @pytest.fixture
@@ -118,3 +116,24 @@ def test_a_reader_sees_the_changes_a_running_serve_holds_in_its_write_ahead_log(
         assert done.returncode == 0, done.stderr
         assert json.loads(done.stdout)["tables"]["members"][0]["name"] == "Ada (renamed)"
         assert _folder(db) == before
+
+
+def test_digest_dry_run_refuses_a_database_that_needs_an_upgrade_and_leaves_it_as_it_was(
+        env, db_path):
+    from sqlite_utils import Database
+
+    from bot.store import Store
+    from bot.store.migrations import migrations
+
+    ours = Store.known_migrations()
+    db = Database(db_path)
+    migrations.apply(db, stop_before=ours[1])  # a database from the first version
+    db.close()
+    before = db_path.read_bytes()
+    line = one_line(headway("digest", "--dry-run"), 2)
+    assert line == (f"headway: the database {db_path} needs a schema upgrade ({len(ours) - 1} "
+                    f"migrations) before this command can read it: run `headway migrate` "
+                    f"first")
+    assert db_path.read_bytes() == before and _folder(db_path) == ["headway.db"]
+    assert headway("migrate").returncode == 0  # canary: what the line says to do
+    assert "no workspace has used Headway yet" in one_line(headway("digest", "--dry-run"), 2)
