@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,6 +50,8 @@ class Settings:
     # An operator's own prompt packs, beside the shipped ones (bot.core.prompts.load_packs).
     prompts_dir: Path | None = None
     start_retry_seconds: float = DEFAULT_START_RETRY_SECONDS
+    # PORT was set, not defaulted: in Socket Mode, `serve` answers /healthz on it only then.
+    port_given: bool = False
 
     @property
     def socket_mode(self) -> bool:
@@ -94,15 +96,114 @@ def _check_prefix(name: str, value: str | None, prefix: str, what: str) -> None:
         )
 
 
-def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
-    """Validate the environment into `Settings` or raise `ConfigError` naming the variable."""
+# The variables of a command that uses only the database file (`migrate`, `backup`,
+# `export`), and those of one that reads it to render (`digest --dry-run`).
+DATABASE_VARIABLES = frozenset({"HEADWAY_DB"})
+RENDER_VARIABLES = frozenset({"HEADWAY_DB", "HEADWAY_PROMPTS_DIR"})
+
+
+def settings_from_env(env: Mapping[str, str] | None = None, *,
+                      uses: Collection[str] | None = None) -> Settings:
+    """Validate the environment into `Settings` or raise `ConfigError` naming the variable.
+
+    `uses`: the variables the command reads (default: all). The others are not checked, so
+    a bad HEADWAY_SEND_RATE does not stop `headway export`; a malformed one the command does
+    not use keeps its default in the `Settings` (tokens are kept as they are).
+    """
     env = os.environ if env is None else env
+
+    def checks(*names: str) -> bool:
+        return uses is None or any(name in uses for name in names)
+
     bot_token = _blank_to_none(env.get("SLACK_BOT_TOKEN"))
     signing_secret = _blank_to_none(env.get("SLACK_SIGNING_SECRET"))
     app_token = _blank_to_none(env.get("SLACK_APP_TOKEN"))
     client_id = _blank_to_none(env.get("SLACK_CLIENT_ID"))
     client_secret = _blank_to_none(env.get("SLACK_CLIENT_SECRET"))
 
+    if checks(*SLACK_VARIABLES):
+        _check_slack_variables(bot_token, signing_secret, app_token, client_id, client_secret)
+
+    api_url = _blank_to_none(env.get("SLACK_API_URL")) or DEFAULT_API_URL
+    if not re.match(r"^https?://[^/\s]+", api_url):
+        if checks("SLACK_API_URL"):
+            raise ConfigError(
+                f"SLACK_API_URL must be an http(s) URL such as {DEFAULT_API_URL} (got "
+                f"'{api_url}')"
+            )
+        api_url = DEFAULT_API_URL
+    if not api_url.endswith("/"):
+        api_url += "/"
+
+    db = _blank_to_none(env.get("HEADWAY_DB")) or DEFAULT_DB
+
+    port_given = _blank_to_none(env.get("PORT"))
+    port_text = port_given or str(DEFAULT_PORT)
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        if checks("PORT"):
+            raise ConfigError(f"PORT must be a number from 1 to 65535 (got '{port_text}')")
+        port_given, port_text = None, str(DEFAULT_PORT)
+
+    rate_text = _blank_to_none(env.get("HEADWAY_SEND_RATE")) or str(DEFAULT_SEND_RATE)
+    try:
+        send_rate = float(rate_text)
+    except ValueError:
+        send_rate = 0.0
+    if not 0.1 <= send_rate <= 1000:
+        if checks("HEADWAY_SEND_RATE"):
+            raise ConfigError(
+                f"HEADWAY_SEND_RATE must be a number of messages per second from 0.1 to 1000 "
+                f"(got '{rate_text}'); the default {DEFAULT_SEND_RATE:g} suits most workspaces"
+            )
+        send_rate = DEFAULT_SEND_RATE
+
+    days_text = (_blank_to_none(env.get("HEADWAY_UNINSTALL_RETENTION_DAYS"))
+                 or str(DEFAULT_UNINSTALL_RETENTION_DAYS))
+    if not days_text.isdigit() or not 0 <= int(days_text) <= 3650:
+        if checks("HEADWAY_UNINSTALL_RETENTION_DAYS"):
+            raise ConfigError(
+                f"HEADWAY_UNINSTALL_RETENTION_DAYS must be a number of days from 0 to 3650 "
+                f"(got '{days_text}'): how long a workspace's data is kept after it uninstalls"
+            )
+        days_text = str(DEFAULT_UNINSTALL_RETENTION_DAYS)
+
+    prompts_dir = _blank_to_none(env.get("HEADWAY_PROMPTS_DIR"))  # checked by load_packs
+
+    wait_text = (_blank_to_none(env.get("HEADWAY_START_RETRY_SECONDS"))
+                 or f"{DEFAULT_START_RETRY_SECONDS:g}")
+    try:
+        start_retry = float(wait_text)
+    except ValueError:
+        start_retry = -1.0
+    if not 0 <= start_retry <= 3600:
+        if checks("HEADWAY_START_RETRY_SECONDS"):
+            raise ConfigError(
+                f"HEADWAY_START_RETRY_SECONDS must be a number of seconds from 0 to 3600 (got "
+                f"'{wait_text}'): how long `serve` keeps trying to reach Slack at start"
+            )
+        start_retry = DEFAULT_START_RETRY_SECONDS
+
+    return Settings(
+        bot_token=bot_token,
+        signing_secret=signing_secret,
+        app_token=app_token,
+        client_id=client_id,
+        client_secret=client_secret,
+        api_url=api_url,
+        db_path=Path(db),
+        port=int(port_text),
+        send_rate=send_rate,
+        uninstall_retention_days=int(days_text),
+        prompts_dir=Path(prompts_dir) if prompts_dir else None,
+        start_retry_seconds=start_retry,
+        port_given=port_given is not None,
+    )
+
+
+def _check_slack_variables(bot_token: str | None, signing_secret: str | None,
+                           app_token: str | None, client_id: str | None,
+                           client_secret: str | None) -> None:
+    """The Slack credentials, each well-formed and together a way to install."""
     _check_prefix("SLACK_BOT_TOKEN", bot_token, "xoxb-", "a bot token")
     _check_prefix("SLACK_APP_TOKEN", app_token, "xapp-", "an app-level token")
     if bool(client_id) != bool(client_secret):
@@ -126,68 +227,6 @@ def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
             "SLACK_SIGNING_SECRET looks malformed (expected the hex string from "
             "Basic Information → App Credentials → Signing Secret)"
         )
-
-    api_url = _blank_to_none(env.get("SLACK_API_URL")) or DEFAULT_API_URL
-    if not re.match(r"^https?://[^/\s]+", api_url):
-        raise ConfigError(
-            f"SLACK_API_URL must be an http(s) URL such as {DEFAULT_API_URL} (got '{api_url}')"
-        )
-    if not api_url.endswith("/"):
-        api_url += "/"
-
-    db = _blank_to_none(env.get("HEADWAY_DB")) or DEFAULT_DB
-
-    port_text = _blank_to_none(env.get("PORT")) or str(DEFAULT_PORT)
-    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
-        raise ConfigError(f"PORT must be a number from 1 to 65535 (got '{port_text}')")
-
-    rate_text = _blank_to_none(env.get("HEADWAY_SEND_RATE")) or str(DEFAULT_SEND_RATE)
-    try:
-        send_rate = float(rate_text)
-    except ValueError:
-        send_rate = 0.0
-    if not 0.1 <= send_rate <= 1000:
-        raise ConfigError(
-            f"HEADWAY_SEND_RATE must be a number of messages per second from 0.1 to 1000 "
-            f"(got '{rate_text}'); the default {DEFAULT_SEND_RATE:g} suits most workspaces"
-        )
-
-    days_text = (_blank_to_none(env.get("HEADWAY_UNINSTALL_RETENTION_DAYS"))
-                 or str(DEFAULT_UNINSTALL_RETENTION_DAYS))
-    if not days_text.isdigit() or not 0 <= int(days_text) <= 3650:
-        raise ConfigError(
-            f"HEADWAY_UNINSTALL_RETENTION_DAYS must be a number of days from 0 to 3650 "
-            f"(got '{days_text}'): how long a workspace's data is kept after it uninstalls"
-        )
-
-    prompts_dir = _blank_to_none(env.get("HEADWAY_PROMPTS_DIR"))  # checked by load_packs
-
-    wait_text = (_blank_to_none(env.get("HEADWAY_START_RETRY_SECONDS"))
-                 or f"{DEFAULT_START_RETRY_SECONDS:g}")
-    try:
-        start_retry = float(wait_text)
-    except ValueError:
-        start_retry = -1.0
-    if not 0 <= start_retry <= 3600:
-        raise ConfigError(
-            f"HEADWAY_START_RETRY_SECONDS must be a number of seconds from 0 to 3600 (got "
-            f"'{wait_text}'): how long `serve` keeps trying to reach Slack at start"
-        )
-
-    return Settings(
-        bot_token=bot_token,
-        signing_secret=signing_secret,
-        app_token=app_token,
-        client_id=client_id,
-        client_secret=client_secret,
-        api_url=api_url,
-        db_path=Path(db),
-        port=int(port_text),
-        send_rate=send_rate,
-        uninstall_retention_days=int(days_text),
-        prompts_dir=Path(prompts_dir) if prompts_dir else None,
-        start_retry_seconds=start_retry,
-    )
 
 
 def require_serve_settings(settings: Settings) -> None:

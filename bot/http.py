@@ -1,5 +1,9 @@
 """Headway's HTTP front door: `/slack/events` for Slack, `/healthz` for the platform, and
-with OAuth distribution `/slack/install` and `/slack/oauth_redirect`.
+with OAuth distribution `/slack/install` and `/slack/oauth_redirect`. In Socket Mode (no
+app here) it serves `/healthz` only.
+
+`/healthz` answers from the moment the port is bound: 503 `starting` while `serve` waits
+for Slack, then 200 while the database answers (503 `database unavailable` when not).
 
 A small threaded stdlib server is enough for Slack's traffic (a few requests per person
 per week) and keeps the dependency list short; each request is handed to Bolt.
@@ -8,6 +12,7 @@ per week) and keeps the dependency list short; each request is handed to Bolt.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from threading import Thread
 from urllib.parse import parse_qsl, urlsplit
@@ -22,10 +27,14 @@ MAX_BODY = 1 << 20  # Slack's payloads are far smaller; anything bigger is not S
 class SlackHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], app: App, health: callable) -> None:  # type: ignore[valid-type]
+    def __init__(self, address: tuple[str, int], app: App | None,
+                 health: Callable[[], bool]) -> None:
+        """`app` None: nothing but `/healthz`; until `ready` is set, it answers 503
+        `starting` (a server made with an app is ready at once)."""
         super().__init__(address, _Handler)
         self.app = app
         self.health = health
+        self.ready = app is not None
 
     def serve_forever(self, poll_interval: float = 0.05) -> None:
         # shutdown() waits for the loop's next poll: stdlib's 0.5 s made every stop (SIGTERM,
@@ -65,11 +74,28 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def _health(self) -> tuple[int, str]:
+        if not self.server.ready:
+            return 503, "starting\n"
+        return (200, "ok\n") if self.server.health() else (503, "database unavailable\n")
+
+    def _no_app(self) -> bool:
+        """No app to hand the request to: 503 while starting, else (Socket Mode) 404."""
+        if self.server.app is not None:
+            return False
+        self.close_connection = True  # a request body, if any, is left unread
+        if self.server.ready:
+            self._send(404, "not found\n")
+        else:
+            self._send(503, "starting\n")
+        return True
+
     def do_GET(self) -> None:
         path = urlsplit(self.path).path
         if path == "/healthz":
-            ok = self.server.health()
-            self._send(200 if ok else 503, "ok\n" if ok else "database unavailable\n")
+            self._send(*self._health())
+            return
+        if self._no_app():
             return
         flow = self.server.app.oauth_flow
         if flow is not None and path in (flow.install_path, flow.redirect_uri_path):
@@ -87,8 +113,8 @@ class _Handler(BaseHTTPRequestHandler):
         """Platform health checks often use HEAD: `/healthz` answers as GET does, without
         the body; any other path is 404."""
         if urlsplit(self.path).path == "/healthz":
-            ok = self.server.health()
-            status, length = (200, len("ok\n")) if ok else (503, len("database unavailable\n"))
+            status, body = self._health()
+            length = len(body)
         else:
             status, length = 404, len("not found\n")
         self.send_response(status)
@@ -100,6 +126,8 @@ class _Handler(BaseHTTPRequestHandler):
         split = urlsplit(self.path)
         if split.path != "/slack/events":
             self._send(404, "not found\n")
+            return
+        if self._no_app():
             return
         try:
             length = int(self.headers.get("Content-Length") or 0)

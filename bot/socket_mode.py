@@ -42,6 +42,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.config import ConfigError
 
 log = logging.getLogger(__name__)
+# slack_sdk's client logs here (under bot.bolt: redacted as a library's lines are).
+CLIENT_LOG = logging.getLogger("bot.bolt.socket_mode")
 
 CONNECT_TIMEOUT_S = 30
 WORKERS = 10  # as many listeners at once as slack_sdk's built-in client runs
@@ -53,7 +55,7 @@ class _ThreadedDispatchHandler(SocketModeHandler):
     def __init__(self, app: App, app_token: str, *, web_client: AsyncWebClient,
                  executor: ThreadPoolExecutor) -> None:
         # No proxy given: the client takes HTTPS_PROXY / HTTP_PROXY from the environment.
-        super().__init__(app, app_token, logger=app.logger, web_client=web_client)
+        super().__init__(app, app_token, logger=CLIENT_LOG, web_client=web_client)
         self._executor = executor
 
     async def handle(self, client: Any, req: SocketModeRequest) -> None:
@@ -80,6 +82,15 @@ class SocketModeConnection:
     def connect(self, timeout: float = CONNECT_TIMEOUT_S) -> None:
         """Open the connection; ConfigError (one line for the CLI) when Slack refuses the
         app-level token or cannot be reached."""
+        # A failure here is the CLI's one line; the client's own lines about it (an ERROR,
+        # then an INFO as it closes) would only repeat it. Its lines are back once connected.
+        CLIENT_LOG.disabled = True
+        try:
+            self._connect_quietly(timeout)
+        finally:
+            CLIENT_LOG.disabled = False
+
+    def _connect_quietly(self, timeout: float) -> None:
         self._thread.start()
         future = asyncio.run_coroutine_threadsafe(self._connect(), self._loop)
         try:

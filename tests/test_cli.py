@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -12,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from conftest import wait_for
 from slackdriver import SIGNING_SECRET, SlackDriver
 
@@ -41,9 +43,50 @@ def test_classify_reads_stdin_and_writes_label_confidence_text(monkeypatch, caps
         "Restarted the billing export job again\n\nLaunched usage-based pricing\n"))
     assert main(["classify"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert [line.split("\t")[0] for line in lines] == ["ktlo", "progress"]
+    assert [line.split("\t")[0] for line in lines] == ["ktlo", "none", "progress"]
     assert all(0.5 <= float(line.split("\t")[1]) <= 1 for line in lines)
-    assert lines[1].split("\t")[2] == "Launched usage-based pricing"
+    assert lines[2].split("\t")[2] == "Launched usage-based pricing"
+
+
+def _unescape(text: str) -> str:
+    return re.sub(r"\\(.)", lambda m: {"t": "\t", "r": "\r", "0": "\0"}.get(m[1], m[1]),
+                  text)
+
+
+def test_classify_answers_line_for_line_in_three_columns_whatever_the_text_holds():
+    """The real process, fed bytes: a reader pairs output line N with input line N."""
+    lines = ["Restarted the billing export job again", "", "   ",
+             "Launched\tusage-based pricing", "a CR\rinside", "NUL\0here",
+             "C:\\temp\\t is a path, not a tab", "Shipped the beta"]
+    # The last line break is CR LF (taken off whole); the last line has none.
+    data = ("\n".join(lines[:-1]) + "\r\n" + lines[-1]).encode()
+    done = subprocess.run([sys.executable, "-m", "bot", "classify"], input=data,
+                          capture_output=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                          timeout=60)
+    assert done.returncode == 0 and done.stderr == b""
+    out = done.stdout.decode().split("\n")
+    assert out.pop() == ""  # the output's last line ends too
+    assert len(out) == len(lines)
+    rows = [line.split("\t") for line in out]
+    assert all(len(row) == 3 for row in rows), rows
+    assert [_unescape(row[2]) for row in rows] == lines
+    assert [row[:2] for row in rows[1:3]] == [["none", "1.00"], ["none", "1.00"]]
+    assert all(row[0] in ("progress", "ktlo", "none") and 0 <= float(row[1]) <= 1
+               for row in rows)
+    assert rows[0][0] == "ktlo" and rows[3][0] == "progress"  # canary: really labelled
+
+
+@pytest.mark.parametrize("command", ["serve", "demo", "nudge", "digest", "classify", "export",
+                                     "backup", "migrate", "help"])
+def test_every_commands_help_has_a_paragraph_saying_what_it_does(command):
+    done = subprocess.run([sys.executable, "-m", "bot", command, "--help"],
+                          capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr
+    usage, description, *_ = done.stdout.split("\n\n")
+    assert usage.startswith(f"usage: headway {command}")
+    assert not description.startswith(("options:", "positional arguments:")), done.stdout
+    assert len(description.split()) >= 8 and description.rstrip().endswith((".", ")"))
 
 
 def test_digest_dry_run_prints_text_and_json(env, capsys):

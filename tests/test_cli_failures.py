@@ -15,6 +15,7 @@ import re
 import signal
 import socket
 import sqlite3
+import stat
 import subprocess
 import sys
 import threading
@@ -303,6 +304,62 @@ def test_backup_to_a_directory_or_an_unwritable_path_is_one_line_and_writes_noth
     assert not list(target.parent.glob(".*"))  # no temporary file left beside it
 
 
+def _not_a_file(kind: str, tmp_path: Path) -> Path:
+    """A backup target that exists and is not a regular file. The devices are reached
+    through a link in tmp_path, so that code that replaces the target (as `backup` once
+    did) replaces the link, never /dev/null itself."""
+    path = tmp_path / kind
+    if kind in ("dev-null", "dev-full"):
+        path.symlink_to(f"/dev/{kind[4:]}")
+    elif kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "char-device":
+        try:
+            os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(1, 3))  # a null device, here
+        except PermissionError:
+            pytest.skip("creating a device node needs root")
+    return path
+
+
+@pytest.mark.parametrize("kind", ["dev-null", "dev-full", "fifo", "char-device"])
+def test_backup_to_a_device_or_a_pipe_is_refused_and_leaves_it_as_it_was(
+        env, db_path, tmp_path, kind):
+    seed(db_path)
+    target = _not_a_file(kind, tmp_path)
+    before = os.lstat(target)
+    line = one_line(headway("backup", str(target)), 2)
+    assert line == (f"headway: the backup target {target} is not a regular file (a device, "
+                    f"a pipe or a socket): give the path of a file to write")
+    after = os.lstat(target)
+    assert (after.st_ino, after.st_mode) == (before.st_ino, before.st_mode)
+    assert not stat.S_ISREG(os.stat(target).st_mode)  # canary: what it points at, too
+    assert not list(tmp_path.glob(".*.part"))
+
+
+def test_backup_dash_is_refused_and_dot_slash_dash_writes_a_file_named_dash(
+        env, db_path, tmp_path):
+    seed(db_path)
+    line = one_line(headway("backup", "-", cwd=tmp_path), 2)
+    assert line == ("headway: backup writes a file, not standard output: give a path such "
+                    "as backups/headway.db (a file named '-' is ./-)")
+    assert not (tmp_path / "-").exists()
+    done = headway("backup", "./-", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert rows(tmp_path / "-", "members") == rows(db_path, "members") != []
+
+
+def test_backup_and_export_of_an_empty_database_say_the_same_thing(env, db_path, tmp_path):
+    db_path.touch()  # 0 bytes: a database no Headway has written
+    target = tmp_path / "backup.db"
+    lines = {args[0]: one_line(headway(*args), 2) for args in (["backup", str(target)],
+                                                               ["export"])}
+    for command, so in (("backup", "nothing to back up"), ("export", "nothing to export")):
+        assert lines[command] == (f"headway: the database {db_path} is empty (no Headway "
+                                  f"has used it yet): {so}; check HEADWAY_DB")
+    assert not target.exists()
+    assert db_path.stat().st_size == 0 and sorted(tmp_path.iterdir()) == [db_path]
+
+
 def test_demo_out_pointing_at_a_file_is_one_line_and_leaves_the_file(tmp_path):
     out = tmp_path / "report.txt"
     out.write_text("keep me")
@@ -483,8 +540,14 @@ def test_serve_waits_for_slack_to_come_back_then_starts(env, fake):
     assert "Headway is listening on port" in out
 
 
-def test_the_wait_for_slack_backs_off_from_1_s_to_30_s_and_ends_on_time(hw, clock):
-    """The schedule itself, with injected sleep and monotonic time (no real waiting)."""
+@pytest.mark.parametrize(("wait", "attempts", "pauses"), [
+    (120, r"9 attempts in 120\.0 s", [1, 2, 4, 8, 16, 30, 30, 29]),
+    (5, r"5 attempts in 5\.0 s", [0.5, 1, 2, 1.5]),  # under 10 s: from a tenth of it
+])
+def test_the_wait_for_slack_backs_off_from_1_s_to_30_s_and_ends_on_time(
+        hw, clock, wait, attempts, pauses):
+    """The schedule itself, with injected sleep and monotonic time (no real waiting); the
+    README (Troubleshooting, .env.example) states it."""
     from dataclasses import replace
 
     from bot.cli.failures import SlackFailure
@@ -500,10 +563,10 @@ def test_the_wait_for_slack_backs_off_from_1_s_to_30_s_and_ends_on_time(hw, cloc
         slept.append(seconds)
         now[0] += seconds
 
-    with pytest.raises(SlackFailure, match=r"\(Connection refused; 9 attempts in 120\.0 s\)"):
-        check_slack(down, wait=120, doing="Headway did not start", sleep=sleep,
+    with pytest.raises(SlackFailure, match=rf"\(Connection refused; {attempts}\)"):
+        check_slack(down, wait=wait, doing="Headway did not start", sleep=sleep,
                     monotonic=lambda: now[0])
-    assert slept == [1, 2, 4, 8, 16, 30, 30, 29]
+    assert slept == pauses
     assert hw.store.workspaces.all() == []  # nothing recorded for a workspace Slack never named
 
 
@@ -649,6 +712,52 @@ def test_digest_post_that_slack_refuses_is_one_line_and_can_be_posted_later(
     done = headway("digest", "--post", "--week", "2026-W47")
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("digest 2026-W47 posted in C0DIGEST")
+
+
+def test_a_week_out_of_range_is_one_line_and_exit_2_before_slack_is_asked(env, fake, db_path):
+    seed(db_path)
+    for mode in ("--dry-run", "--post"):
+        line = one_line(headway("digest", mode, "--week", "9999-W52"), 2)
+        assert line == ("headway: `9999-W52` is out of range: Headway's weeks run from "
+                        "1000-W01 to 9998-W52")
+    assert fake.calls == []
+    done = headway("digest", "--dry-run", "--week", "9998-W52")  # canary: the last one works
+    assert done.returncode == 0, done.stderr
+
+
+def test_nudge_now_for_someone_who_is_not_a_member_is_one_line_and_sends_nothing(
+        env, fake, db_path):
+    for user in ("U1", "U2"):
+        fake.add_user(user, tz="UTC")
+    seed(db_path, members=2)
+    store = Store.open(db_path)
+    store.members.deactivate(T, "U2", "user_not_found", datetime.now(UTC))
+    store.close()
+    line = one_line(headway("nudge", "--now", "--user", "U9"), 2)
+    assert line == (f"headway: U9 is not a member of {T}: check --user (a Slack user id such "
+                    f"as U07ABC12); people join with `/headway join`")
+    line = one_line(headway("nudge", "--now", "--workspace", T, "--user", "U2"), 2)
+    assert line == (f"headway: U2 is not a member of {T} any more (they left, or Slack "
+                    f"deactivated them)")
+    assert fake.calls_to("chat.postMessage") == [] and rows(db_path, "nudges") == []
+    done = headway("nudge", "--now", "--user", "U1")  # canary: a member is nudged
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("nudges: sent 1,")
+
+
+@pytest.mark.parametrize("args", [["export"], ["backup", "copy.db"], ["migrate"],
+                                  ["digest", "--dry-run"]])
+def test_a_bad_setting_stops_only_the_commands_that_use_it(env, db_path, args):
+    seed(db_path)
+    bad = {"HEADWAY_SEND_RATE": "-1", "SLACK_BOT_TOKEN": "not-a-token", "PORT": "http",
+           "HEADWAY_START_RETRY_SECONDS": "soon", "SLACK_API_URL": "slack.com"}
+    done = headway(*args, env=bad)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    # The commands that send check every setting: the first bad one stops them.
+    for sends in (["nudge", "--now"], ["serve"], ["digest", "--post"]):
+        line = one_line(headway(*sends, env={"HEADWAY_SEND_RATE": "-1"}), 2)
+        assert "HEADWAY_SEND_RATE must be a number of messages per second" in line, sends
 
 
 # ── make run ─────────────────────────────────────────────────────────────────

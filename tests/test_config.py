@@ -72,8 +72,10 @@ def test_cli_stops_with_one_line_and_exit_code_2(tmp_path):
 
 def test_dotenv_is_read_but_the_real_environment_wins(tmp_path):
     (tmp_path / ".env").write_text("PORT=abc\nHEADWAY_DB=from-dotenv.db\n")
-    done = _headway(["migrate"], {"PYTHONPATH": str(ROOT)}, tmp_path)
+    done = _headway(["serve"], {"PYTHONPATH": str(ROOT)}, tmp_path)
     assert done.returncode == 2 and "PORT must be a number" in done.stderr
-    done = _headway(["migrate"], {"PYTHONPATH": str(ROOT), "PORT": "4000"}, tmp_path)
+    done = _headway(["serve"], {"PYTHONPATH": str(ROOT), "PORT": "4000"}, tmp_path)
+    assert done.returncode == 2 and "SLACK_BOT_TOKEN is not set" in done.stderr  # PORT passed
+    done = _headway(["migrate"], {"PYTHONPATH": str(ROOT)}, tmp_path)  # uses no PORT
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "from-dotenv.db").exists()

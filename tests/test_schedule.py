@@ -427,7 +427,9 @@ def test_period_start_is_exactly_where_period_of_changes(tz):
     (" 2026-W47", "is not an ISO week"),
     ("2026-W4", "is not an ISO week"),
     ("", "is not an ISO week"),
-    ("0000-W01", "the year must be 0001 or later"),
+    ("0000-W01", "`0000-W01` is out of range: Headway's weeks run from 1000-W01 to 9998-W52"),
+    ("0999-W52", "is out of range"),
+    ("9999-W52", "is out of range"),  # its Sunday is not a date
 ])
 def test_bad_periods_are_refused_with_a_specific_message(text, message):
     with pytest.raises(ValueError, match=re.escape(message)):
@@ -438,6 +440,23 @@ def test_good_periods_parse():
     assert parse_period("2026-W47") == (2026, 47)
     assert parse_period("2026-W53") == (2026, 53)
     assert parse_period("2020-W53") == (2020, 53)
+    assert parse_period("1000-W01") == (1000, 1)
+    assert parse_period("9998-W52") == (9998, 52)
+
+
+@pytest.mark.parametrize("period", ["1000-W01", "9998-W52"])
+def test_the_weeks_derived_from_the_first_and_last_valid_periods_are_dates(period):
+    """What callers compute from a period they validated never overflows: its Monday to
+    Sunday, and the start of every week up to a year before and after it."""
+    from bot.core.digest import period_dates
+
+    assert period_dates(period)
+    around = [*recent_periods(period, 52), period, *(shift_period(period, k) for k in
+                                                      range(1, 53))]
+    assert len(set(around)) == 105  # canary: a year each side, every week distinct
+    for week in around:
+        for tz in ("Pacific/Kiritimati", "Asia/Tokyo", "UTC", "Pacific/Pago_Pago"):
+            assert period_of(period_start(week, tz), tz) == week
 
 
 # ── the team digest ──────────────────────────────────────────────────────────

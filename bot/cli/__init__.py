@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.cli import database, digest, failures, nudge, offline, parser, runtime, serve
+from bot.config import DATABASE_VARIABLES, RENDER_VARIABLES
 from bot.logsetup import configure_logging
 
 
@@ -45,15 +46,18 @@ def _run(args: argparse.Namespace) -> int:
     if command == "demo":
         return offline.demo(Path(args.out))
 
-    settings = runtime.settings()
-    if command == "migrate":
-        return database.migrate(settings)
-    if command == "backup":
-        return database.backup(settings, Path(args.path))
-    if command == "export":
+    # Each command checks only the settings it uses: a bad HEADWAY_SEND_RATE stops `serve`,
+    # not `export`.
+    if command in ("migrate", "backup", "export"):
+        settings = runtime.settings(DATABASE_VARIABLES)
+        if command == "migrate":
+            return database.migrate(settings)
+        if command == "backup":
+            return database.backup(settings, args.path)
         return database.export(settings, args.workspace)
     if command == "digest":
-        return digest.digest(settings, args)
+        return digest.digest(runtime.settings(RENDER_VARIABLES if args.dry_run else None), args)
+    settings = runtime.settings()
     if command == "nudge":
         return nudge.nudge(settings, args)
     if command == "serve":

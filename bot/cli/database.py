@@ -30,10 +30,16 @@ def migrate(settings: Settings) -> int:
     return 0
 
 
-def backup(settings: Settings, target: Path) -> int:
+def backup(settings: Settings, path: str) -> int:
+    """`path` as typed: `./-` names a file called `-`, `-` alone is refused."""
+    if path == "-":
+        # Not stdout: the copy is made beside PATH and renamed into place.
+        raise UsageError("backup writes a file, not standard output: give a path such as "
+                         "backups/headway.db (a file named '-' is ./-)")
     store = Store.open(settings.db_path, create=False, migrate=False)
     try:
-        written = store.backup(target)
+        _not_empty(store, settings, "nothing to back up")
+        written = store.backup(Path(path))
     finally:
         store.close()  # no connection (and no WAL map) left behind in this process
     print(f"backed up {settings.db_path} to {written}")
@@ -43,9 +49,7 @@ def backup(settings: Settings, target: Path) -> int:
 def export(settings: Settings, workspace_id: str | None) -> int:
     store = Store.open(settings.db_path, create=False, migrate=False)
     try:
-        if not store.schema_version():
-            raise UsageError(f"the database {settings.db_path} is empty: no workspace has "
-                             f"used Headway yet")
+        _not_empty(store, settings, "nothing to export")
         chosen = runtime.workspace(store, workspace_id, include_uninstalled=True)
         data = store.exports.workspace(chosen)
     finally:
@@ -53,3 +57,11 @@ def export(settings: Settings, workspace_id: str | None) -> int:
     json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
     print()
     return 0
+
+
+def _not_empty(store: Store, settings: Settings, so: str) -> None:
+    """A database no Headway has written (an empty file, say) is an error for the commands
+    that copy one out, the same for each."""
+    if not store.schema_version():
+        raise UsageError(f"the database {settings.db_path} is empty (no Headway has used it "
+                         f"yet): {so}; check HEADWAY_DB")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 
 from bot.cli import runtime
-from bot.cli.failures import FailureTally
+from bot.cli.failures import FailureTally, UsageError
 from bot.cli.slack_check import check_slack
 from bot.config import ConfigError, Settings
+from bot.store import Store
 
 
 def nudge(settings: Settings, args: argparse.Namespace) -> int:
@@ -17,11 +18,29 @@ def nudge(settings: Settings, args: argparse.Namespace) -> int:
     from bot.nudges import nudge_now
 
     hw = runtime.headway(settings)
+    # The token first: a valid one ends its workspace's uninstall, which the checks below see.
     check_slack(hw, wait=0, doing="nothing was sent", verbose=args.verbose)
     if args.workspace:
         runtime.workspace(hw.store, args.workspace)
+    if args.user:
+        _check_member(hw.store, args.workspace, args.user)
     with FailureTally(args.verbose) as tally:
         result = nudge_now(hw, workspace_id=args.workspace, user_id=args.user)
     print(f"nudges: {result.summary()}")
     tally.report()
     return 0 if not result.failed else 1
+
+
+def _check_member(store: Store, workspace_id: str | None, user_id: str) -> None:
+    """`--user` names an active member (of `--workspace`, if given): else nothing would be
+    sent, and "sent 0" would hide the typo."""
+    workspaces = ([workspace_id] if workspace_id
+                  else [w.workspace_id for w in store.workspaces.all()])
+    found = [m for w in workspaces if (m := store.members.get(w, user_id)) is not None]
+    if any(m.active for m in found):
+        return
+    where = workspace_id or (", ".join(workspaces) if workspaces else "any workspace yet")
+    why = (" any more (they left, or Slack deactivated them)" if found else
+           ": check --user (a Slack user id such as U07ABC12); people join with "
+           "`/headway join`")
+    raise UsageError(f"{user_id} is not a member of {where}{why}")

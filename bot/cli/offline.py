@@ -7,15 +7,35 @@ from pathlib import Path
 
 from bot.cli.failures import UsageError
 
+# What a blank input line gets: there is nothing in it to label.
+BLANK = "none\t1.00\t"
+# The text column stays one column: a tab or CR would add a column or a line, a NUL ends
+# the text for many readers. Backslash too, so that the escapes can be read back.
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\r": "\\r", "\0": "\\0"})
+
 
 def classify() -> int:
-    """Items on stdin, one a line; `label<TAB>confidence<TAB>text` on stdout."""
+    """Items on stdin, one a line; `label<TAB>confidence<TAB>text` on stdout, one line per
+    input line in the same order (a blank one gives `BLANK`), the text escaped (`_ESCAPES`).
+
+    Lines end at a line feed only (a CR LF ending is taken off whole); a CR inside a line
+    is text. Bytes that are not UTF-8 are read as U+FFFD rather than failing the run.
+    """
     from bot.core.classify import classify_many
 
-    lines = [line.rstrip("\n") for line in sys.stdin]
+    raw = getattr(sys.stdin, "buffer", None)  # a test may hand over a text stream
+    data = raw.read().decode("utf-8", errors="replace") if raw else sys.stdin.read()
+    lines = [line.removesuffix("\r") for line in data.split("\n")]
+    if data.endswith("\n") or not data:
+        lines.pop()  # the end of the last line, not a line
     texts = [line for line in lines if line.strip()]
-    for text, c in zip(texts, classify_many(texts), strict=True):
-        print(f"{c.label}\t{c.confidence:.2f}\t{text}")
+    labelled = iter(classify_many(texts))
+    for line in lines:
+        if not line.strip():
+            print(BLANK + line.translate(_ESCAPES))
+            continue
+        c = next(labelled)
+        print(f"{c.label}\t{c.confidence:.2f}\t{line.translate(_ESCAPES)}")
     return 0
 
 

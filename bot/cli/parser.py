@@ -12,7 +12,8 @@ from bot.core.usage import USAGE
 COMMANDS_HELP = """\
 commands:
   serve                      run the bot and its scheduler (Socket Mode when SLACK_APP_TOKEN
-                             is set, otherwise HTTP on $PORT: /slack/events, /healthz)
+                             is set, otherwise HTTP on $PORT: /slack/events, /healthz;
+                             in Socket Mode /healthz only, when PORT is set)
   demo [--out DIR]           the whole weekly cycle offline, no Slack account needed
   nudge --now [--workspace W] [--user U]
                              send every due-or-forced nudge for the current period now
@@ -49,19 +50,35 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("serve", help="run the bot and its scheduler",
                    description="Run the bot and its scheduler (Socket Mode when "
-                               "SLACK_APP_TOKEN is set, otherwise HTTP on $PORT).")
-    demo = sub.add_parser("demo", help="the weekly cycle offline, no Slack account needed")
+                               "SLACK_APP_TOKEN is set, otherwise HTTP on $PORT). /healthz on "
+                               "$PORT answers from the start, 503 until Slack has accepted "
+                               "the tokens; in Socket Mode it is served only when PORT is "
+                               "set.")
+    demo = sub.add_parser(
+        "demo", help="the weekly cycle offline, no Slack account needed",
+        description="Run Headway's whole weekly cycle offline, with no Slack account: a team "
+                    "is nudged, answers, and its digest is printed. The digest's Block Kit "
+                    "JSON and the demo's database are written to DIR.")
     demo.add_argument("--out", default="out/demo", metavar="DIR",
                       help="directory for the digest's Block Kit JSON and the demo database "
                            "(default: out/demo)")
-    nudge = sub.add_parser("nudge", help="send this period's nudges now")
+    nudge = sub.add_parser(
+        "nudge", help="send this period's nudges now",
+        description="Send now, through Slack, every nudge of the current period that is due "
+                    "or not yet sent. The delivery ledger still applies: a nudge already "
+                    "sent is not sent again. Prints what it did; failures are one line per "
+                    "kind, with a count (exit 1).")
     nudge.add_argument("--now", action="store_true", required=True,
                        help="send now every nudge due or not yet sent this period (required; "
                             "the delivery ledger still sends each at most once)")
     nudge.add_argument("--workspace", metavar="W",
                        help="only this workspace (its Slack team id, T…)")
     nudge.add_argument("--user", metavar="U", help="only this member (Slack user id)")
-    digest = sub.add_parser("digest", help="print or post a digest")
+    digest = sub.add_parser(
+        "digest", help="print or post a digest",
+        description="Build a week's digest (progress, keep-the-lights-on, trends) and print "
+                    "it (--dry-run, which only reads the database) or post it to the "
+                    "workspace's digest channel (--post; posting again updates the message).")
     digest.add_argument("--workspace", metavar="W",
                         help="the workspace (Slack team id, T…); needed when there are several")
     digest.add_argument("--week", metavar="2026-W47",
@@ -71,15 +88,36 @@ def build_parser() -> argparse.ArgumentParser:
                       help="print it as text; reads the database only")
     mode.add_argument("--post", action="store_true", help="post (or update) it in Slack")
     digest.add_argument("--json", action="store_true", help="with --dry-run: print Block Kit")
-    sub.add_parser("classify", help="label items read from stdin, one per line")
-    export = sub.add_parser("export", help="everything stored for a workspace, as JSON")
+    sub.add_parser(
+        "classify", help="label items read from stdin, one per line",
+        description="Label each line of standard input as Headway's labeller would, offline: "
+                    "one line out per line in, label<TAB>confidence<TAB>text. A blank line "
+                    "gives 'none<TAB>1.00<TAB>' (no work in it); a tab, CR, NUL or backslash "
+                    "in the text is written \\t, \\r, \\0 or \\\\, so that every line "
+                    "has three columns.")
+    export = sub.add_parser(
+        "export", help="everything stored for a workspace, as JSON",
+        description="Print everything Headway stores for one workspace as JSON on standard "
+                    "output (README: What `headway export` holds). Only reads the database; "
+                    "works on a read-only file.")
     export.add_argument("--workspace", metavar="W",
                         help="the workspace (Slack team id, T…); needed when there are several")
-    backup = sub.add_parser("backup", help="a consistent copy of the database")
+    backup = sub.add_parser(
+        "backup", help="a consistent copy of the database",
+        description="Copy the database (HEADWAY_DB) to PATH with SQLite's online backup, "
+                    "safe while the bot runs. The copy is written beside PATH and renamed "
+                    "into place, so PATH is only ever replaced by a complete copy. Only "
+                    "reads the database.")
     backup.add_argument("path", metavar="PATH",
                         help="file to write (replaced only by a complete copy)")
-    sub.add_parser("migrate", help="apply schema upgrades and say which")
-    sub.add_parser("help", help="commands and the /headway slash command's usage")
+    sub.add_parser(
+        "migrate", help="apply schema upgrades and say which",
+        description="Apply the database's pending schema upgrades (serve also does at every "
+                    "start) and say which, or that there were none. Creates the database "
+                    "when HEADWAY_DB names no file yet.")
+    sub.add_parser(
+        "help", help="commands and the /headway slash command's usage",
+        description="List headway's commands, then the /headway slash command's subcommands.")
     return p
 
 

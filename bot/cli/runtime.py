@@ -3,6 +3,8 @@ for."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from bot import logsafety
 from bot.cli.failures import UsageError
 from bot.config import Settings, load_dotenv_file, settings_from_env
@@ -11,10 +13,11 @@ from bot.core.prompts import load_packs
 from bot.store import Store
 
 
-def settings() -> Settings:
-    """From the environment, after `.env` (which does not override it)."""
+def settings(uses: Collection[str] | None = None) -> Settings:
+    """From the environment, after `.env` (which does not override it). `uses`: the
+    variables the command reads, the only ones checked (default: all)."""
     load_dotenv_file()
-    return settings_from_env()
+    return settings_from_env(uses=uses)
 
 
 def headway(settings: Settings, store: Store | None = None, *, slack: bool = True) -> Headway:

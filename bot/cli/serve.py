@@ -1,7 +1,13 @@
-"""`headway serve`: the bot and its scheduler. At start it binds PORT first, then checks
-the bot token with Slack (trying again with backoff while Slack cannot be reached), and
-only then serves requests and starts the scheduler. SIGTERM stops it cleanly at any point,
-also while it waits for Slack."""
+"""`headway serve`: the bot and its scheduler. At start it binds PORT first and answers
+`/healthz` on it (503 `starting`), then checks the bot token with Slack (trying again with
+backoff while Slack cannot be reached), then serves Slack: requests on PORT, or in Socket
+Mode the websocket, opened and accepted before anything else happens. Only then does the
+scheduler start, so a start that fails has sent nothing. SIGTERM stops it cleanly at any
+point, also while it waits for Slack.
+
+In Socket Mode there is no HTTP server, unless PORT is set: then it serves `/healthz` only,
+for the platform's health check.
+"""
 
 from __future__ import annotations
 
@@ -19,14 +25,15 @@ from bot.context import Headway
 
 log = logging.getLogger("bot")
 
+
 def _listen(port: int, health: Callable[[], bool]) -> Any:
-    """Bind PORT now: a busy port stops the start before anything reaches Slack, and in any
-    case before the scheduler's first tick could nudge anyone. Serving starts later, once
-    the app exists (`server.app` is set then; nothing is served before)."""
+    """Bind PORT now and answer `/healthz` at once (503 `starting`): a busy port stops the
+    start before anything reaches Slack, and in any case before the scheduler's first tick
+    could nudge anyone. Slack's requests are served once the app exists (`server.app`)."""
     from bot.http import SlackHTTPServer
 
     try:
-        return SlackHTTPServer(("0.0.0.0", port), None, health)  # type: ignore[arg-type]
+        server = SlackHTTPServer(("0.0.0.0", port), None, health)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise ConfigError(f"PORT {port} is already in use (another Headway, or another "
@@ -36,6 +43,8 @@ def _listen(port: int, health: Callable[[], bool]) -> Any:
             raise ConfigError(f"PORT {port} needs privileges this user lacks: use a port "
                               f"above 1023 (the default is 3000)") from None
         raise ConfigError(f"cannot listen on PORT {port} ({exc.strerror})") from None
+    server.start_background()
+    return server
 
 
 class _Stopped(Exception):
@@ -57,33 +66,36 @@ def serve(settings: Settings, *, verbose: bool = False) -> int:
             raise _Stopped
 
     hw = runtime.headway(settings)
-    server = None if settings.socket_mode else _listen(settings.port, _health(hw))
+    # HTTP mode serves Slack on PORT; Socket Mode only health checks, and only on a PORT set.
+    wants_port = not settings.socket_mode or settings.port_given
+    server = _listen(settings.port, _health(hw)) if wants_port else None
+    connection = None
     try:
         check_slack(hw, wait=settings.start_retry_seconds, doing="Headway did not start",
                     verbose=verbose, sleep=pause)
         app = build_app(hw, verify_token=False)  # check_slack has just verified the token
-        if server is not None:
+        if settings.socket_mode:
+            # Before the scheduler: a refused app token stops the start with nothing sent.
+            from bot.socket_mode import open_socket_mode
+
+            connection = open_socket_mode(app, settings.app_token, settings.api_url)
+            log.info("Headway is running in Socket Mode")
+        elif server is not None:
             server.app = app
-            server.start_background()
-            log.info("Headway is listening on port %d (/slack/events, /healthz)",
-                     settings.port)
+        if server is not None:
+            server.ready = True
+            log.info("Headway is listening on port %d (%s)", settings.port,
+                     "/healthz" if settings.socket_mode else "/slack/events, /healthz")
         if stop.is_set():
             raise _Stopped
     except _Stopped:
-        if server is not None:
-            server.server_close()
+        _close(server, connection)
         return 0
     except BaseException:
-        if server is not None:
-            server.server_close()
+        _close(server, connection)
         raise
     scheduler, lock = start_scheduler(hw)
     try:
-        if hw.settings.socket_mode:
-            from bot.socket_mode import open_socket_mode
-
-            open_socket_mode(app, hw.settings.app_token, hw.settings.api_url)
-            log.info("Headway is running in Socket Mode")
         stop.wait()
     except KeyboardInterrupt:
         pass
@@ -92,7 +104,16 @@ def serve(settings: Settings, *, verbose: bool = False) -> int:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
         lock.release()
+        _close(server, connection)
     return 0
+
+
+def _close(server: Any, connection: Any) -> None:
+    if connection is not None:
+        connection.close()
+    if server is not None:
+        server.shutdown()
+        server.server_close()
 
 
 def _health(hw: Headway) -> Callable[[], bool]:

@@ -30,18 +30,37 @@ def period_of(instant: datetime, tz: str) -> str:
     return format_period(year, week)
 
 
+# The years a period given to Headway may name: well inside Python's dates (0001–9999), so
+# that the weeks derived from it (its Sunday, a year of earlier weeks for trends, the next
+# week's start) are dates in every zone too.
+FIRST_YEAR, LAST_YEAR = 1000, 9998
+
+
 def parse_period(text: str) -> tuple[int, int]:
     """`"2026-W47"` → `(2026, 47)`; ValueError naming the problem otherwise.
 
     Strict on purpose (capital W, two-digit week, no spaces): callers use the text they
-    validated as a database key, so only the canonical spelling may pass.
+    validated as a database key, so only the canonical spelling may pass. Years outside
+    FIRST_YEAR–LAST_YEAR are refused too: every caller that validates a week it was given
+    here can then compute with it without meeting an OverflowError.
     """
+    year, week = _year_week(text)
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(f"`{text}` is out of range: Headway's weeks run from "
+                         f"{FIRST_YEAR:04d}-W01 to {LAST_YEAR}-W52")
+    return year, week
+
+
+def _year_week(text: str) -> tuple[int, int]:
+    """The syntax and the week's number only: the arithmetic below also takes the weeks
+    derived from a valid period, which may lie just outside the range."""
     m = _PERIOD.fullmatch(text)
     if not m:
         raise ValueError(f"`{quoted(text)}` is not an ISO week: write it like 2026-W47")
     year, week = int(m.group(1)), int(m.group(2))
     if year < 1:
-        raise ValueError(f"`{text}` is not an ISO week: the year must be 0001 or later")
+        raise ValueError(f"`{text}` is out of range: Headway's weeks run from "
+                         f"{FIRST_YEAR:04d}-W01 to {LAST_YEAR}-W52")
     last = _weeks_in(year)
     if not 1 <= week <= last:
         raise ValueError(f"{year} has no week {week}: its ISO weeks are W01–W{last:02d}")
@@ -55,7 +74,7 @@ def _weeks_in(year: int) -> int:
 
 def period_monday(period: str) -> date:
     """The calendar date of the period's Monday."""
-    year, week = parse_period(period)
+    year, week = _year_week(period)
     return date.fromisocalendar(year, week, 1)
 
 

@@ -31,7 +31,12 @@ from sqlite_utils import Database
 from bot.store.admins import Admins
 from bot.store.digests import Digests
 from bot.store.export import NOT_EXPORTED, Exports
-from bot.store.files import StoreError, check_database_file, create_database_file
+from bot.store.files import (
+    StoreError,
+    check_database_file,
+    create_database_file,
+    read_only_uri,
+)
 from bot.store.holidays import Holidays
 from bot.store.members import Members
 from bot.store.messages import Messages
@@ -47,8 +52,12 @@ BUSY_TIMEOUT_MS = 10_000
 
 
 class Store:
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, read_only: bool = False) -> None:
+        """`read_only`: for the commands that only read; no connection of this store can
+        write, and opening it leaves no file behind (see `files.read_only_uri`)."""
         self.path = Path(path)
+        self.read_only = read_only
+        self._uri = read_only_uri(self.path) if read_only else None
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
@@ -74,21 +83,24 @@ class Store:
         mistyped HEADWAY_DB is an error, not a new empty database). `migrate`: refuse a
         database written by a newer Headway and apply this version's pending migrations
         (`backup` and `export` pass False: they copy rows as stored, whatever the schema).
-        `write` (default: `create`): the file must be writable now, not at the first write.
+        `write` (default: `create`): the file must be writable now, not at the first write;
+        False opens it read-only (a read-only file in a read-only folder works), and then
+        `migrate` only checks the schema: one that needs an upgrade is an error.
         Raises `StoreError`, whose message says what is wrong and what to do.
         """
         path = Path(path)
-        check_database_file(path, create=create, write=create if write is None else write)
+        write = create if write is None else write
+        check_database_file(path, create=create, write=write)
         if not path.exists():
             create_database_file(path)
-        store = cls(path)
+        store = cls(path, read_only=not write)
         try:
             store.db.execute("SELECT count(*) FROM sqlite_master").fetchall()
             if migrate:
                 store.migrate()
         except sqlite3.DatabaseError as exc:
             store.close()
-            raise StoreError(_unusable(path, exc)) from None
+            raise StoreError(_unusable(path, exc, read_only=not write)) from None
         except BaseException:
             store.close()
             raise
@@ -98,13 +110,19 @@ class Store:
     def db(self) -> Database:
         db = getattr(self._local, "db", None)
         if db is None:
-            conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000)
+            if self._uri is not None:
+                conn = sqlite3.connect(self._uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+            else:
+                conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000)
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             conn.execute("PRAGMA foreign_keys = ON")
-            conn.execute("PRAGMA synchronous = NORMAL")
             db = Database(conn)
-            if db.journal_mode != "wal":
-                db.enable_wal()
+            if self.read_only:
+                conn.execute("PRAGMA query_only = ON")  # and the journal mode as it is
+            else:
+                conn.execute("PRAGMA synchronous = NORMAL")
+                if db.journal_mode != "wal":
+                    db.enable_wal()
             self._local.db = db
             with self._lock:
                 self._all.append(conn)
@@ -127,6 +145,10 @@ class Store:
         """
         self.check_schema()
         pending = self.pending_migrations()
+        if pending and self.read_only:
+            raise StoreError(f"the database {self.path} needs a schema upgrade ({len(pending)} "
+                             f"migration{'s' if len(pending) > 1 else ''}) before this command "
+                             f"can read it: run `headway migrate` first")
         if pending:
             try:
                 migrations.apply(self.db)
@@ -194,12 +216,16 @@ class Store:
         Written to a temporary file beside `target` and renamed over it when complete: a
         failed backup leaves no half-written file, and an earlier backup at `target` is
         replaced only by a whole one. Raises `StoreError` for a target that is a directory,
-        the database itself, or not writable.
+        anything else but a regular file (a device such as /dev/null, a pipe: the rename
+        would replace it with the copy), the database itself, or not writable.
         """
         target = Path(target)
         if target.is_dir():
             raise StoreError(f"the backup target {target} is a directory: give a file path "
                              f"such as {target / 'headway-backup.db'}")
+        if target.exists() and not target.is_file():
+            raise StoreError(f"the backup target {target} is not a regular file (a device, a "
+                             f"pipe or a socket): give the path of a file to write")
         if target.exists() and target.resolve() == self.path.resolve():
             raise StoreError(f"the backup target {target} is the database itself: give "
                              f"another path")
@@ -233,9 +259,14 @@ class Store:
         return target
 
 
-def _unusable(path: Path, exc: sqlite3.DatabaseError) -> str:
+def _unusable(path: Path, exc: sqlite3.DatabaseError, *, read_only: bool = False) -> str:
     """One sentence for an SQLite error met while opening `path`."""
     text = str(exc)
+    if read_only and "unable to open" in text and Path(f"{path}-wal").exists():
+        # mode=ro through a -wal whose -shm is missing and cannot be created here
+        return (f"cannot read the database {path}: its write-ahead log {path}-wal holds "
+                f"changes this user cannot apply (the folder is not writable): run "
+                f"`headway migrate` as the user running Headway, which folds them in")
     if "readonly" in text:
         return (f"the database {path} is read-only: make it writable (chmod u+w) for the user "
                 f"running Headway")

@@ -75,6 +75,35 @@ def _check_not_truncated(path: Path, header: bytes) -> None:
                          f"restore it from a backup (README, Deployment)")
 
 
+def read_only_uri(path: Path) -> str | None:
+    """How a command that only reads (`backup`, `export`, `digest --dry-run`) opens `path`,
+    leaving nothing behind: None means an ordinary connection (with `PRAGMA query_only`),
+    else the SQLite URI to open instead.
+
+    In WAL mode a reader needs the `-shm` file beside the database, and SQLite creates it
+    (and `-wal`) at the first read. A connection that can write removes both when it closes;
+    one that cannot (a read-only file, a folder it cannot write) leaves them behind, or, in
+    a folder it cannot write, cannot read at all. So:
+
+    - file and folder writable: an ordinary connection, kept from writing by
+      `query_only`; SQLite removes its `-wal` and `-shm` at close as always.
+    - otherwise, with a `-wal` present (a `serve` has the database open, or stopped
+      without cleaning up): `mode=ro`, through the existing `-wal` and `-shm`, so the
+      changes still in the log are read too, and nothing new is created.
+    - otherwise: `mode=ro&immutable=1`, which needs neither file. The trade-off: an
+      immutable reader takes no locks and assumes the file does not change while it reads.
+      That holds here: with no `-wal`, no process has the database open in WAL mode, and
+      one that opens it meanwhile writes to its own new `-wal` (the main file changes only
+      at a checkpoint, after ~1,000 pages or when that process closes it).
+    """
+    folder = path.parent
+    if os.access(path, os.W_OK) and os.access(folder, os.W_OK):
+        return None
+    uri = path.absolute().as_uri()  # percent-encodes `?`, `#` and `%` in the path
+    wal = Path(f"{path}-wal")
+    return f"{uri}?mode=ro" if wal.exists() else f"{uri}?mode=ro&immutable=1"
+
+
 def create_database_file(path: Path) -> None:
     """An empty database file, readable by its owner only from birth (replies are
     personal), in a directory created if needed."""
