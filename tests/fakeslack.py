@@ -782,6 +782,16 @@ class FakeSlack:
             channel = self._channels.get(channel_id)
             return [dict(m) for m in channel.messages] if channel else []
 
+    def dms_with_event(self, user_ids: Iterable[str], event_type: str) -> Counter[str]:
+        """How many messages carrying ``event_type`` metadata each user's DM with the bot
+        holds (read from the DMs themselves, not from what the bot believes it sent)."""
+        got: Counter[str] = Counter()
+        for uid in user_ids:
+            for message in self.messages(self.dm_channel(uid)):
+                if (message.get("metadata") or {}).get("event_type") == event_type:
+                    got[uid] += 1
+        return got
+
     def home_view(self, user_id: str, team_id: str = DEFAULT_TEAM_ID) -> dict[str, Any] | None:
         """The Home tab last published for a user, or None."""
         with self._lock:
