@@ -294,6 +294,14 @@ def _max_len(value: Any, limit: int, where: str) -> list[str]:
     return []
 
 
+def _count_problems(items: Any, most: int, where: str, name: str) -> list[str]:
+    """No problem when ``items`` is a list of 1 to ``most`` entries; else says how many."""
+    if isinstance(items, list) and 1 <= len(items) <= most:
+        return []
+    count = len(items) if isinstance(items, list) else "?"
+    return [f"{where}.{name}: {count} {name}, want 1..{most}"]
+
+
 def _element_problems(element: Any, where: str) -> list[str]:
     """Interactive elements (buttons, selects, ...) and the images context blocks hold."""
     if not isinstance(element, dict):
@@ -314,9 +322,8 @@ def _element_problems(element: Any, where: str) -> list[str]:
     if kind in OPTION_ELEMENTS and "options" in element:
         options = element["options"]
         limit = MAX_OPTIONS.get(kind, MAX_SELECT_OPTIONS)
-        if not isinstance(options, list) or not 1 <= len(options) <= limit:
-            count = len(options) if isinstance(options, list) else "?"
-            problems.append(f"{where}.options: {count} options, want 1..{limit}")
+        if bad := _count_problems(options, limit, where, "options"):
+            problems += bad
         else:
             for i, option in enumerate(options):
                 if not isinstance(option, dict):
@@ -346,9 +353,8 @@ def _block_problems(block: Any, where: str) -> list[str]:
             problems += _text_problems(block["text"], f"{where}.text", limit=MAX_SECTION_TEXT)
         if "fields" in block:
             fields = block["fields"]
-            if not isinstance(fields, list) or not 1 <= len(fields) <= MAX_FIELDS:
-                count = len(fields) if isinstance(fields, list) else "?"
-                problems.append(f"{where}.fields: {count} fields, want 1..{MAX_FIELDS}")
+            if bad := _count_problems(fields, MAX_FIELDS, where, "fields"):
+                problems += bad
             else:
                 for i, field in enumerate(fields):
                     problems += _text_problems(field, f"{where}.fields[{i}]", limit=MAX_FIELD_TEXT)
@@ -360,9 +366,8 @@ def _block_problems(block: Any, where: str) -> list[str]:
         )
     elif kind == "context":
         elements = block.get("elements")
-        if not isinstance(elements, list) or not 1 <= len(elements) <= MAX_CONTEXT_ELEMENTS:
-            count = len(elements) if isinstance(elements, list) else "?"
-            problems.append(f"{where}.elements: {count} elements, want 1..{MAX_CONTEXT_ELEMENTS}")
+        if bad := _count_problems(elements, MAX_CONTEXT_ELEMENTS, where, "elements"):
+            problems += bad
         else:
             for i, element in enumerate(elements):
                 if isinstance(element, dict) and element.get("type") == "image":
@@ -370,9 +375,8 @@ def _block_problems(block: Any, where: str) -> list[str]:
                 problems += _text_problems(element, f"{where}.elements[{i}]", limit=None)
     elif kind == "actions":
         elements = block.get("elements")
-        if not isinstance(elements, list) or not 1 <= len(elements) <= MAX_ACTIONS_ELEMENTS:
-            count = len(elements) if isinstance(elements, list) else "?"
-            problems.append(f"{where}.elements: {count} elements, want 1..{MAX_ACTIONS_ELEMENTS}")
+        if bad := _count_problems(elements, MAX_ACTIONS_ELEMENTS, where, "elements"):
+            problems += bad
         else:
             for i, element in enumerate(elements):
                 problems += _element_problems(element, f"{where}.elements[{i}]")
