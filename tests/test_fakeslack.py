@@ -581,6 +581,14 @@ def test_check_blocks_elements_and_fields() -> None:
     assert check_blocks([fields]) == ["blocks[0].fields: 11 fields, want 1..10"]
     context = {"type": "context", "elements": [{"type": "mrkdwn", "text": "c"}] * 11}
     assert check_blocks([context]) == ["blocks[0].elements: 11 elements, want 1..10"]
+    assert check_blocks([{"type": "actions", "elements": []}]) == [
+        "blocks[0].elements: 0 elements, want 1..25"]
+    option = {"text": {"type": "plain_text", "text": "o"}, "value": "o"}
+    overflow = {"type": "overflow", "action_id": "more", "options": [option] * 6}
+    assert check_blocks([{"type": "actions", "elements": [overflow]}]) == [
+        "blocks[0].elements[0].options: 6 options, want 1..5"]
+    no_list = {"type": "section", "fields": "not a list"}
+    assert check_blocks([no_list]) == ["blocks[0].fields: ? fields, want 1..10"]
     button = {
         "type": "button",
         "text": {"type": "plain_text", "text": "b" * 76},
