@@ -32,6 +32,8 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from bench.measure import accuracy, label_f1, throughput
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("HEADWAY_SHARED_DIR") or ROOT.parent / "shared")  # as tests/
 COMMITS = SHARED / "data" / "levin-commits.tsv"
@@ -71,14 +73,8 @@ SYSTEMS: Systems = {"keywords": keyword_many, "headway": headway_many}
 
 def scores(gold: Sequence[str], pred: Sequence[str]) -> tuple[float, float]:
     """(accuracy, macro-F1 over progress and ktlo); a `none` prediction is a miss."""
-    acc = sum(g == p for g, p in zip(gold, pred, strict=True)) / len(gold)
-    f1s = []
-    for label in ("progress", "ktlo"):
-        tp = sum(g == label == p for g, p in zip(gold, pred, strict=True))
-        fp = sum(g != label == p for g, p in zip(gold, pred, strict=True))
-        fn = sum(p != label == g for g, p in zip(gold, pred, strict=True))
-        f1s.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
-    return acc, sum(f1s) / 2
+    f1s = [label_f1(gold, pred, label) for label in ("progress", "ktlo")]
+    return accuracy(gold, pred), sum(f1s) / 2
 
 
 def corpus(split: str) -> list[tuple[str, str, str]]:
@@ -169,6 +165,8 @@ def calibration(name: str, rows: list[tuple[str, str, str]]) -> float:
     the uncalibrated and keyword figures beside it; returns Headway's ECE."""
     from bot.core import classify as c
     from bot.core.calibration import expected_calibration_error, reliability
+    from bot.core.classify.features import parts_of
+    from bot.core.classify.naive_bayes import fitted_model, progress_score
 
     texts = [t for *_, t in rows]
     gold = [g for g, *_ in rows]
@@ -179,7 +177,8 @@ def calibration(name: str, rows: list[tuple[str, str, str]]) -> float:
     ece = expected_calibration_error(table)
     # Before calibration: the logistic of the raw progress-vs-KTLO log-odds (what Headway
     # showed until issue 14), for the label it gives.
-    raw = [min(0.99, max(0.5, 1 / (1 + math.exp(-abs(c._score(c._parts(t), c._model())[0])))))
+    raw = [min(0.99, max(0.5, 1 / (1 + math.exp(-abs(progress_score(parts_of(t),
+                                                                     fitted_model())[0])))))
            for t in texts]
     before = expected_calibration_error(reliability(raw, right))
     kw_right = [p == g for p, g in zip(keyword_many(texts), gold, strict=True)]
@@ -211,16 +210,6 @@ def unsure(name: str, rows: list[tuple[str, str, str]]) -> None:
           f"{UNSURE}): its guess is right on {acc(asked)} of those, {acc(sure)} of the rest; "
           f"{sum(not ok for ok in asked)} of its {sum(not ok for ok in right)} errors are "
           f"asked about")
-
-
-def throughput(run: Callable[[Sequence[str]], list[str]], texts: Sequence[str],
-               seconds: float = 1.0) -> float:
-    run(texts[:10])  # warm: the model is fitted on first use
-    done, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        run(texts)
-        done += len(texts)
-    return done / (time.perf_counter() - start)
 
 
 def load_time(statement: str, repeats: int = 3) -> float:

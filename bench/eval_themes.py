@@ -20,9 +20,10 @@ of Headway's themes is fitted on dev, so they are scored there by 5-fold cross-v
 from __future__ import annotations
 
 import sys
-import time
 from collections import Counter
 from collections.abc import Callable, Sequence
+
+from bench.measure import accuracy, label_f1, throughput
 
 # The theme rules as they were before themes had a corpus (bot/core/digest.py, issue 10).
 BASELINE_THEMES: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -62,17 +63,8 @@ def scores(gold: Sequence[str], pred: Sequence[str]) -> tuple[float, float]:
     """(accuracy, macro-F1 over the themes present in `gold`)."""
     from bot.core.themes import THEME_IDS
 
-    pairs = list(zip(gold, pred, strict=True))
-    acc = sum(g == p for g, p in pairs) / len(pairs)
-    f1s = []
-    for theme in THEME_IDS:
-        if theme not in gold:
-            continue
-        tp = sum(g == theme == p for g, p in pairs)
-        fp = sum(g != theme == p for g, p in pairs)
-        fn = sum(p != theme == g for g, p in pairs)
-        f1s.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
-    return acc, sum(f1s) / len(f1s)
+    f1s = [label_f1(gold, pred, theme) for theme in THEME_IDS if theme in gold]
+    return accuracy(gold, pred), sum(f1s) / len(f1s)
 
 
 def rows(split: str) -> list[tuple[str, str]]:
@@ -119,16 +111,6 @@ def cross_validated(data: list[tuple[str, str]], folds: int = 5) -> list[str]:
             if i % folds == k:
                 pred[i] = theme_id(text, model)
     return pred
-
-
-def throughput(run: Callable[[Sequence[str]], list[str]], texts: Sequence[str],
-               seconds: float = 1.0) -> float:
-    run(texts[:10])  # warm: the model is fitted on first use
-    done, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        run(texts)
-        done += len(texts)
-    return done / (time.perf_counter() - start)
 
 
 def main(argv: Sequence[str] = ()) -> None:

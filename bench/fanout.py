@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -49,15 +48,6 @@ def _seed(fake: FakeSlack, db_path: Path, n: int, now: datetime) -> list[str]:
     return users
 
 
-def _received(fake: FakeSlack, users: list[str]) -> Counter[str]:
-    got: Counter[str] = Counter()
-    for uid in users:
-        for message in fake.messages(fake.dm_channel(uid)):
-            if (message.get("metadata") or {}).get("event_type") == messages.NUDGE_EVENT:
-                got[uid] += 1
-    return got
-
-
 def fanout(send_rate: float) -> dict[str, float]:
     with FakeSlack(check_spec=False) as fake, tempfile.TemporaryDirectory() as tmp:
         db_path = Path(tmp) / "bench.db"
@@ -74,7 +64,7 @@ def fanout(send_rate: float) -> dict[str, float]:
             elapsed = time.perf_counter() - start
         finally:
             store.close()
-        got = _received(fake, users)
+        got = fake.dms_with_event(users, messages.NUDGE_EVENT)
         return {
             "seconds": elapsed,
             "per_second": MEMBERS / elapsed,

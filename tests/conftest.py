@@ -8,11 +8,13 @@ under `CI=true` the run stops before any test, since a green CI run must mean "c
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -106,6 +108,34 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 15.0, what: str = "c
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.01)
+
+
+class LogRecords(logging.Handler):
+    """Every record at ``level`` or above that reaches the root logger, kept raw: a test
+    can search any attribute of a record, not only the formatted line."""
+
+    def __init__(self, level: int = logging.DEBUG) -> None:
+        super().__init__(level=level)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def take(self) -> list[str]:
+        """The messages so far, forgotten once returned (each example judged on its own)."""
+        taken, self.records = self.records, []
+        return [r.getMessage() for r in taken]
+
+
+@contextmanager
+def recording_logs(level: int = logging.DEBUG) -> Iterator[LogRecords]:
+    """A `LogRecords` on the root logger for the length of the block."""
+    handler = LogRecords(level)
+    logging.getLogger().addHandler(handler)
+    try:
+        yield handler
+    finally:
+        logging.getLogger().removeHandler(handler)
 
 
 def answer_to(fake: FakeSlack, resp: Any) -> str:

@@ -782,6 +782,16 @@ class FakeSlack:
             channel = self._channels.get(channel_id)
             return [dict(m) for m in channel.messages] if channel else []
 
+    def dms_with_event(self, user_ids: Iterable[str], event_type: str) -> Counter[str]:
+        """How many messages carrying ``event_type`` metadata each user's DM with the bot
+        holds (read from the DMs themselves, not from what the bot believes it sent)."""
+        got: Counter[str] = Counter()
+        for uid in user_ids:
+            for message in self.messages(self.dm_channel(uid)):
+                if (message.get("metadata") or {}).get("event_type") == event_type:
+                    got[uid] += 1
+        return got
+
     def home_view(self, user_id: str, team_id: str = DEFAULT_TEAM_ID) -> dict[str, Any] | None:
         """The Home tab last published for a user, or None."""
         with self._lock:
@@ -1357,16 +1367,23 @@ class FakeSlack:
         self._store(channel, message)
         return {"channel": channel.id, "ts": message["ts"], "message": dict(message)}
 
-    def _chat_update(self, r: _Request) -> dict[str, Any]:
+    def _addressed(self, r: _Request, ts_arg: str = "ts", *, not_ours: str | None = None
+                   ) -> tuple[_Team, _Channel, dict[str, Any]]:
+        """The message a call names by channel and ts, refused as Slack refuses it:
+        `message_not_found`, and with ``not_ours`` that error when the bot did not post it."""
         team = r.team
         assert team is not None
         # A DM must be addressed by its D… id here; a user id fails, as in Slack.
         channel = self._channel(team, r.args.get("channel"))
-        message = self._find(channel, r.args.get("ts"))
+        message = self._find(channel, r.args.get(ts_arg))
         if message is None:
             raise SlackError("message_not_found")
-        if message.get("user") != team.bot_user_id:
-            raise SlackError("cant_update_message")
+        if not_ours is not None and message.get("user") != team.bot_user_id:
+            raise SlackError(not_ours)
+        return team, channel, message
+
+    def _chat_update(self, r: _Request) -> dict[str, Any]:
+        team, channel, message = self._addressed(r, not_ours="cant_update_message")
         self._content_errors(r.args, need_content=False)
         if "text" in r.args:
             message["text"] = r.args["text"]
@@ -1393,24 +1410,12 @@ class FakeSlack:
         return {"message_ts": self._next_ts()}  # ephemeral: never stored in history
 
     def _chat_delete(self, r: _Request) -> dict[str, Any]:
-        team = r.team
-        assert team is not None
-        channel = self._channel(team, r.args.get("channel"))
-        message = self._find(channel, r.args.get("ts"))
-        if message is None:
-            raise SlackError("message_not_found")
-        if message.get("user") != team.bot_user_id:
-            raise SlackError("cant_delete_message")
+        _, channel, message = self._addressed(r, not_ours="cant_delete_message")
         channel.messages.remove(message)
         return {"channel": channel.id, "ts": message["ts"]}
 
     def _reactions_add(self, r: _Request) -> dict[str, Any]:
-        team = r.team
-        assert team is not None
-        channel = self._channel(team, r.args.get("channel"))
-        message = self._find(channel, r.args.get("timestamp"))
-        if message is None:
-            raise SlackError("message_not_found")
+        team, _, message = self._addressed(r, "timestamp")
         name = str(r.args.get("name", "")).strip(":")
         reactions = message.setdefault("reactions", [])
         reaction = next((x for x in reactions if x["name"] == name), None)

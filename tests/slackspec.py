@@ -294,6 +294,15 @@ def _max_len(value: Any, limit: int, where: str) -> list[str]:
     return []
 
 
+def _counted(items: Any, most: int, where: str, name: str) -> tuple[list[str], list[Any]]:
+    """(no problem, the entries) when ``items`` is a list of 1 to ``most`` entries; else
+    (the problem, saying how many, and no entries to check further)."""
+    if isinstance(items, list) and 1 <= len(items) <= most:
+        return [], items
+    count = len(items) if isinstance(items, list) else "?"
+    return [f"{where}.{name}: {count} {name}, want 1..{most}"], []
+
+
 def _element_problems(element: Any, where: str) -> list[str]:
     """Interactive elements (buttons, selects, ...) and the images context blocks hold."""
     if not isinstance(element, dict):
@@ -314,20 +323,18 @@ def _element_problems(element: Any, where: str) -> list[str]:
     if kind in OPTION_ELEMENTS and "options" in element:
         options = element["options"]
         limit = MAX_OPTIONS.get(kind, MAX_SELECT_OPTIONS)
-        if not isinstance(options, list) or not 1 <= len(options) <= limit:
-            count = len(options) if isinstance(options, list) else "?"
-            problems.append(f"{where}.options: {count} options, want 1..{limit}")
-        else:
-            for i, option in enumerate(options):
-                if not isinstance(option, dict):
-                    problems.append(f"{where}.options[{i}]: option must be an object")
-                    continue
-                problems += _text_problems(
-                    option.get("text"), f"{where}.options[{i}].text", limit=MAX_OPTION_TEXT
-                )
-                problems += _max_len(
-                    option.get("value"), MAX_OPTION_VALUE, f"{where}.options[{i}].value"
-                )
+        bad, options = _counted(options, limit, where, "options")
+        problems += bad
+        for i, option in enumerate(options):
+            if not isinstance(option, dict):
+                problems.append(f"{where}.options[{i}]: option must be an object")
+                continue
+            problems += _text_problems(
+                option.get("text"), f"{where}.options[{i}].text", limit=MAX_OPTION_TEXT
+            )
+            problems += _max_len(
+                option.get("value"), MAX_OPTION_VALUE, f"{where}.options[{i}].value"
+            )
     return problems
 
 
@@ -345,13 +352,10 @@ def _block_problems(block: Any, where: str) -> list[str]:
         if "text" in block:
             problems += _text_problems(block["text"], f"{where}.text", limit=MAX_SECTION_TEXT)
         if "fields" in block:
-            fields = block["fields"]
-            if not isinstance(fields, list) or not 1 <= len(fields) <= MAX_FIELDS:
-                count = len(fields) if isinstance(fields, list) else "?"
-                problems.append(f"{where}.fields: {count} fields, want 1..{MAX_FIELDS}")
-            else:
-                for i, field in enumerate(fields):
-                    problems += _text_problems(field, f"{where}.fields[{i}]", limit=MAX_FIELD_TEXT)
+            bad, fields = _counted(block["fields"], MAX_FIELDS, where, "fields")
+            problems += bad
+            for i, field in enumerate(fields):
+                problems += _text_problems(field, f"{where}.fields[{i}]", limit=MAX_FIELD_TEXT)
         if "accessory" in block:
             problems += _element_problems(block["accessory"], f"{where}.accessory")
     elif kind == "header":
@@ -359,23 +363,16 @@ def _block_problems(block: Any, where: str) -> list[str]:
             block.get("text"), f"{where}.text", limit=MAX_HEADER_TEXT, plain_only=True
         )
     elif kind == "context":
-        elements = block.get("elements")
-        if not isinstance(elements, list) or not 1 <= len(elements) <= MAX_CONTEXT_ELEMENTS:
-            count = len(elements) if isinstance(elements, list) else "?"
-            problems.append(f"{where}.elements: {count} elements, want 1..{MAX_CONTEXT_ELEMENTS}")
-        else:
-            for i, element in enumerate(elements):
-                if isinstance(element, dict) and element.get("type") == "image":
-                    continue
+        bad, elements = _counted(block.get("elements"), MAX_CONTEXT_ELEMENTS, where, "elements")
+        problems += bad
+        for i, element in enumerate(elements):
+            if not (isinstance(element, dict) and element.get("type") == "image"):
                 problems += _text_problems(element, f"{where}.elements[{i}]", limit=None)
     elif kind == "actions":
-        elements = block.get("elements")
-        if not isinstance(elements, list) or not 1 <= len(elements) <= MAX_ACTIONS_ELEMENTS:
-            count = len(elements) if isinstance(elements, list) else "?"
-            problems.append(f"{where}.elements: {count} elements, want 1..{MAX_ACTIONS_ELEMENTS}")
-        else:
-            for i, element in enumerate(elements):
-                problems += _element_problems(element, f"{where}.elements[{i}]")
+        bad, elements = _counted(block.get("elements"), MAX_ACTIONS_ELEMENTS, where, "elements")
+        problems += bad
+        for i, element in enumerate(elements):
+            problems += _element_problems(element, f"{where}.elements[{i}]")
     elif kind == "input":
         problems += _text_problems(
             block.get("label"), f"{where}.label", limit=MAX_INPUT_LABEL, plain_only=True

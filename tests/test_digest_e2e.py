@@ -44,22 +44,24 @@ def png_size(data: bytes) -> tuple[int, int]:
 # ── the trend chart ──────────────────────────────────────────────────────────
 
 
-def weeks_of_answers(hw, clock) -> None:
-    """Three weeks with work items, so the chart has a trend to draw."""
+def digest_after_three_weeks(fake, hw, clock):
+    """The W47 digest posted on Monday 9:00 after three weeks with work items, so the
+    chart has a trend to draw: returns the channel post."""
+    clock.now = utc(2026, 11, 1)
+    setup_team(hw, clock, fake)
     for day, text in [(6, "Shipped the export API\nOn call: restarted the queue again"),
                       (13, "Prototyped the pricing page\nAutomated the invoice run"),
                       (20, "Launched the partner portal\nAnswered support tickets")]:
         clock.now = utc(2026, 11, day, 16, 0)
         record_answer(hw, TEAM, "U1", text, source="dm")
-
-
-def test_the_digest_thread_gets_a_png_trend_chart_when_the_app_may_upload(fake, hw, clock):
-    clock.now = utc(2026, 11, 1)
-    setup_team(hw, clock, fake)
-    weeks_of_answers(hw, clock)
     clock.now = utc(2026, 11, 23, 9, 0)
     assert tick(hw).digests_posted == 1
     [post] = channel_posts(fake)
+    return post
+
+
+def test_the_digest_thread_gets_a_png_trend_chart_when_the_app_may_upload(fake, hw, clock):
+    post = digest_after_three_weeks(fake, hw, clock)
     uploads = fake.calls_to("files.completeUploadExternal")
     assert len(uploads) == 1
     assert uploads[0].args["channel_id"] == DIGEST
@@ -81,12 +83,7 @@ def test_the_digest_thread_gets_a_png_trend_chart_when_the_app_may_upload(fake, 
 
 def test_without_files_write_the_digest_is_text_only_and_nothing_fails(fake, hw, clock):
     fake.set_scopes(DEFAULT_SCOPES - {"files:write"})
-    clock.now = utc(2026, 11, 1)
-    setup_team(hw, clock, fake)
-    weeks_of_answers(hw, clock)
-    clock.now = utc(2026, 11, 23, 9, 0)
-    assert tick(hw).digests_posted == 1
-    [post] = channel_posts(fake)
+    post = digest_after_three_weeks(fake, hw, clock)
     assert "█" in str(post.args["blocks"]) or "%" in post.args["text"]  # the text bar
     # The scopes header said no files:write, so no upload was even tried.
     assert fake.calls_to("files.getUploadURLExternal") == []

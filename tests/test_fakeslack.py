@@ -484,6 +484,26 @@ def test_every_method_the_fake_answers_passes_the_spec(
     fake.assert_clean()
 
 
+def test_the_fake_refuses_to_touch_a_message_that_is_gone_or_not_the_bots(
+    fake: FakeSlack, client: WebClient
+) -> None:
+    # Slack's errors for chat.update / chat.delete / reactions.add on such messages.
+    theirs = fake.add_message("C1", "my own words", user="U1")
+    refusals = {
+        "cant_update_message": lambda: client.chat_update(channel="C1", ts=theirs, text="x"),
+        "cant_delete_message": lambda: client.chat_delete(channel="C1", ts=theirs),
+        "message_not_found": lambda: client.chat_update(channel="C1", ts="1.000001", text="x"),
+    }
+    for error, call in refusals.items():
+        with pytest.raises(SlackApiError) as refused:
+            call()
+        assert refused.value.response["error"] == error
+    with pytest.raises(SlackApiError) as refused:
+        client.reactions_add(channel="C1", timestamp="1.000001", name="eyes")
+    assert refused.value.response["error"] == "message_not_found"
+    assert client.reactions_add(channel="C1", timestamp=theirs, name="eyes")["ok"]  # anyone's
+
+
 # --- slackspec.check_call ---------------------------------------------------------------------
 
 
@@ -561,6 +581,14 @@ def test_check_blocks_elements_and_fields() -> None:
     assert check_blocks([fields]) == ["blocks[0].fields: 11 fields, want 1..10"]
     context = {"type": "context", "elements": [{"type": "mrkdwn", "text": "c"}] * 11}
     assert check_blocks([context]) == ["blocks[0].elements: 11 elements, want 1..10"]
+    assert check_blocks([{"type": "actions", "elements": []}]) == [
+        "blocks[0].elements: 0 elements, want 1..25"]
+    option = {"text": {"type": "plain_text", "text": "o"}, "value": "o"}
+    overflow = {"type": "overflow", "action_id": "more", "options": [option] * 6}
+    assert check_blocks([{"type": "actions", "elements": [overflow]}]) == [
+        "blocks[0].elements[0].options: 6 options, want 1..5"]
+    no_list = {"type": "section", "fields": "not a list"}
+    assert check_blocks([no_list]) == ["blocks[0].fields: ? fields, want 1..10"]
     button = {
         "type": "button",
         "text": {"type": "plain_text", "text": "b" * 76},

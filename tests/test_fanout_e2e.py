@@ -44,12 +44,7 @@ def enrol(fake, store: Store, n: int, now: datetime, prefix: str = "U") -> list[
 
 def nudges_received(fake, users: list[str]) -> Counter[str]:
     """Nudge DMs Slack holds per user, read from the DMs themselves (not from our ledger)."""
-    got: Counter[str] = Counter()
-    for uid in users:
-        for message in fake.messages(fake.dm_channel(uid)):
-            if (message.get("metadata") or {}).get("event_type") == messages.NUDGE_EVENT:
-                got[uid] += 1
-    return got
+    return fake.dms_with_event(users, messages.NUDGE_EVENT)
 
 
 # ── SIGKILL in the middle of a fan-out ───────────────────────────────────────

@@ -8,7 +8,7 @@ import logging
 import sqlite3
 
 import pytest
-from conftest import answer_to, wait_for
+from conftest import answer_to, recording_logs, wait_for
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from slackspec import find_unescaped_broadcasts
@@ -36,27 +36,11 @@ HOSTILE = [
 ]
 
 
-class Errors(logging.Handler):
-    """Every ERROR record from anywhere (Bolt, our listeners, the HTTP server)."""
-
-    def __init__(self) -> None:
-        super().__init__(level=logging.ERROR)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-    def take(self) -> list[str]:
-        taken, self.records = self.records, []
-        return [r.getMessage() for r in taken]
-
-
 @pytest.fixture
 def errors():
-    handler = Errors()
-    logging.getLogger().addHandler(handler)
-    yield handler
-    logging.getLogger().removeHandler(handler)
+    """Every ERROR record from anywhere (Bolt, our listeners, the HTTP server)."""
+    with recording_logs(logging.ERROR) as handler:
+        yield handler
     assert not handler.records, [r.getMessage() for r in handler.records]
 
 

@@ -13,7 +13,7 @@ import time
 from urllib.parse import urlencode
 
 import pytest
-from conftest import wait_for
+from conftest import recording_logs, wait_for
 from slackdriver import SIGNING_SECRET, SlackDriver
 
 from bot import logsafety
@@ -131,23 +131,11 @@ def _leaks(logs: Capture, everything: list[logging.LogRecord]) -> list[str]:
         repr(vars(r)) for r in everything if MARKER in repr(vars(r))]
 
 
-class Records(logging.Handler):
-    """The raw records, to search every attribute and not only the formatted line."""
-
-    def __init__(self) -> None:
-        super().__init__(level=logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
 @pytest.fixture
 def records():
-    handler = Records()
-    logging.getLogger().addHandler(handler)
-    yield handler
-    logging.getLogger().removeHandler(handler)
+    """The raw records, to search every attribute and not only the formatted line."""
+    with recording_logs() as handler:
+        yield handler
 
 
 def _view_submission(text: str) -> dict:

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 from apscheduler.schedulers.background import BackgroundScheduler
-from conftest import wait_for
+from conftest import LogRecords, recording_logs, wait_for
 
 from bot.app import build_app
 from bot.core.model import Member
@@ -33,30 +33,20 @@ NOISE = ("Running job", "executed successfully", "token` will be unused", "will 
          "Added job", "Scheduler started")
 
 
-class Records(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(level=logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-    def at_info(self) -> list[tuple[str, str, str]]:
-        return [(r.name, r.levelname, r.getMessage()) for r in self.records
-                if r.levelno >= logging.INFO]
+def at_info(logs: LogRecords) -> list[tuple[str, str, str]]:
+    return [(r.name, r.levelname, r.getMessage()) for r in logs.records
+            if r.levelno >= logging.INFO]
 
 
 @pytest.fixture
-def info_logs() -> Iterator[Records]:
+def info_logs() -> Iterator[LogRecords]:
     """The CLI's logging setup at INFO, its records captured."""
     root = logging.getLogger()
     saved = (root.level, {name: logging.getLogger(name).level for name in QUIET_AT_INFO})
     configure_logging(verbose=False)
     root.setLevel(logging.INFO)  # basicConfig leaves a root that pytest gave handlers alone
-    capture = Records()
-    root.addHandler(capture)
-    yield capture
-    root.removeHandler(capture)
+    with recording_logs() as capture:
+        yield capture
     root.setLevel(saved[0])
     for name, level in saved[1].items():
         logging.getLogger(name).setLevel(level)
@@ -104,7 +94,7 @@ def test_a_start_and_five_ticks_at_info_log_the_start_and_the_nudges_only(
 
     assert len(wait_for(lambda: [c for c in fake.calls_to("chat.postMessage")
                                  if c.args.get("channel") == "U1"], what="U1's nudges")) == 2
-    logged = info_logs.at_info()
+    logged = at_info(info_logs)
     assert [(name, level) for name, level, _ in logged] == [
         ("bot.scheduler", "INFO"),  # started
         ("bot.scheduler", "INFO"),  # the one tick that did something

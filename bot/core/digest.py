@@ -263,12 +263,23 @@ def _recurring(
     return tuple(r for _, r in found)
 
 
+def _against_average(share: float | None, trend: Sequence[tuple[str, float | None]]
+                     ) -> tuple[int | None, int | None]:
+    """The previous weeks' average share and this week's difference from it, both in the
+    whole percentages the digest shows; None where a side has no data."""
+    known = [percent(s) for _, s in trend if s is not None]
+    average = round(sum(known) / len(known)) if known else None
+    delta = None
+    if share is not None and average is not None:
+        delta = percent(share) - average
+    return average, delta
+
+
 def build_digest(inp: DigestInput) -> Digest:
     progress_lines: list[Line] = []
     ktlo_lines: list[Line] = []
-    problems: list[_Answer] = []
-    opportunities: list[_Answer] = []
-    recognition: list[_Answer] = []
+    # the kinds whose answers are grouped by what they say rather than labelled
+    answers: dict[str, list[_Answer]] = {"problem": [], "opportunity": [], "recognition": []}
     unlabelled = auto = user = not_counted = unsure = 0
     for reply in inp.replies:
         author = _author(reply)
@@ -291,12 +302,8 @@ def build_digest(inp: DigestInput) -> Digest:
                         user += 1
                     else:
                         auto += 1
-            elif reply.kind == "problem":
-                problems.append(_Answer(line, reply.user_id))
-            elif reply.kind == "opportunity":
-                opportunities.append(_Answer(line, reply.user_id))
-            elif reply.kind == "recognition":
-                recognition.append(_Answer(line, reply.user_id))
+            elif reply.kind in answers:
+                answers[reply.kind].append(_Answer(line, reply.user_id))
 
     themes: dict[str, list[Line]] = {}
     for line in ktlo_lines:
@@ -311,11 +318,7 @@ def build_digest(inp: DigestInput) -> Digest:
     total = len(progress_lines) + len(ktlo_lines)
     share = len(progress_lines) / total if total else None
     trend = tuple((w.period, w.share) for w in inp.history)
-    known = [percent(s) for _, s in trend if s is not None]
-    average = round(sum(known) / len(known)) if known else None
-    delta = None
-    if share is not None and average is not None:
-        delta = percent(share) - average
+    average, delta = _against_average(share, trend)
 
     return Digest(
         team_name=inp.team_name,
@@ -332,9 +335,9 @@ def build_digest(inp: DigestInput) -> Digest:
         progress_lines=tuple(progress_lines),
         ktlo_themes=ordered_themes,
         recurring=_recurring([line.text for line in ktlo_lines], inp.past_ktlo),
-        problems=_group(problems),
-        opportunities=_group(opportunities),
-        recognition=_merge_same(recognition),
+        problems=_group(answers["problem"]),
+        opportunities=_group(answers["opportunity"]),
+        recognition=_merge_same(answers["recognition"]),
         labels_auto=auto,
         labels_user=user,
         average_pct=average,

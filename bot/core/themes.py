@@ -19,7 +19,7 @@ a lead in any kind of team:
 
 This module holds the themes and their cue phrases (data); `bot.core.theme_model` decides
 an item's theme (`theme_of`) from two sources of evidence, added per theme, as for
-progress/KTLO labels (`classify.py`):
+progress/KTLO labels (`bot.core.classify`):
 
 1. **Cue phrases** (`CUES`) with weights, matched on words: a phrase's words match exactly,
    except that a trailing `*` makes its last word a prefix (`upgrad*` covers upgrade,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -13,7 +14,7 @@ from slack_sdk.errors import SlackApiError
 from bot.context import Headway
 from bot.core import messages
 from bot.core.messages import forget as forget_replies
-from bot.core.model import LABELS, Nudge
+from bot.core.model import LABELS, Nudge, Prompt
 from bot.home import publish_home
 from bot.members import named
 from bot.nudges import SNOOZE
@@ -41,14 +42,32 @@ def _container(body: dict[str, Any]) -> tuple[str | None, str | None]:
     return c.get("channel_id"), c.get("message_ts")
 
 
+NudgeHandler = Callable[[Nudge, dict[str, Any], WebClient], None]
+
+
+def _nudge_button(app: App, hw: Headway, action_id: str
+                  ) -> Callable[[NudgeHandler], NudgeHandler]:
+    """Registers a button on a nudge (Answer / Skip / Snooze): the click is acked at once,
+    and the handler runs only for a nudge that belongs to the member who clicked."""
+    def decorate(handle: NudgeHandler) -> NudgeHandler:
+        @app.action(action_id)
+        def on_click(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+            ack()
+            nudge = _own_nudge(hw, body)
+            if nudge is not None:
+                handle(nudge, body, client)
+        return handle
+    return decorate
+
+
+def _prompt_of(hw: Headway, nudge: Nudge) -> Prompt | None:
+    return hw.pack_for(hw.store.workspaces.get(nudge.workspace_id)).get(nudge.prompt_id)
+
+
 def register(app: App, hw: Headway) -> None:
-    @app.action(messages.ANSWER)
-    def answer(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        nudge = _own_nudge(hw, body)
-        if nudge is None:
-            return
-        prompt = hw.pack_for(hw.store.workspaces.get(nudge.workspace_id)).get(nudge.prompt_id)
+    @_nudge_button(app, hw, messages.ANSWER)
+    def answer(nudge: Nudge, body: dict[str, Any], client: WebClient) -> None:
+        prompt = _prompt_of(hw, nudge)
         if prompt is None:
             return
         # trigger_id lives ~3 s: open the modal before anything slow.
@@ -58,23 +77,14 @@ def register(app: App, hw: Headway) -> None:
         except SlackApiError as exc:  # e.g. expired_trigger_id when Slack was slow
             log.warning("could not open the answer modal: %s", exc.response.get("error"))
 
-    @app.action(messages.SKIP)
-    def skip(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        nudge = _own_nudge(hw, body)
-        if nudge is None:
-            return
+    @_nudge_button(app, hw, messages.SKIP)
+    def skip(nudge: Nudge, body: dict[str, Any], client: WebClient) -> None:
         hw.store.nudges.skip_period(nudge.workspace_id, nudge.user_id, nudge.period, hw.now())
         _close(hw, client, body, nudge, "skipped — see you next week")
 
-    @app.action(messages.SNOOZE)
-    def snooze(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack()
-        nudge = _own_nudge(hw, body)
-        if nudge is None:
-            return
-        until = hw.now() + SNOOZE
-        hw.store.nudges.snooze(nudge.id, until)
+    @_nudge_button(app, hw, messages.SNOOZE)
+    def snooze(nudge: Nudge, body: dict[str, Any], client: WebClient) -> None:
+        hw.store.nudges.snooze(nudge.id, hw.now() + SNOOZE)
         _close(hw, client, body, nudge, "snoozed: I'll ask again in 2 hours")
 
     # Every label button: a fix ("label_flip_<label>", and plain "label_flip" on
@@ -126,7 +136,7 @@ def register(app: App, hw: Headway) -> None:
 def _close(hw: Headway, client: WebClient, body: dict[str, Any], nudge: Nudge,
            note: str) -> None:
     channel, ts = _container(body)
-    prompt = hw.pack_for(hw.store.workspaces.get(nudge.workspace_id)).get(nudge.prompt_id)
+    prompt = _prompt_of(hw, nudge)
     if not channel or not ts or prompt is None:
         return
     _update_quietly(client, channel, ts, prompt.text,
