@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,6 +102,29 @@ DATABASE_VARIABLES = frozenset({"HEADWAY_DB"})
 RENDER_VARIABLES = frozenset({"HEADWAY_DB", "HEADWAY_PROMPTS_DIR"})
 
 
+def _whole(text: str) -> int:
+    if not text.isdigit():
+        raise ValueError(text)
+    return int(text)
+
+
+def _bounded(env: Mapping[str, str], name: str, default: float, convert: Callable[[str], float],
+             low: float, high: float, checks: Callable[[str], bool], what: str,
+             why: str) -> float:
+    """A numeric setting within [low, high]: `default` when unset; one ConfigError line
+    naming it when it is malformed and the command uses it (`checks`), else the default."""
+    text = _blank_to_none(env.get(name)) or f"{default:g}"
+    try:
+        value = convert(text)
+    except ValueError:
+        value = None
+    if value is not None and low <= value <= high:
+        return value
+    if checks(name):
+        raise ConfigError(f"{name} must be {what} (got '{text}'){why}")
+    return default
+
+
 def settings_from_env(env: Mapping[str, str] | None = None, *,
                       uses: Collection[str] | None = None) -> Settings:
     """Validate the environment into `Settings` or raise `ConfigError` naming the variable.
@@ -144,44 +167,19 @@ def settings_from_env(env: Mapping[str, str] | None = None, *,
             raise ConfigError(f"PORT must be a number from 1 to 65535 (got '{port_text}')")
         port_given, port_text = None, str(DEFAULT_PORT)
 
-    rate_text = _blank_to_none(env.get("HEADWAY_SEND_RATE")) or str(DEFAULT_SEND_RATE)
-    try:
-        send_rate = float(rate_text)
-    except ValueError:
-        send_rate = 0.0
-    if not 0.1 <= send_rate <= 1000:
-        if checks("HEADWAY_SEND_RATE"):
-            raise ConfigError(
-                f"HEADWAY_SEND_RATE must be a number of messages per second from 0.1 to 1000 "
-                f"(got '{rate_text}'); the default {DEFAULT_SEND_RATE:g} suits most workspaces"
-            )
-        send_rate = DEFAULT_SEND_RATE
-
-    days_text = (_blank_to_none(env.get("HEADWAY_UNINSTALL_RETENTION_DAYS"))
-                 or str(DEFAULT_UNINSTALL_RETENTION_DAYS))
-    if not days_text.isdigit() or not 0 <= int(days_text) <= 3650:
-        if checks("HEADWAY_UNINSTALL_RETENTION_DAYS"):
-            raise ConfigError(
-                f"HEADWAY_UNINSTALL_RETENTION_DAYS must be a number of days from 0 to 3650 "
-                f"(got '{days_text}'): how long a workspace's data is kept after it uninstalls"
-            )
-        days_text = str(DEFAULT_UNINSTALL_RETENTION_DAYS)
-
+    send_rate = _bounded(
+        env, "HEADWAY_SEND_RATE", DEFAULT_SEND_RATE, float, 0.1, 1000, checks,
+        "a number of messages per second from 0.1 to 1000",
+        f"; the default {DEFAULT_SEND_RATE:g} suits most workspaces")
+    retention_days = _bounded(
+        env, "HEADWAY_UNINSTALL_RETENTION_DAYS", DEFAULT_UNINSTALL_RETENTION_DAYS, _whole,
+        0, 3650, checks, "a number of days from 0 to 3650",
+        ": how long a workspace's data is kept after it uninstalls")
     prompts_dir = _blank_to_none(env.get("HEADWAY_PROMPTS_DIR"))  # checked by load_packs
-
-    wait_text = (_blank_to_none(env.get("HEADWAY_START_RETRY_SECONDS"))
-                 or f"{DEFAULT_START_RETRY_SECONDS:g}")
-    try:
-        start_retry = float(wait_text)
-    except ValueError:
-        start_retry = -1.0
-    if not 0 <= start_retry <= 3600:
-        if checks("HEADWAY_START_RETRY_SECONDS"):
-            raise ConfigError(
-                f"HEADWAY_START_RETRY_SECONDS must be a number of seconds from 0 to 3600 (got "
-                f"'{wait_text}'): how long `serve` keeps trying to reach Slack at start"
-            )
-        start_retry = DEFAULT_START_RETRY_SECONDS
+    start_retry = _bounded(
+        env, "HEADWAY_START_RETRY_SECONDS", DEFAULT_START_RETRY_SECONDS, float, 0, 3600,
+        checks, "a number of seconds from 0 to 3600",
+        ": how long `serve` keeps trying to reach Slack at start")
 
     return Settings(
         bot_token=bot_token,
@@ -193,7 +191,7 @@ def settings_from_env(env: Mapping[str, str] | None = None, *,
         db_path=Path(db),
         port=int(port_text),
         send_rate=send_rate,
-        uninstall_retention_days=int(days_text),
+        uninstall_retention_days=int(retention_days),
         prompts_dir=Path(prompts_dir) if prompts_dir else None,
         start_retry_seconds=start_retry,
         port_given=port_given is not None,
