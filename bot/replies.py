@@ -18,6 +18,7 @@ from slack_sdk.errors import SlackApiError
 from bot.context import Headway
 from bot.core import messages
 from bot.core.edits import adopts_unstored_edit, carry_over, is_newer_edit
+from bot.core.items import split_items
 from bot.core.labelling import label_answer
 from bot.core.model import Nudge, Prompt, Reply
 from bot.core.periods import period_of
@@ -31,6 +32,8 @@ EDIT_ATTEMPTS = 3
 
 JOIN_NOTE = ("I only keep answers from Headway members. Type `/headway join` to start, then "
              "reply to my weekly question here.")
+GREETING_NOTE = ("Hi! I keep an answer once it names some work: reply here with what you "
+                 "moved forward this week, one line per thing.")
 FILE_NOTE = ("I read text only, so I can't use a file on its own. Type your answer here as a "
              "message (one line per thing), or add a caption when you share a file.")
 
@@ -58,6 +61,12 @@ class SlackMessage:
 
 class NotEnrolled(Exception):
     """The person is not a Headway member of this workspace."""
+
+
+class NotAnAnswer(Exception):
+    """A DM that is only greetings, thanks or mentions ("hi @Headway", "thanks!"): not
+    stored, so it neither closes the question nor counts as answering. (A recognition
+    answer may be a mention alone: "@Ana" is kept.)"""
 
 
 def _prepare(hw: Headway, workspace_id: str, user_id: str, text: str,
@@ -124,6 +133,8 @@ def record_message_answer(hw: Headway, workspace_id: str, msg: SlackMessage) -> 
              if msg.thread_ts else None)
     reply, prompt, nudge = _prepare(hw, workspace_id, msg.user_id, msg.text,
                                     nudge.id if nudge else None)
+    if prompt.kind != "recognition" and not split_items(msg.text):
+        raise NotAnAnswer(msg.ts)
     saved = hw.store.replies.add_from_message(
         reply, channel=msg.channel, ts=msg.ts, source="dm", now=hw.now(),
         nudge_id=nudge.id if nudge else None, edited_ts=msg.edited_ts)
@@ -183,6 +194,9 @@ def on_new_message(hw: Headway, client: WebClient, workspace_id: str, msg: Slack
     except NotEnrolled:
         _note(hw, client, workspace_id, msg, JOIN_NOTE)
         return
+    except NotAnAnswer:
+        _note(hw, client, workspace_id, msg, GREETING_NOTE)
+        return
     if stored is None:
         _nothing_to_do("message", msg, "already handled (a redelivery)")
         return
@@ -212,6 +226,9 @@ def on_edited_message(hw: Headway, client: WebClient, workspace_id: str,
             except NotEnrolled:
                 # No "join first" note for an edit: the message itself already got one.
                 _nothing_to_do("edit", msg, "by someone who is not a member")
+                return
+            except NotAnAnswer:
+                _nothing_to_do("edit", msg, "with nothing in it that reads as work")
                 return
             if stored is None:
                 continue  # stored (or deleted) meanwhile: decide again on what is there

@@ -13,8 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from slackspec import find_unescaped_broadcasts
 
+from bot import replies
 from bot.cli import main
 from bot.core import messages
+from bot.core.items import split_items
 from bot.core.text import escape_mrkdwn
 from bot.core.usage import USAGE
 
@@ -117,12 +119,21 @@ def test_any_slash_command_text_gets_an_answer(member, slack, fake, settle, erro
 def test_any_dm_text_is_answered_and_stored_exactly(member, slack, fake, hw, db_path,
                                                     settle, errors, text):
     n = len(_stored_texts(db_path))
+    notes = len([c for c in fake.calls_to("chat.postMessage")
+                 if c.args.get("text") == replies.GREETING_NOTE])
     # Slack sends what was typed with &, < and > escaped; Headway stores what was typed.
     assert slack.dm(escape_mrkdwn(text), user="U1").status == 200
-    if text.strip():
+    if split_items(text):
         texts = wait_for(lambda: (t := _stored_texts(db_path)) and len(t) > n and t,
                          what="reply stored")
         assert texts[-1] == text.strip()  # the only reply of this example (see below)
+    elif text.strip():
+        # Only greetings, mentions or punctuation: not an answer (the open question is the
+        # work one), so nothing is stored and the member is told what Headway keeps.
+        wait_for(lambda: len([c for c in fake.calls_to("chat.postMessage")
+                              if c.args.get("text") == replies.GREETING_NOTE]) > notes,
+                 what="this message's greeting note")
+        assert len(_stored_texts(db_path)) == n
     _example_is_clean(settle, fake, errors)  # each example settles before the next one
 
 

@@ -449,3 +449,24 @@ def test_the_posted_digest_follows_edits_deletions_label_fixes_and_forget_me(
 
     assert len([c for c in fake.calls_to("chat.postMessage")
                 if c.args["channel"] == DIGEST]) == 1, "updated, never posted again"
+
+
+def test_a_dm_of_only_a_greeting_is_not_an_answer_and_gets_one_note(slack, fake, hw, nudged,
+                                                                     seen):
+    """"hi @Headway" leaves both questions open and stores nothing (so it does not count as
+    answering); one note however often Slack delivers it; the real answer then lands."""
+    event = slack.dm_event("hi <@UBOT>!\nthanks", "U1")
+    envelope = slack.envelope(event)
+    slack.deliver(envelope)
+    wait_for(lambda: posted_to_dm(fake), what="the greeting note")
+    slack.deliver(envelope, retry_num=1)
+    seen(event, "already noted (a redelivery)")
+    [note] = posted_to_dm(fake)
+    assert note.args["text"] == replies.GREETING_NOTE
+    assert hw.store.replies.of(TEAM) == []
+    assert len(hw.store.nudges.of(TEAM, "U1", statuses=["sent"])) == 2, "still open"
+
+    answer(slack, fake, hw, "- Shipped the partner portal beta")
+    [reply] = hw.store.replies.of(TEAM, user_id="U1")
+    assert reply.text == "- Shipped the partner portal beta"  # the answer, not the "hi"
+    assert len(hw.store.nudges.of(TEAM, "U1", statuses=["sent"])) == 1
