@@ -243,18 +243,26 @@ def test_a_file_shared_with_a_caption_is_answered_with_the_caption(slack, fake, 
     assert reply.text == caption and [i.text for i in reply.items] == [caption]
 
 
-def test_a_file_without_a_caption_gets_one_note_and_nothing_is_stored(slack, fake, hw,
-                                                                       nudged, seen):
-    event = file_share(dm_of(fake), "U1", "", next_ts())
+def noted_once_and_nothing_stored(slack, fake, hw, seen, event: dict[str, Any],
+                                  note: str) -> None:
+    """Deliver `event`, then Slack's redelivery of it: one note, no reply, both of the
+    member's questions still open."""
     envelope = slack.envelope(event)
     slack.deliver(envelope)
-    wait_for(lambda: posted_to_dm(fake), what="the text-only note")
+    wait_for(lambda: posted_to_dm(fake), what="the note")
     slack.deliver(envelope, retry_num=1)
     seen(event, "already noted (a redelivery)")
-    [note] = posted_to_dm(fake)
-    assert note.args["text"] == replies.FILE_NOTE
+    [sent] = posted_to_dm(fake)
+    assert sent.args["text"] == note
     assert hw.store.replies.of(TEAM) == []
     assert len(hw.store.nudges.of(TEAM, "U1", statuses=["sent"])) == 2, "still open"
+
+
+def test_a_file_without_a_caption_gets_one_note_and_nothing_is_stored(slack, fake, hw,
+                                                                       nudged, seen):
+    noted_once_and_nothing_stored(slack, fake, hw, seen,
+                                  file_share(dm_of(fake), "U1", "", next_ts()),
+                                  replies.FILE_NOTE)
 
 
 # ── threads ──────────────────────────────────────────────────────────────────
@@ -455,16 +463,9 @@ def test_a_dm_of_only_a_greeting_is_not_an_answer_and_gets_one_note(slack, fake,
                                                                      seen):
     """"hi @Headway" leaves both questions open and stores nothing (so it does not count as
     answering); one note however often Slack delivers it; the real answer then lands."""
-    event = slack.dm_event("hi <@UBOT>!\nthanks", "U1")
-    envelope = slack.envelope(event)
-    slack.deliver(envelope)
-    wait_for(lambda: posted_to_dm(fake), what="the greeting note")
-    slack.deliver(envelope, retry_num=1)
-    seen(event, "already noted (a redelivery)")
-    [note] = posted_to_dm(fake)
-    assert note.args["text"] == replies.GREETING_NOTE
-    assert hw.store.replies.of(TEAM) == []
-    assert len(hw.store.nudges.of(TEAM, "U1", statuses=["sent"])) == 2, "still open"
+    noted_once_and_nothing_stored(slack, fake, hw, seen,
+                                  slack.dm_event("hi <@UBOT>!\nthanks", "U1"),
+                                  replies.GREETING_NOTE)
 
     answer(slack, fake, hw, "- Shipped the partner portal beta")
     [reply] = hw.store.replies.of(TEAM, user_id="U1")
