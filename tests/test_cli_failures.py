@@ -60,9 +60,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+_REFUSING: list[socket.socket] = []  # bound, never listened on: kept for the whole run
+
+
 def closed_api_url() -> str:
-    """A Slack API URL where nothing listens: connection refused, as when Slack is down."""
-    return f"http://127.0.0.1:{free_port()}/api/"
+    """A Slack API URL where nothing listens: connection refused, as when Slack is down.
+    The port stays bound (without listening) so no server of a parallel test can take it."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    _REFUSING.append(sock)
+    return f"http://127.0.0.1:{sock.getsockname()[1]}/api/"
 
 
 def seed(db: Path, *, members: int = 1, due_now: bool = False) -> None:
@@ -487,11 +494,20 @@ def test_serve_tries_slack_again_with_backoff_then_stops_with_one_line(env, tmp_
 
 
 class Relay:
-    """A TCP relay from a local port to the fake Slack: Slack "comes back" when it opens."""
+    """A TCP relay from a local port to the fake Slack: Slack "comes back" when it opens.
 
-    def __init__(self, port: int, target: int) -> None:
+    The port is bound from the start but not listened on, so connecting to it is refused
+    (Slack down) while no other server can take the port meanwhile (tests run in parallel
+    processes, and a port only picked, not bound, may be handed to one of theirs)."""
+
+    def __init__(self, target: int) -> None:
         self.target = target
-        self.server = socket.create_server(("127.0.0.1", port))
+        self.server = socket.socket()
+        self.server.bind(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+
+    def open(self) -> None:
+        self.server.listen()
         threading.Thread(target=self._accept, daemon=True).start()
 
     def _accept(self) -> None:
@@ -520,22 +536,21 @@ class Relay:
 
 
 def test_serve_waits_for_slack_to_come_back_then_starts(env, fake):
-    slack_port, port = free_port(), free_port()
-    proc = _serve({**env, "SLACK_API_URL": f"http://127.0.0.1:{slack_port}/api/",
+    port = free_port()
+    relay = Relay(int(fake.api_url.split(":")[2].split("/")[0]))
+    proc = _serve({**env, "SLACK_API_URL": f"http://127.0.0.1:{relay.port}/api/",
                    "HEADWAY_START_RETRY_SECONDS": "20"}, port)
-    relay = None
     try:
         first = proc.stdout.readline()
         assert "Slack is not reachable at" in first and "(attempt 1;" in first, first
         assert fake.calls_to("auth.test") == []
-        relay = Relay(slack_port, int(fake.api_url.split(":")[2].split("/")[0]))
+        relay.open()
         wait_for(lambda: _up(port), timeout=30, what="serve to start once Slack is back")
         checks = fake.calls_to("auth.test")
         assert checks and all(c.error is None for c in checks)
     finally:
         out = first + _stop(proc)
-        if relay is not None:
-            relay.close()
+        relay.close()
     assert "Traceback" not in out
     assert "Headway is listening on port" in out
 
