@@ -183,6 +183,22 @@ def _ts_key(ts: str) -> int:
     return int(seconds) * 1_000_000 + int((micros + "000000")[:6])
 
 
+def wait_on(condition: threading.Condition, found: Callable[[], Any], timeout: float,
+            failure: str) -> Any:
+    """Hold `condition` and wait until `found()` returns something truthy (re-checked each
+    time the condition is notified); AssertionError(`failure`) after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    with condition:
+        while True:
+            value = found()
+            if value:
+                return value
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(failure)
+            condition.wait(left)
+
+
 def _truthy(value: Any) -> bool:
     # Form bodies carry booleans as "1"/"0" (slack_sdk) or "true"/"false" (other clients).
     return value not in (None, False, 0, "", "0", "false", "False")
@@ -699,17 +715,10 @@ class FakeSlack:
         listener's post) already have. The timeout is generous on purpose: it only matters
         when the test is failing, and a loaded machine must not turn a pass into a failure.
         """
-        deadline = time.monotonic() + timeout
-        with self._arrived:
-            while True:
-                found = next((c for c in self._calls if c.method == method
-                              and (where is None or where(c))), None)
-                if found is not None:
-                    return found
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise AssertionError(f"timed out waiting for {what or method}")
-                self._arrived.wait(left)
+        return wait_on(self._arrived,
+                       lambda: next((c for c in self._calls if c.method == method
+                                     and (where is None or where(c))), None),
+                       timeout, f"timed out waiting for {what or method}")
 
     def responses_to(self, response_url: str) -> list[Call]:
         """What was posted to one response_url (each command and click has its own)."""

@@ -54,10 +54,10 @@ from typing import Any
 from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 if __package__:  # imported as tests.fakesocket (e.g. from bench/)
-    from .fakeslack import APP_ID, DEFAULT_TEAM_ID, FakeSlack
+    from .fakeslack import APP_ID, DEFAULT_TEAM_ID, FakeSlack, wait_on
     from .slackdriver import Response, SlackDriver
 else:  # imported as a top-level module (pytest puts tests/ on sys.path)
-    from fakeslack import APP_ID, DEFAULT_TEAM_ID, FakeSlack
+    from fakeslack import APP_ID, DEFAULT_TEAM_ID, FakeSlack, wait_on
     from slackdriver import Response, SlackDriver
 
 # An app-level token looks like xapp-<version>-<app id>-<number>-<secret>.
@@ -305,16 +305,10 @@ class FakeSocketMode:
         """The ack of this envelope, waiting for it; AssertionError if none comes."""
         if envelope_id not in self._envelopes:
             raise KeyError(f"no envelope {envelope_id!r} was sent")
-        deadline = time.monotonic() + timeout
-        with self._lock:
-            while True:
-                ack = next((a for a in self._acks if a.envelope_id == envelope_id), None)
-                if ack is not None:
-                    return ack
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise AssertionError(f"no ack for envelope {envelope_id} in {timeout} s")
-                self._lock.wait(left)
+        return wait_on(self._lock,
+                       lambda: next((a for a in self._acks if a.envelope_id == envelope_id),
+                                    None),
+                       timeout, f"no ack for envelope {envelope_id} in {timeout} s")
 
     def wait_connected(self, count: int = 1, timeout: float = 10.0) -> Connection:
         """Wait until ``count`` connections in all have been greeted; returns the newest."""
@@ -354,16 +348,7 @@ class FakeSocketMode:
         return sum(1 for c in self._connections if c.open)
 
     def _wait(self, predicate: Callable[[], Any], timeout: float, what: str) -> Any:
-        deadline = time.monotonic() + timeout
-        with self._lock:
-            while True:
-                value = predicate()
-                if value:
-                    return value
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise AssertionError(f"timed out waiting for {what}")
-                self._lock.wait(left)
+        return wait_on(self._lock, predicate, timeout, f"timed out waiting for {what}")
 
     def _deliver(self, conn: Connection, envelope: Envelope) -> None:
         if self._send_json(conn, envelope.body):

@@ -79,8 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Build a week's digest (progress, keep-the-lights-on, trends) and print "
                     "it (--dry-run, which only reads the database) or post it to the "
                     "workspace's digest channel (--post; posting again updates the message).")
-    digest.add_argument("--workspace", metavar="W",
-                        help="the workspace (Slack team id, T…); needed when there are several")
+    _workspace_option(digest)
     digest.add_argument("--week", metavar="2026-W47",
                         help="ISO week such as 2026-W47 (default: the current one)")
     mode = digest.add_mutually_exclusive_group(required=True)
@@ -100,8 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print everything Headway stores for one workspace as JSON on standard "
                     "output (README: What `headway export` holds). Only reads the database; "
                     "works on a read-only file.")
-    export.add_argument("--workspace", metavar="W",
-                        help="the workspace (Slack team id, T…); needed when there are several")
+    _workspace_option(export)
     backup = sub.add_parser(
         "backup", help="a consistent copy of the database",
         description="Copy the database (HEADWAY_DB) to PATH with SQLite's online backup, "
@@ -119,6 +117,11 @@ def build_parser() -> argparse.ArgumentParser:
         "help", help="commands and the /headway slash command's usage",
         description="List headway's commands, then the /headway slash command's subcommands.")
     return p
+
+
+def _workspace_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--workspace", metavar="W",
+                         help="the workspace (Slack team id, T…); needed when there are several")
 
 
 def print_help() -> None:
