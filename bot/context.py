@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Protocol
 from slack_sdk import WebClient
 
 from bot.config import Settings
-from bot.core.model import PromptPack, Workspace
+from bot.core.model import Prompt, PromptPack, Workspace
+from bot.core.teams import pack_of
 from bot.locks import SendingLock
 from bot.pacing import Pacer
 from bot.slack_client import make_client
@@ -102,6 +103,19 @@ class Headway:
                     self.settings.send_rate, monotonic=self.monotonic, sleep=self.sleep)
             return pacer
 
-    def pack_for(self, workspace: Workspace | None) -> PromptPack:
+    def pack_for(self, workspace: Workspace | None, user_id: str | None = None) -> PromptPack:
+        """The pack `user_id` is asked from (their first team's: `bot.core.teams.pack_of`);
+        without a person, or for someone in no team, the workspace's."""
         name = workspace.pack if workspace else "default"
+        if workspace is not None and user_id is not None:
+            name = pack_of(self.store.teams.of_member(workspace.workspace_id, user_id), name)
         return self.packs.get(name) or self.packs["default"]
+
+    def prompt_for(self, workspace_id: str, user_id: str, prompt_id: str) -> Prompt | None:
+        """The prompt a nudge or reply names: from the person's pack, or, when their team
+        switched packs since they were asked, from whichever pack has it."""
+        found = self.pack_for(self.store.workspaces.get(workspace_id), user_id).get(prompt_id)
+        if found is None:
+            found = next((p for pack in self.packs.values()
+                          if (p := pack.get(prompt_id)) is not None), None)
+        return found

@@ -236,10 +236,13 @@ def _cycle(db_path: Path, weeks: int, now: datetime,
     start = period_start(first, "Pacific/Kiritimati")  # the earliest zone's Monday
     clock[0] = start
     hw.store.workspaces.ensure(TEAM_ID, start, TEAM_NAME)
-    hw.store.workspaces.update(TEAM_ID, digest_channel="C0DEMO", tz="Europe/London")
+    hw.store.workspaces.update(TEAM_ID, tz="Europe/London")
+    team = hw.store.teams.create(TEAM_ID, TEAM_NAME, start, digest_channel="C0DEMO",
+                                 tz="Europe/London")
     for uid, name, tz, days, at in PEOPLE:
         hw.store.members.upsert(Member(TEAM_ID, uid, tz=tz, days=days, nudge_time=at, name=name),
                                 start)
+        hw.store.teams.add_member(TEAM_ID, team.id, uid, first, start)
     hw.store.members.update(TEAM_ID, "U05EVE", start, anonymous=True)
 
     print(f"Headway demo — {TEAM_NAME}, {len(PEOPLE)} people in "
@@ -262,7 +265,7 @@ def _cycle(db_path: Path, weeks: int, now: datetime,
     dms = sum(1 for c in clients for method, _ in c.sent if method == "chat.postMessage")
     print(f"  ({dms} DMs went to the offline Slack stand-in; none twice)\n")
 
-    digest = build(hw, TEAM_ID, last)
+    digest = build(hw, team, last)
     message = render_digest_blocks(digest)
     return render_digest_text(digest), {"text": message.text, "blocks": message.blocks,
                                          "thread": message.thread}

@@ -21,7 +21,7 @@ from slack_sdk.web import SlackResponse
 from bot.context import Headway
 from bot.core.chart import trend_png
 from bot.core.digest import Digest, build_digest
-from bot.core.model import DigestInput, DigestRecord
+from bot.core.model import DigestInput, DigestRecord, Team
 from bot.core.periods import recent_periods
 from bot.core.policies import claim_is_stale
 from bot.core.render import DigestMessage, render_digest_blocks
@@ -45,66 +45,64 @@ class Posted:
     chart: bool = False
 
 
-def load_input(hw: Headway, workspace_id: str, period: str) -> DigestInput:
-    """Everything the digest needs, read with a fixed number of queries whatever the history."""
+def load_input(hw: Headway, team: Team, period: str) -> DigestInput:
+    """Everything the team's digest needs, read with a fixed number of queries whatever the
+    history: the replies of the people who were in the team that week."""
     store = hw.store
-    workspace = store.workspaces.get(workspace_id)
-    if workspace is None:
-        raise DigestError(f"workspace {workspace_id} is not known to Headway")
+    workspace_id, team_id = team.workspace_id, team.id
     previous = recent_periods(period, TREND_WEEKS)
-    ktlo = store.replies.ktlo_texts(workspace_id, previous)
+    ktlo = store.replies.ktlo_texts(workspace_id, previous, team_id=team_id)
     return DigestInput(
         workspace_id=workspace_id,
-        team_name=workspace.name or workspace_id,
+        team_name=team.name,
         period=period,
-        members_total=store.members.count(workspace_id),
-        replies=tuple(named(hw, workspace_id, store.replies.of(workspace_id, period=period))),
-        history=tuple(store.replies.week_shares(workspace_id, previous)),
+        members_total=store.teams.count_members(team_id, period),
+        replies=tuple(named(hw, workspace_id, store.replies.of(
+            workspace_id, period=period, team_id=team_id))),
+        history=tuple(store.replies.week_shares(workspace_id, previous, team_id=team_id)),
         past_ktlo=tuple((p, tuple(ktlo[p])) for p in reversed(previous)),
     )
 
 
-def build(hw: Headway, workspace_id: str, period: str) -> Digest:
-    return build_digest(load_input(hw, workspace_id, period))
+def build(hw: Headway, team: Team, period: str) -> Digest:
+    return build_digest(load_input(hw, team, period))
 
 
-def post_digest(hw: Headway, workspace_id: str, period: str, channel: str | None = None) -> Posted:
-    """Post the digest for `period` to the team's digest channel, or update it if posted."""
+def post_digest(hw: Headway, team: Team, period: str, channel: str | None = None) -> Posted:
+    """Post the team's digest for `period` to its digest channel, or update it if posted."""
     store = hw.store
-    workspace = store.workspaces.get(workspace_id)
-    if workspace is None:
-        raise DigestError(f"workspace {workspace_id} is not known to Headway")
-    channel = channel or workspace.digest_channel
+    workspace_id = team.workspace_id
+    channel = channel or team.digest_channel
     if not channel:
         raise DigestError(
-            "no digest channel yet: an admin runs `/headway digest here` in the channel "
-            "that should receive it"
+            f"{team.name} has no digest channel yet: an admin or a lead of the team runs "
+            f"`/headway digest here` in the channel that should receive it"
         )
     client = hw.client_for(workspace_id)
     now = hw.now()
 
-    claim = store.digests.claim(workspace_id, channel, period, now)
+    claim = store.digests.claim(workspace_id, channel, period, now, team_id=team.id)
     if claim is None:
         existing = store.digests.get(workspace_id, channel, period)
         if existing is not None and existing.ts:
             store.digests.set_dirty(existing.id, False)
             try:
                 return _update(hw, client, existing,
-                               render_digest_blocks(build(hw, workspace_id, period)))
+                               render_digest_blocks(build(hw, team, period)))
             except DigestError:
                 store.digests.set_dirty(existing.id, True)  # not shown yet: try again later
                 raise
         if existing is not None and claim_is_stale(existing, now):
             # A run died between claiming and posting: take the claim over.
             store.digests.release(existing.id)
-            return post_digest(hw, workspace_id, period, channel)
+            return post_digest(hw, team, period, channel)
         raise DigestError(
             f"the {period} digest for this channel is being posted by another run; "
             f"try again in a minute"
         )
     # Built after the claim: a change from here on finds the claimed row and marks it.
     try:
-        digest = build(hw, workspace_id, period)
+        digest = build(hw, team, period)
         message = render_digest_blocks(digest)
         resp = client.chat_postMessage(channel=channel, text=message.text, blocks=message.blocks)
     except SlackApiError as exc:

@@ -158,7 +158,6 @@ def _nudge_now(hw: Headway, workspace_id: str | None, user_id: str | None,
             continue
         with unit_of_work("nudges of workspace", workspace.workspace_id, failed=result.failed):
             client = hw.client_for(workspace.workspace_id)
-            pack = hw.pack_for(workspace)
             members = hw.store.members.of(workspace.workspace_id)
             if user_id is not None:
                 members = [m for m in members if m.user_id == user_id]
@@ -172,7 +171,9 @@ def _nudge_now(hw: Headway, workspace_id: str | None, user_id: str | None,
                     if _resting(hw, member, period, now):
                         result.skipped += 1
                         continue
-                    send_nudge(hw, client, member, pack.work_prompt, period, result)
+                    send_nudge(hw, client, member,
+                               hw.pack_for(workspace, member.user_id).work_prompt, period,
+                               result)
 
 
 def _resting(hw: Headway, member: Member, period: str, now: datetime) -> bool:
@@ -287,7 +288,7 @@ def _send_due_to(hw: Headway, member: Member, workspace: Workspace, holidays: fr
     if _resting(hw, member, due.period, now):
         result.skipped += 1
         return
-    pack = hw.pack_for(workspace)
+    pack = hw.pack_for(workspace, member.user_id)
     history = hw.store.nudges.prompt_history(member.workspace_id, member.user_id)
     local_day = local_date(due.at, member.tz)
     client = hw.client_for(member.workspace_id)
@@ -320,7 +321,7 @@ def _remind(hw: Headway, nudge: Nudge, now: datetime, result: FanoutResult) -> N
         return
     if not hw.store.nudges.claim_reminder(nudge.id, now):
         return
-    prompt = hw.pack_for(workspace).get(nudge.prompt_id)
+    prompt = hw.prompt_for(nudge.workspace_id, nudge.user_id, nudge.prompt_id)
     if prompt is None:
         return
     msg = messages.nudge_message(

@@ -75,7 +75,7 @@ def _prepare(hw: Headway, workspace_id: str, user_id: str, text: str,
     member = store.members.get(workspace_id, user_id)
     if member is None or not member.active:
         raise NotEnrolled(user_id)
-    pack = hw.pack_for(store.workspaces.get(workspace_id))
+    pack = hw.pack_for(store.workspaces.get(workspace_id), user_id)
 
     nudge = store.nudges.get(nudge_id) if nudge_id is not None else None
     if nudge is not None and (nudge.workspace_id != workspace_id or nudge.user_id != user_id):
@@ -267,14 +267,13 @@ def on_deleted_message(hw: Headway, client: WebClient, workspace_id: str, channe
                  channel, ts)
         return
     removed = deleted.removed
-    pack = hw.pack_for(hw.store.workspaces.get(workspace_id))
-    prompt = pack.get(removed.reply.prompt_id)
+    prompt = hw.prompt_for(workspace_id, user_id, removed.reply.prompt_id)
     if removed.confirm_channel and removed.confirm_ts:
         text, blocks = messages.removed_confirmation_blocks(prompt.text if prompt else "",
                                                             removed.reply.period)
         _update_quietly(client, removed.confirm_channel, removed.confirm_ts, text, blocks)
     nudge = deleted.reopened
-    nudge_prompt = pack.get(nudge.prompt_id) if nudge else None
+    nudge_prompt = hw.prompt_for(workspace_id, user_id, nudge.prompt_id) if nudge else None
     if nudge is not None and nudge_prompt is not None and nudge.channel and nudge.ts:
         again = messages.nudge_message(nudge_prompt, nudge.period, nudge.id, nudge.workspace_id,
                                        nudge.user_id)
@@ -288,7 +287,7 @@ def _confirm_edit(hw: Headway, client: WebClient, workspace_id: str, reply: Repl
     where = hw.store.replies.confirmation_of(workspace_id, reply.id)
     if found is None or where is None:
         return
-    prompt = hw.pack_for(hw.store.workspaces.get(workspace_id)).get(reply.prompt_id)
+    prompt = hw.prompt_for(workspace_id, reply.user_id, reply.prompt_id)
     [found] = named(hw, workspace_id, [found])
     text, blocks = messages.confirmation_blocks(prompt.text if prompt else "", found,
                                                 edited=True)

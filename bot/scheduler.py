@@ -20,7 +20,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot import digests, members, nudges
 from bot.context import Headway
-from bot.core.model import Workspace
+from bot.core.model import Team
 from bot.core.policies import DIGEST_GRACE, RETRY_MAX, digest_step, retry_wait
 from bot.core.retention import retention_cutoff
 from bot.core.schedule import due_digest
@@ -74,48 +74,49 @@ def send_nudges(hw: Headway, failed: list[str] | None = None) -> nudges.FanoutRe
 
 
 def post_digests(hw: Headway, failed: list[str] | None = None) -> tuple[int, int]:
-    """Each workspace's digest posted or updated as `bot.core.policies.digest_step` says;
+    """Each team's digest posted or updated as `bot.core.policies.digest_step` says;
     returns how many were posted and how many updated."""
     posted = updated = 0
     now = hw.now()
-    for workspace in hw.store.workspaces.all():
-        with unit_of_work("digest of workspace", workspace.workspace_id, failed=failed):
-            action = _digest_unit(hw, workspace, now)
+    for team in hw.store.teams.with_digest_channel():
+        with unit_of_work("digest of team", f"{team.workspace_id}/{team.id}", failed=failed):
+            action = _digest_unit(hw, team, now)
             posted += action == "posted"
             updated += action == "updated"
     return posted, updated
 
 
-def _digest_unit(hw: Headway, workspace: Workspace, now: datetime) -> str | None:
-    """Post or update one workspace's digest if the policy says so; "posted", "updated"
-    or None."""
-    channel = workspace.digest_channel
+def _digest_unit(hw: Headway, team: Team, now: datetime) -> str | None:
+    """Post or update one team's digest if the policy says so; "posted", "updated" or
+    None."""
+    channel = team.digest_channel
     if not channel:
         return None
-    due = due_digest(workspace, now, DIGEST_GRACE)
-    record = (hw.store.digests.get(workspace.workspace_id, channel, due.period) if due
-              else hw.store.digests.latest_posted(workspace.workspace_id, channel))
+    due = due_digest(team, now, DIGEST_GRACE)
+    record = (hw.store.digests.get(team.workspace_id, channel, due.period) if due
+              else hw.store.digests.latest_posted(team.workspace_id, channel))
     step = digest_step(due, record, now)
     if step is None:
         return None
-    key = (workspace.workspace_id, channel, step.period)
+    key = (team.workspace_id, channel, step.period)
     refused = hw.digest_refusals.get(key)
     if refused is not None and now < refused[1]:
         return None  # Slack refused it a moment ago: wait out the backoff
     try:
-        outcome = digests.post_digest(hw, workspace.workspace_id, step.period)
+        outcome = digests.post_digest(hw, team, step.period)
     except digests.DigestError as exc:
         count = refused[0] + 1 if refused else 1
         wait = retry_wait(count)
         hw.digest_refusals[key] = (count, now + wait)
         # Once per streak, then once an hour: not a warning every minute.
         level = logging.WARNING if count == 1 or wait == RETRY_MAX else logging.DEBUG
-        log.log(level, "digest for %s not posted: %s (refused %d time%s in a row; trying "
-                "again in %d min)", workspace.workspace_id, exc, count,
+        log.log(level, "digest of team %s/%s not posted: %s (refused %d time%s in a row; "
+                "trying again in %d min)", team.workspace_id, team.id, exc, count,
                 "" if count == 1 else "s", wait.total_seconds() // 60)
         return None
     if hw.digest_refusals.pop(key, None) is not None:
-        log.info("digest for %s posted after Slack had refused it", workspace.workspace_id)
+        log.info("digest of team %s/%s posted after Slack had refused it", team.workspace_id,
+                 team.id)
     return outcome.action
 
 

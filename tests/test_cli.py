@@ -96,6 +96,8 @@ def test_digest_dry_run_prints_text_and_json(env, capsys):
     now = datetime.now(UTC)
     store.workspaces.ensure("T0001", now, "Acme")
     store.members.upsert(Member("T0001", "U1", name="Ada"), now)
+    team = store.teams.create("T0001", "Platform", now)
+    store.teams.add_member("T0001", team.id, "U1", "2026-W01", now)
     store.replies.add(Reply("T0001", "U1", "moved-forward", "work", "2026-W47", "x",
                             items=(Item("Launched the beta", "work", "progress"),)),
                     source="dm", now=now)

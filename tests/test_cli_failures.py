@@ -80,10 +80,11 @@ def seed(db: Path, *, members: int = 1, due_now: bool = False) -> None:
     day = at.weekday() if due_now else (now.weekday() + 3) % 7
     store = Store.open(db)
     store.workspaces.ensure(T, now, "Headway Test")
-    store.workspaces.update(T, digest_channel="C0DIGEST")
+    team = store.teams.create(T, "Headway Test", now, digest_channel="C0DIGEST")
     for i in range(1, members + 1):
         store.members.upsert(Member(T, f"U{i}", name=f"Person {i}", tz="UTC", days=(day,),
                                     nudge_time=at.time() if due_now else time(15)), now)
+        store.teams.add_member(T, team.id, f"U{i}", "2026-W01", now)
     store.close()
 
 
@@ -400,9 +401,13 @@ def test_export_into_a_reader_that_stops_early_ends_quietly(env, db_path):
 def _every_table_has_a_row(store: Store, team_id: str, now: datetime) -> None:
     """One row (at least) in each of Headway's tables for `team_id`, through the store."""
     store.workspaces.ensure(team_id, now, f"Workspace {team_id}")
-    store.workspaces.update(team_id, digest_channel="C0DIGEST", retention_months=12)
+    store.workspaces.update(team_id, retention_months=12, rollup_channel="C0LEADS")
     store.members.upsert(Member(team_id, "U1", name="Ada", tz="Europe/Berlin", days=(0, 3),
                                 quiet_hours=(time(22), time(7))), now)
+    team = store.teams.create(team_id, "Platform", now, digest_channel="C0DIGEST")
+    store.teams.add_member(team_id, team.id, "U1", "2026-W01", now)
+    store.teams.add_lead(team_id, team.id, "U1", "UOWNER", now)
+    store.rollups.claim(team_id, "C0LEADS", "2026-W47", now)
     nudge = store.nudges.claim(team_id, "U1", "work", "2026-W47", now)
     store.nudges.mark_sent(nudge.id, "D1", "1.0", now)
     reply = store.replies.add(Reply(team_id, "U1", "work", "work", "2026-W47",
@@ -459,7 +464,7 @@ def test_export_holds_every_row_of_every_table_for_the_workspace_and_no_tokens(
     assert not empty, f"seed a row in {empty} in _every_table_has_a_row (and document it)"
     for table, found in exported["tables"].items():
         for row in found:
-            assert row.get("team_id", row.get("workspace_id")) == T, table
+                assert row["workspace_id"] == T, table
     assert "Shipped the beta of T0001" in done.stdout
     assert "T0002" not in done.stdout and "xoxb-SECRET" not in done.stdout
     [correction] = exported["tables"]["corrections"]
@@ -722,11 +727,11 @@ def test_digest_post_that_slack_refuses_is_one_line_and_can_be_posted_later(
     seed(db_path)
     fake.fail("chat.postMessage", "not_in_channel")
     line = one_line(headway("digest", "--post", "--week", "2026-W47"), 1)
-    assert line == ("headway: the 2026-W47 digest was not posted: Slack said `not_in_channel`: "
-                    "Headway is not in that channel: invite it with `/invite @Headway`")
+    assert line == ("headway: Headway Test's 2026-W47 digest was not posted: Slack said "
+                    "`not_in_channel`: Headway is not in that channel: invite it with `/invite @Headway`")
     done = headway("digest", "--post", "--week", "2026-W47")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("digest 2026-W47 posted in C0DIGEST")
+    assert done.stdout.startswith("digest 2026-W47 of Headway Test posted in C0DIGEST")
 
 
 def test_a_week_out_of_range_is_one_line_and_exit_2_before_slack_is_asked(env, fake, db_path):

@@ -20,8 +20,16 @@ def test_simple_subcommands(name):
 
 
 def test_simple_subcommands_refuse_arguments():
-    with pytest.raises(CommandError, match="`join` takes no arguments"):
-        parse_command("join now please")
+    with pytest.raises(CommandError, match="`skip` takes no arguments"):
+        parse_command("skip now please")
+
+
+def test_join_and_leave_take_an_optional_team_name_tidied():
+    assert parse_command("join").team is None
+    assert parse_command("join   Customer   Support ").team == "Customer Support"
+    assert parse_command("leave Sales &amp; Ops").team == "Sales & Ops"
+    with pytest.raises(CommandError, match="not a team name"):
+        parse_command("join <#C1|eng>")
 
 
 def test_pause_takes_a_number_of_weeks():
@@ -141,7 +149,10 @@ def test_help_lists_every_subcommand_and_marks_admin_ones():
                  "anonymous", "export", "forget me", "digest preview", "digest here",
                  "digest time", "team add", "team remove", "prompts"]:
         assert f"/headway {word}" in text
-    assert "`/headway digest here` — post the weekly digest in this channel _(admin)_" in text
+    assert ("`/headway digest here [<team>]` — post the team's weekly digest in this channel "
+            "_(admin)_") in text
+    assert "`/headway target <percent>|off [for <team>]` — " in text
+    assert text.count("_(team lead)_") == 5  # team add, remove, digest time, target, prompts
 
 
 def test_quiet_hours_parse_a_range_that_may_wrap_midnight_or_off():

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 import pytest
 from conftest import answer_to, wait_for
+from teams_setup import digest_channel
 
 from bot.cli import main
 from bot.core import messages
@@ -163,8 +164,8 @@ def test_digest_here_then_digest_post_puts_the_reply_in_that_channel(slack, fake
     wait_for(lambda: hw.store.replies.of("T0001"), what="reply stored")
 
     answer = answer_to(fake, slack.command("digest here", user="UADMIN", channel="C0DIGEST"))
-    assert "This channel now gets the weekly digest" in answer
-    assert hw.store.workspaces.get("T0001").digest_channel == "C0DIGEST"
+    assert "This channel now gets *acme*'s weekly digest" in answer
+    assert digest_channel(hw, "T0001") == "C0DIGEST"
 
     assert main(["digest", "--post"]) == 0
     posts = [c for c in fake.calls_to("chat.postMessage") if c.args["channel"] == "C0DIGEST"]
@@ -183,7 +184,7 @@ def test_non_admin_cannot_choose_the_digest_channel(slack, fake, hw):
     fake.add_user("U2", tz="UTC")
     assert "Only workspace admins" in answer_to(
         fake, slack.command("digest here", user="U2", channel="C0DIGEST"))
-    assert hw.store.workspaces.get("T0001").digest_channel is None
+    assert digest_channel(hw, "T0001") is None
 
 
 def test_channel_broadcast_in_a_reply_never_reaches_slack_unescaped(slack, fake, hw, env):
@@ -311,7 +312,7 @@ def test_team_add_a_channel_uses_paginated_lists_not_one_lookup_per_person(slack
     fake.add_channel("CENG", name="eng", members=[*people, "UBOT2"])
     answer = answer_to(fake, slack.command("team add <#CENG|eng> <@U001|u001>", user="UADMIN"))
     # skipped: the other bot, and Headway itself (a member of the channel)
-    assert answer.startswith("Added 250 members.") and "Skipped 2" in answer
+    assert answer.startswith("Added 250 members to *acme*.") and "Skipped 2" in answer
     assert len(hw.store.members.of("T0001")) == 250
     assert hw.store.members.get("T0001", "U042").tz == "Europe/Paris"
     assert len(fake.calls_to("users.info")) == 1  # only the admin check

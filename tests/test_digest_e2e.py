@@ -8,6 +8,7 @@ from datetime import UTC, datetime, time
 
 from conftest import wait_for
 from fakeslack import DEFAULT_SCOPES
+from teams_setup import digest_team
 
 from bot.core.chart import HEIGHT, WIDTH, trend_png
 from bot.core.model import Member, PromptPack
@@ -23,12 +24,11 @@ def utc(*args: int) -> datetime:
 
 def setup_team(hw, clock, fake, users=("U1",)) -> None:
     hw.store.workspaces.ensure(TEAM, clock.now, "Acme")
-    hw.store.workspaces.update(TEAM, digest_channel=DIGEST, tz="UTC", digest_day=0,
-                         digest_time=time(9))
     for uid in users:
         fake.add_user(uid, tz="UTC")
         hw.store.members.upsert(Member(TEAM, uid, tz="UTC", days=(4,), nudge_time=time(15)),
                                 clock.now)
+    digest_team(hw, TEAM, DIGEST, tz="UTC", digest_day=0, digest_time=time(9))
 
 
 def channel_posts(fake):
@@ -175,7 +175,7 @@ def test_next_weeks_agenda_nudges_follow_up_on_what_the_team_named(fake, hw, clo
     hw.packs["agenda"] = pack
     clock.now = utc(2026, 11, 13, 14, 0)
     setup_team(hw, clock, fake, users=("U1", "U2", "U3", "U4"))
-    hw.store.workspaces.update(TEAM, pack="agenda")
+    hw.store.teams.update(TEAM, hw.store.teams.of(TEAM)[0].id, pack="agenda")
     clock.now = utc(2026, 11, 13, 15, 0)  # Friday W46
     tick(hw)
     asked: dict[str, list[str]] = {"problem": [], "opportunity": []}

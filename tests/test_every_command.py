@@ -29,6 +29,9 @@ SAMPLES = {
     "holidays add": "holidays add 2026-12-24", "holidays remove": "holidays remove 2026-12-24",
     "admins": "admins", "admins add": "admins add <@U1>", "admins remove": "admins remove <@U1>",
     "export team": "export team", "retention": "retention 12",
+    "teams": "teams", "stats team": "stats team Platform", "team create": "team create Sales",
+    "team lead": "team lead <@U1> for Sales", "team lead remove": "team lead remove <@U1>",
+    "target": "target 40% for Sales",
 }
 
 
@@ -74,7 +77,8 @@ def test_every_command_has_exactly_one_line_in_help():
 
 def test_every_command_has_exactly_one_row_in_the_readme():
     rows = readme_rows()
-    assert len(rows) > 15 and rows[0][0] == ["join", "leave"]  # canary: the real table
+    # canary: the real table
+    assert len(rows) > 15 and rows[0][0] == ["join [<team>]", "leave [<team>]"]
     found: Counter[str] = Counter()
     for syntaxes, _ in rows:
         names = {name for syntax in syntaxes for name in commands_in(syntax)}
@@ -86,14 +90,16 @@ def test_every_command_has_exactly_one_row_in_the_readme():
 def test_help_and_the_readme_say_which_commands_are_for_admins():
     for line in help_text().splitlines():
         if m := re.match(r"• `/headway (.+?)` — ", line):
-            admin = any(ACCESS[n] != "everyone" for n in commands_in(m.group(1)))
-            assert line.endswith("_(admin)_") == admin, line
+            access = {ACCESS[n] for n in commands_in(m.group(1))}
+            mark = ("_(admin)_" if access & {"admin", "workspace admin"}
+                    else "_(team lead)_" if "lead" in access else None)
+            assert (line.endswith(mark) if mark else not line.endswith(")_")), line
     for syntaxes, does in readme_rows():
         access = {ACCESS[n] for s in syntaxes for n in commands_in(s)}
         assert len(access) == 1, f"README row {syntaxes} mixes who may run it: {access}"
-        mark = {"everyone": None, "admin": "*(admin)*",
+        mark = {"everyone": None, "admin": "*(admin)*", "lead": "*(team lead)*",
                 "workspace admin": "*(workspace admin)*"}[access.pop()]
-        said = re.match(r"\*\((?:workspace )?admin\)\*", does)
+        said = re.match(r"\*\((?:workspace admin|admin|team lead)\)\*", does)
         assert (said.group(0) if said else None) == mark, (syntaxes, does)
 
 

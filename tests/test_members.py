@@ -83,6 +83,6 @@ def test_an_admins_team_add_keeps_what_members_set_for_themselves(slack, fake, h
     wait_for(lambda: hw.store.members.get(T1, "U1").quiet_hours == quiet, what="quiet hours")
     slack.command("team add <@U1|u1>", user="UADMIN")
     wait_for(lambda: [c for c in fake.calls_to("response_url")
-                      if c.args.get("text", "").startswith("Added 1 member")],
+                      if c.args.get("text", "").startswith("Added 0 members")],
              what="the team add answer")
     assert hw.store.members.get(T1, "U1").quiet_hours == quiet

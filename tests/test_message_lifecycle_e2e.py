@@ -26,6 +26,7 @@ from conftest import wait_for
 from fakesocket import FakeSocketMode, SocketDriver
 from slackdriver import SlackDriver, file_share, message_changed, message_deleted, next_ts
 from sqlite_utils import Database
+from teams_setup import digest_team
 
 from bot import replies
 from bot.app import build_app
@@ -67,12 +68,11 @@ def nudged(fake, hw, clock) -> None:
     """U1 and U2, members in UTC, each with this week's two questions in their DMs."""
     clock.now = utc(2026, 11, 20, 15, 0)  # Friday 15:00, their nudge time
     hw.store.workspaces.ensure(TEAM, clock.now, "Acme")
-    hw.store.workspaces.update(TEAM, digest_channel=DIGEST, tz="UTC", digest_day=0,
-                         digest_time=time(9))
     for uid in ("U1", "U2"):
         fake.add_user(uid, tz="UTC")
         hw.store.members.upsert(Member(TEAM, uid, tz="UTC", days=(4,), nudge_time=time(15)),
                                 clock.now)
+    digest_team(hw, TEAM, DIGEST, tz="UTC", digest_day=0, digest_time=time(9))
     tick(hw)
     assert len(hw.store.nudges.of(TEAM, "U1", statuses=["sent"])) == 2
 
@@ -164,7 +164,7 @@ def test_a_redelivered_dm_stores_nothing_and_sends_nothing(slack, fake, hw, nudg
     assert len(the_reply(hw).items) == 2
     assert len(posted_to_dm(fake)) == 1, "one confirmation, no second one"
     assert len(fake.calls_to("chat.update")) == nudge_closed
-    digest = build(hw, TEAM, "2026-W47")
+    digest = build(hw, hw.store.teams.of(TEAM)[0], "2026-W47")
     assert digest.progress + digest.ktlo == 2 and digest.participants == 1
 
 

@@ -13,6 +13,7 @@ import pytest
 from conftest import Clock, wait_for
 from fakeslack import FakeSlack
 from slackdriver import SIGNING_SECRET, SlackDriver
+from teams_setup import digest_channel
 
 from bot.app import build_app
 from bot.config import Settings
@@ -101,6 +102,7 @@ def test_two_workspaces_in_one_process_never_see_each_other(oserver, ohw, fake, 
         fake.add_user("U1", team_id=team_id, tz="UTC", is_admin=True)  # same id, two people
         fake.add_user("U2", team_id=team_id, tz="UTC")
     words = {"T0A": "Shipped the ALPHA billing dashboard", "T0B": "Prototyped BETA search"}
+    clock.now = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)  # they join in W47, answer in W47
     for team_id, driver in drivers.items():
         for user in ("U1", "U2"):
             driver.command("join", user=user, team_id=team_id)
@@ -122,7 +124,7 @@ def test_two_workspaces_in_one_process_never_see_each_other(oserver, ohw, fake, 
         history = driver.command("history", user="U1", team_id=team_id).json()["text"]
         assert words[team_id] in history and words[other[team_id]] not in history
         driver.command("digest here", user="U1", channel=f"C{team_id}", team_id=team_id)
-        wait_for(lambda t=team_id: ohw.store.workspaces.get(t).digest_channel, what="digest here")
+        wait_for(lambda t=team_id: digest_channel(ohw, t), what="digest here")
         driver.event({"type": "app_home_opened", "user": "U1", "tab": "home"},
                      team_id=team_id)
     clock.now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from bot.core.model import Workspace
+from bot.core.model import Team
 from bot.core.policies import (
     DIGEST_GRACE,
     LATE_UPDATE_EVERY,
@@ -22,7 +22,7 @@ from bot.core.policies import (
 from bot.core.schedule import due_digest
 
 # Digests on Mondays at 09:00 UTC; Monday 23 November 2026 reviews 2026-W47.
-WORKSPACE = Workspace("T1", digest_channel="C1", digest_day=0, digest_time=time(9, 0))
+WORKSPACE = Team(1, "T1", "Team", digest_channel="C1", digest_day=0, digest_time=time(9, 0))
 MONDAY_9 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 TUESDAY_9 = MONDAY_9 + timedelta(days=1)  # long past the grace window: nothing is due
 

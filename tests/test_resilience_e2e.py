@@ -11,6 +11,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 from conftest import wait_for
 from slack_sdk import WebClient
+from teams_setup import digest_channel, digest_team
 
 from bot import digests, logsafety
 from bot.cli import main
@@ -120,12 +121,12 @@ def mars_row(fake, hw, clock, db_path):
     zone is Asia/Kolkata (UTC+05:30); everyone is asked Fridays at 09:00 local."""
     clock.now = utc(2026, 11, 18, 12, 0)  # Wednesday of 2026-W47
     hw.store.workspaces.ensure(T1, clock.now, "Acme")
-    hw.store.workspaces.update(T1, tz="Asia/Kolkata", digest_channel="C0DIGEST", digest_day=4,
-                         digest_time=time(9))
+    hw.store.workspaces.update(T1, tz="Asia/Kolkata")
     for uid in ("U0", "UMARS", "UZ"):
         fake.add_user(uid, tz="UTC")
         hw.store.members.upsert(Member(T1, uid, tz="UTC", days=(4,), nudge_time=time(9)),
                                clock.now)
+    digest_team(hw, T1, "C0DIGEST", tz="Asia/Kolkata", digest_day=4, digest_time=time(9))
     store_zone_as_is(db_path, T1, "UMARS", MARS)
     assert hw.store.members.get(T1, "UMARS").tz == MARS  # the bad row really is there
 
@@ -163,7 +164,7 @@ def test_a_zone_this_machine_does_not_know_enters_as_the_workspaces_zone(
     for uid in ("UMARS", "UTEAM", "UMOVER"):
         fake.add_user(uid, tz="Europe/Berlin")
     slack.command("digest here", user="UADMIN", channel="C0DIGEST")
-    wait_for(lambda: hw.store.workspaces.get(T1) and hw.store.workspaces.get(T1).digest_channel,
+    wait_for(lambda: hw.store.workspaces.get(T1) and digest_channel(hw, T1),
              what="digest channel")
     assert hw.store.workspaces.get(T1).tz == "Asia/Kolkata"
     slack.command("join", user="UMOVER")  # joins while Slack still says Berlin
@@ -220,12 +221,12 @@ def two_workspaces(fake, hw, clock):
     for team, channel, users in ((T1, "C0DIGEST1", ("U1", "UBAD", "U3")),
                                  (T2, "C0DIGEST2", ("U4", "U5"))):
         hw.store.workspaces.ensure(team, clock.now, team)
-        hw.store.workspaces.update(team, tz="UTC", digest_channel=channel, digest_day=4,
-                             digest_time=time(9), retention_months=12)
+        hw.store.workspaces.update(team, tz="UTC", retention_months=12)
         for uid in users:
             fake.add_user(uid, team_id=team, tz="UTC")
             hw.store.members.upsert(Member(team, uid, tz="UTC", days=(4,),
                                           nudge_time=time(9)), clock.now)
+        digest_team(hw, team, channel, tz="UTC", digest_day=4, digest_time=time(9))
     clock.now = utc(2026, 11, 20, 9, 0)
 
 
@@ -265,10 +266,10 @@ def test_a_unit_that_raises_is_logged_by_its_ids_and_retried_while_the_rest_goes
             raise sqlite3.OperationalError("database is locked")
         return history(team_id, user_id, *a, **k)
 
-    def build_digest(hw_, team_id, period):
-        if team_id == T1 and broken["digest"]:
+    def build_digest(hw_, team, period):
+        if team.workspace_id == T1 and broken["digest"]:
             raise ValueError(f"odd row {secret}")
-        return build(hw_, team_id, period)
+        return build(hw_, team, period)
 
     def purge_replies_before(team_id, cutoff):
         if team_id == T1 and broken["purge"]:
@@ -281,7 +282,7 @@ def test_a_unit_that_raises_is_logged_by_its_ids_and_retried_while_the_rest_goes
     monkeypatch.setattr(hw.store.replies, "purge_before", purge_replies_before)
 
     result = tick(hw)
-    assert sorted(result.failed) == [f"digest of workspace:{T1}",
+    assert sorted(result.failed) == [f"digest of team:{T1}/{hw.store.teams.of(T1)[0].id}",
                                      f"retention purge of workspace:{T1}"]
     assert result.nudges.failed == [f"nudge:{T1}/UBAD"]
     assert dms(fake, "UBAD") == []
@@ -364,7 +365,7 @@ def test_digest_here_is_refused_in_a_dm_with_a_message_that_says_where_to_run_it
 ):
     text = _digest_here(slack, fake, fake.dm_channel("UADMIN"))
     assert "direct message can't receive" in text and "channel that should get it" in text
-    assert hw.store.workspaces.get(T1).digest_channel is None
+    assert digest_channel(hw, T1) is None
 
 
 def test_digest_here_is_refused_in_a_group_dm(admin, slack, fake, hw):
@@ -378,7 +379,7 @@ def test_digest_here_is_refused_in_a_group_dm(admin, slack, fake, hw):
             if args.get("channel") == "C0MPIM" else {"ok": False, "error": "channel_not_found"})
     text = _digest_here(slack, fake, "C0MPIM")
     assert "group DM can't receive" in text and "/invite @Headway" in text
-    assert hw.store.workspaces.get(T1).digest_channel is None
+    assert digest_channel(hw, T1) is None
 
 
 def test_digest_here_in_a_private_channel_without_headway_asks_for_the_invite_first(
@@ -387,13 +388,13 @@ def test_digest_here_in_a_private_channel_without_headway_asks_for_the_invite_fi
     fake.add_channel("G0SECRET", is_private=True, bot_is_member=False, members=["UADMIN"])
     text = _digest_here(slack, fake, "G0SECRET")
     assert "`/invite @Headway`" in text and "private channel" in text
-    assert hw.store.workspaces.get(T1).digest_channel is None
+    assert digest_channel(hw, T1) is None
     assert fake.calls_to("conversations.join") == []  # a private channel needs an invite
 
     fake.add_channel("G0SECRET", is_private=True, members=["UADMIN"])  # invited now
     text = _digest_here(slack, fake, "G0SECRET")
-    assert "now gets the weekly digest" in text
-    assert hw.store.workspaces.get(T1).digest_channel == "G0SECRET"
+    assert "s weekly digest, " in text
+    assert digest_channel(hw, T1) == "G0SECRET"
 
 
 def test_digest_here_where_slack_hides_the_conversation_from_headway_says_what_to_do(
@@ -405,7 +406,7 @@ def test_digest_here_where_slack_hides_the_conversation_from_headway_says_what_t
     text = _digest_here(slack, fake, "G0UNSEEN")
     assert "can't see this conversation" in text and "/invite @Headway" in text
     assert "DM or group DM can't receive" in text
-    assert hw.store.workspaces.get(T1).digest_channel is None
+    assert digest_channel(hw, T1) is None
 
 
 def test_digest_here_in_a_public_channel_headway_is_not_in_joins_it(admin, slack, fake, hw):
@@ -420,9 +421,9 @@ def test_digest_here_in_a_public_channel_headway_is_not_in_joins_it(admin, slack
 
     fake.on("conversations.join", join)
     text = _digest_here(slack, fake, "C0OPEN")
-    assert "now gets the weekly digest" in text and "joined the channel" in text
+    assert "s weekly digest, " in text and "joined the channel" in text
     assert [c.args["channel"] for c in fake.calls_to("conversations.join")] == ["C0OPEN"]
-    assert hw.store.workspaces.get(T1).digest_channel == "C0OPEN"
+    assert digest_channel(hw, T1) == "C0OPEN"
     assert hw.store.workspaces.get(T1).tz == "Europe/Berlin"
 
 
@@ -434,7 +435,7 @@ def test_digest_here_says_what_to_do_when_headway_cannot_join_a_public_channel(
                                                 "needed": "channels:join"})
     text = _digest_here(slack, fake, "C0OPEN")
     assert "couldn't join this channel" in text and "/invite @Headway" in text
-    assert hw.store.workspaces.get(T1).digest_channel is None
+    assert digest_channel(hw, T1) is None
 
 
 def test_a_refused_digest_backs_off_warns_once_and_posts_when_slack_accepts(

@@ -19,7 +19,7 @@ import bot.core.policies as policies
 import bot.core.schedule as schedule
 import bot.core.when as when
 import bot.core.zones as zones
-from bot.core.model import Member, Workspace
+from bot.core.model import Member, Team
 from bot.core.periods import parse_period, period_of, period_start, recent_periods, shift_period
 from bot.core.schedule import (
     Due,
@@ -338,7 +338,7 @@ def test_naive_instants_are_refused_rather_than_read_as_host_time():
     for call in (lambda: due_nudge(member("UTC"), naive, GRACE),
                  lambda: period_of(naive, "UTC"),
                  lambda: scheduled_nudges(member("UTC"), naive, utc(2026, 12, 1)),
-                 lambda: due_digest(Workspace("T1"), naive, GRACE)):
+                 lambda: due_digest(Team(1, "T1", "Team"), naive, GRACE)):
         with pytest.raises(ValueError, match="timezone-aware"):
             call()
     with pytest.raises(ValueError, match="grace must be positive"):
@@ -470,19 +470,19 @@ def test_the_weeks_derived_from_the_first_and_last_valid_periods_are_dates(perio
     (utc(2027, 1, 4, 9, 0), "2026-W53"),  # first Monday of 2027 reviews 2026's week 53
 ])
 def test_a_digest_reviews_the_latest_week_whose_friday_has_begun(posted, period):
-    assert digest_period(Workspace("T1", tz="Europe/London"), posted) == period
+    assert digest_period(Team(1, "T1", "Team", tz="Europe/London"), posted) == period
 
 
 def test_the_digest_rule_uses_the_teams_zone():
     # Thursday 16:00 UTC is Friday 01:00 in Tokyo: a Tokyo team's Friday has begun.
     thursday = utc(2026, 11, 19, 16, 0)
-    assert digest_period(Workspace("T1", tz="Asia/Tokyo"), thursday) == "2026-W47"
-    assert digest_period(Workspace("T1", tz="UTC"), thursday) == "2026-W46"
+    assert digest_period(Team(1, "T1", "Team", tz="Asia/Tokyo"), thursday) == "2026-W47"
+    assert digest_period(Team(1, "T1", "Team", tz="UTC"), thursday) == "2026-W46"
 
 
 def test_due_digest_monday_and_friday():
-    monday = Workspace("T1", tz=BERLIN, digest_day=0, digest_time=time(9))
-    friday = Workspace("T1", tz=BERLIN, digest_day=4, digest_time=time(16))
+    monday = Team(1, "T1", "Team", tz=BERLIN, digest_day=0, digest_time=time(9))
+    friday = Team(1, "T1", "Team", tz=BERLIN, digest_day=4, digest_time=time(16))
     grace = timedelta(hours=12)
 
     due = due_digest(monday, local(BERLIN, 2026, 11, 23, 9, 0), grace)
@@ -490,19 +490,19 @@ def test_due_digest_monday_and_friday():
     due = due_digest(friday, local(BERLIN, 2026, 11, 20, 18, 0), grace)
     assert due is not None and due.at == utc(2026, 11, 20, 15, 0) and due.period == "2026-W47"
     assert due_digest(friday, local(BERLIN, 2026, 11, 20, 15, 59), grace) is None
-    assert due_digest(Workspace("T1", digest_day=1), utc(2026, 11, 23, 9), grace) is None
+    assert due_digest(Team(1, "T1", "Team", digest_day=1), utc(2026, 11, 23, 9), grace) is None
 
 
 def test_a_digest_caught_up_after_midnight_reviews_the_week_it_was_scheduled_for():
     # Thursday 23:30 reviews last week; caught up at Friday 00:30 it must not jump to
     # this week (which is what "Friday" would say).
-    team = Workspace("T1", tz="UTC", digest_day=3, digest_time=time(23, 30))
+    team = Team(1, "T1", "Team", tz="UTC", digest_day=3, digest_time=time(23, 30))
     due = due_digest(team, utc(2026, 11, 20, 0, 30), timedelta(hours=12))
     assert due is not None and due.period == "2026-W46"
 
 
 def test_a_digest_in_the_dst_gap_is_due_once_across_the_weekend():
-    team = Workspace("T1", tz=BERLIN, digest_day=6, digest_time=time(2, 30))
+    team = Team(1, "T1", "Team", tz=BERLIN, digest_day=6, digest_time=time(2, 30))
     seen: set[datetime] = set()
     now = utc(2026, 3, 27)
     while now < utc(2026, 4, 1):
@@ -514,7 +514,7 @@ def test_a_digest_in_the_dst_gap_is_due_once_across_the_weekend():
 
 
 def test_next_digest_for_display():
-    team = Workspace("T1", tz=NY, digest_day=0, digest_time=time(9))
+    team = Team(1, "T1", "Team", tz=NY, digest_day=0, digest_time=time(9))
     nxt = next_digest(team, utc(2026, 11, 18))
     assert nxt is not None
     assert nxt.at == local(NY, 2026, 11, 23, 9, 0) and nxt.period == "2026-W47"

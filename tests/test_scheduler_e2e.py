@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time
 
+from teams_setup import digest_team
+
 from bot.core.model import Member
 from bot.locks import SchedulerLock
 from bot.replies import record_answer
@@ -78,10 +80,9 @@ def test_429_is_honoured_and_the_nudge_still_goes_out_once(fake, hw, clock):
 def test_the_weekly_digest_posts_once_and_late_replies_update_it(fake, hw, clock):
     clock.now = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
     hw.store.workspaces.ensure("T0001", clock.now, "Acme")
-    hw.store.workspaces.update("T0001", digest_channel="C0DIGEST", tz="UTC", digest_day=0,
-                         digest_time=time(9))
     hw.store.members.upsert(Member("T0001", "U1", tz="UTC", days=(4,), nudge_time=time(15)),
                             clock.now)
+    digest_team(hw, "T0001", "C0DIGEST", tz="UTC", digest_day=0, digest_time=time(9))
     record_answer(hw, "T0001", "U1", "Launched the partner portal", source="dm")
 
     clock.now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # Monday: reviews 2026-W47
@@ -131,15 +132,15 @@ def test_a_digest_claim_left_by_a_crashed_run_is_taken_over_later(fake, hw, cloc
 
     clock.now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
     hw.store.workspaces.ensure("T0001", clock.now)
-    hw.store.workspaces.update("T0001", digest_channel="C0DIGEST")
+    team = digest_team(hw, "T0001", "C0DIGEST")
     hw.store.digests.claim("T0001", "C0DIGEST", "2026-W47", clock.now)  # then the crash
     try:
-        post_digest(hw, "T0001", "2026-W47")
+        post_digest(hw, team, "2026-W47")
         raise AssertionError("a fresh claim belongs to the run that made it")
     except DigestError as exc:
         assert "another run" in str(exc)
     clock.advance(minutes=11)
-    assert post_digest(hw, "T0001", "2026-W47").action == "posted"
+    assert post_digest(hw, team, "2026-W47").action == "posted"
     assert len(fake.calls_to("chat.postMessage")) == 1
 
 

@@ -26,6 +26,7 @@ from typing import Any
 
 import pytest
 from conftest import wait_for
+from teams_setup import digest_channel
 
 from bot.core import messages
 from bot.core.periods import period_of
@@ -126,7 +127,7 @@ def answer_by_dm(slack, fake, user: str, wire: str, elements=None) -> Any:
 def digest_lines(fake, hw, clock) -> list[str]:
     """Post this week's digest (as the scheduler does) and return its mrkdwn."""
     n = len([c for c in fake.calls_to("chat.postMessage") if c.args["channel"] == DIGEST])
-    post_digest(hw, TEAM, period_of(clock.now, "UTC"))
+    post_digest(hw, hw.store.teams.of(TEAM)[0], period_of(clock.now, "UTC"))
     posts = [c for c in fake.calls_to("chat.postMessage") if c.args["channel"] == DIGEST]
     assert len(posts) == n + 1
     return mrkdwn(posts[-1].args["blocks"])
@@ -138,8 +139,7 @@ def team(slack, fake, hw, clock):
     clock.now = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
     fake.add_user("UADMIN", tz="UTC", is_owner=True)
     assert slack.command("digest here", user="UADMIN", channel=DIGEST).status == 200
-    wait_for(lambda: hw.store.workspaces.get(TEAM) and hw.store.workspaces.get(TEAM).digest_channel,
-             what="digest channel set")
+    wait_for(lambda: digest_channel(hw, TEAM), what="digest channel set")
     return TEAM
 
 

@@ -1,5 +1,6 @@
-"""`headway digest`: a week's digest printed (`--dry-run`, reading the database only) or
-posted (`--post`; posting again updates the message)."""
+"""`headway digest`: a week's digest of each team (or of the one `--team` names) printed
+(`--dry-run`, reading the database only) or posted (`--post`; posting again updates the
+message)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,12 @@ from bot.cli import runtime
 from bot.cli.failures import FailureTally, SlackFailure, UsageError
 from bot.cli.slack_check import check_slack
 from bot.config import ConfigError, Settings
-from bot.context import Headway
 from bot.store import Store
 
 
 def digest(settings: Settings, args: argparse.Namespace) -> int:
     from bot import digests
-    from bot.core.periods import parse_period
+    from bot.core.periods import parse_period, period_of
     from bot.core.render import render_digest_blocks, render_digest_text
 
     if args.week:
@@ -28,37 +28,40 @@ def digest(settings: Settings, args: argparse.Namespace) -> int:
         # Reads only: a missing file is an error, not a new database.
         store = Store.open(settings.db_path, create=False, write=False)
         hw = runtime.headway(settings, store, slack=False)
-        workspace_id = runtime.workspace(store, args.workspace)
-        built = digests.build(hw, workspace_id, _period(hw, workspace_id, args.week))
+        teams = runtime.teams(store, runtime.workspace(store, args.workspace), args.team)
+        built = [digests.build(hw, team, args.week or period_of(hw.now(), team.tz))
+                 for team in teams]
         if args.json:
-            message = render_digest_blocks(built)
-            print(json.dumps({"text": message.text, "blocks": message.blocks,
-                              "thread": message.thread}, indent=2, ensure_ascii=False))
+            messages = [render_digest_blocks(b) for b in built]
+            shown = [{"team": t.name, "text": m.text, "blocks": m.blocks, "thread": m.thread}
+                     for t, m in zip(teams, messages, strict=True)]
+            print(json.dumps(shown[0] if len(shown) == 1 else shown, indent=2,
+                             ensure_ascii=False))
         else:
-            print(render_digest_text(built))
+            print("\n\n".join(render_digest_text(b) for b in built))
         return 0
     if not settings.has_slack:
         raise ConfigError("SLACK_BOT_TOKEN is not set: `digest --post` posts through Slack")
     hw = runtime.headway(settings)
     check_slack(hw, wait=0, doing="the digest was not posted", verbose=args.verbose)
-    workspace_id = runtime.workspace(hw.store, args.workspace)
-    period = _period(hw, workspace_id, args.week)
+    teams = runtime.teams(hw.store, runtime.workspace(hw.store, args.workspace), args.team)
+    if args.team is None:
+        teams = [t for t in teams if t.digest_channel]  # the others have nowhere to go
+        if not teams:
+            raise UsageError("no team has a digest channel yet: run `/headway digest here` "
+                             "in the channel that should get it")
     with FailureTally(args.verbose) as tally:
         try:
-            outcome = digests.post_digest(hw, workspace_id, period)
-        except digests.DigestError as exc:
-            raise SlackFailure(f"the {period} digest was not posted: {exc}") from None
+            for team in teams:
+                period = args.week or period_of(hw.now(), team.tz)
+                try:
+                    outcome = digests.post_digest(hw, team, period)
+                except digests.DigestError as exc:
+                    raise SlackFailure(f"{team.name}'s {period} digest was not posted: {exc}"
+                                       ) from None
+                print(f"digest {period} of {team.name} {outcome.action} in "
+                      f"{outcome.channel} (ts {outcome.ts}, {outcome.thread_messages} thread "
+                      f"messages)")
         finally:
             tally.report()
-    print(f"digest {period} {outcome.action} in {outcome.channel} (ts {outcome.ts}, "
-          f"{outcome.thread_messages} thread messages)")
     return 0
-
-
-def _period(hw: Headway, workspace_id: str, week: str | None) -> str:
-    """The week asked for, else the current one in the digest's time zone."""
-    from bot.core.periods import period_of
-
-    workspace = hw.store.workspaces.get(workspace_id)
-    assert workspace is not None
-    return week or period_of(hw.now(), workspace.tz)

@@ -17,8 +17,9 @@ commands:
   demo [--out DIR]           the whole weekly cycle offline, no Slack account needed
   nudge --now [--workspace W] [--user U]
                              send every due-or-forced nudge for the current period now
-  digest [--workspace W] [--week 2026-W47] (--dry-run | --post)
-                             print or post a digest (week defaults to the current one)
+  digest [--workspace W] [--team NAME] [--week 2026-W47] (--dry-run | --post)
+                             print or post each team's digest, or one team's (the week
+                             defaults to the current one in the team's time zone)
   classify                   label items from stdin: label<TAB>confidence<TAB>text
                              (progress, ktlo or none: no work in it)
   export [--workspace W]     everything stored for a workspace, as JSON on stdout
@@ -78,8 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
         "digest", help="print or post a digest",
         description="Build a week's digest (progress, keep-the-lights-on, trends) and print "
                     "it (--dry-run, which only reads the database) or post it to the "
-                    "workspace's digest channel (--post; posting again updates the message).")
+                    "team's digest channel (--post; posting again updates the message).")
     _workspace_option(digest)
+    digest.add_argument("--team", metavar="NAME",
+                        help="only this team (its name, any case; default: every team)")
     digest.add_argument("--week", metavar="2026-W47",
                         help="ISO week such as 2026-W47 (default: the current one)")
     mode = digest.add_mutually_exclusive_group(required=True)

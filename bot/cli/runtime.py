@@ -3,13 +3,16 @@ for."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Collection
 
 from bot import logsafety
 from bot.cli.failures import UsageError
 from bot.config import Settings, load_dotenv_file, settings_from_env
 from bot.context import Headway, system_clock
+from bot.core.model import Team
 from bot.core.prompts import load_packs
+from bot.core.teams import TeamChoice, which_team
 from bot.store import Store
 
 
@@ -33,6 +36,21 @@ def headway(settings: Settings, store: Store | None = None, *, slack: bool = Tru
         # many workspaces: each one's token comes from its installation
         return oauth_headway(settings, store, packs, clock=system_clock)
     return Headway(settings=settings, store=store, packs=packs, clock=system_clock)
+
+
+def teams(store: Store, workspace_id: str, name: str | None) -> list[Team]:
+    """The team `name`d (whatever its case), or every team of the workspace."""
+    known = store.teams.of(workspace_id)
+    if name is None:
+        if not known:
+            raise UsageError("this workspace has no team yet: run `/headway join` or "
+                             "`/headway digest here` in Slack first")
+        return known
+    try:
+        return [which_team(known, name=name, channel=None)]
+    except TeamChoice as choice:
+        # The choice is worded for Slack: *bold* names, escaped text.
+        raise UsageError(html.unescape(str(choice).replace("*", ""))) from None
 
 
 def workspace(store: Store, workspace_id: str | None, *,

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
+from bot.core.teams import check_team_name
 from bot.core.text import from_slack, readable, safe
 from bot.core.usage import (
     ACCESS,
@@ -39,6 +40,10 @@ class Command:
     pack: str | None = None
     quiet: tuple[time, time] | None = None
     dates: tuple[date, ...] = ()
+    # The team named (`… to Platform`, `join Platform`, `team create Platform`), as typed
+    # (tidied); None: the command did not name one (see `bot.core.teams.which_team`).
+    team: str | None = None
+    share: float | None = None  # `target`: the progress share aimed at, 0..1
 
     def __post_init__(self) -> None:
         if self.name not in ACCESS:  # a parser bug: every command says who may run it
@@ -69,7 +74,7 @@ class CommandError(Exception):
 _USER = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 _CHANNEL = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$")
 _PACK = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
-_SIMPLE = {"join", "leave", "now", "skip", "resume", "history", "stats", "export", "help"}
+_SIMPLE = {"now", "skip", "resume", "history", "export", "help", "teams"}
 
 
 def _usage_of(syntax_prefix: str) -> str:
@@ -112,6 +117,21 @@ def parse_command(text: str) -> Command:
             raise CommandError(f"`{_clip(rest[0])}` is not a number of months from 1 to "
                                f"{MAX_RETENTION_MONTHS}, or `off`.", usage)
         return Command("retention", months=int(arg), flag=True)
+
+    if head in {"join", "leave"}:
+        return Command(head, team=_team_name(rest, _usage_of(head)) if rest else None)
+
+    if head == "stats":
+        if not rest:
+            return Command("stats")
+        if rest[0].lower() != "team":
+            raise CommandError("Say `stats` for yours, or `stats team [<name>]` for a team's.",
+                               _usage_of("stats team"))
+        return Command("stats team", team=_team_name(rest[1:], _usage_of("stats team"))
+                       if rest[1:] else None)
+
+    if head == "target":
+        return _parse_target(rest)
 
     if head in _SIMPLE:
         if rest:
@@ -168,40 +188,99 @@ def parse_command(text: str) -> Command:
         return _parse_team(rest)
 
     if head == "prompts":
-        if len(rest) != 1 or not _PACK.match(rest[0].lower()):
+        args, team = _split_team(rest, "for", _usage_of("prompts"))
+        if len(args) != 1 or not _PACK.match(args[0].lower()):
             raise CommandError("Name one prompt pack, e.g. `prompts default`.",
                                _usage_of("prompts"))
-        return Command("prompts", pack=rest[0].lower())
+        return Command("prompts", pack=args[0].lower(), team=team)
 
     raise CommandError(f"I don't know `{_clip(words[0])}`.")
 
 
 def _parse_digest(rest: list[str]) -> Command:
     sub = rest[0].lower() if rest else ""
-    if sub == "preview" and len(rest) == 1:
-        return Command("digest preview")
-    if sub == "here" and len(rest) == 1:
-        return Command("digest here")
+    if sub in {"preview", "here"}:
+        usage = _usage_of(f"digest {sub}")
+        return Command(f"digest {sub}", team=_team_name(rest[1:], usage) if rest[1:] else None)
     if sub == "time":
         usage = _usage_of("digest time")
-        if len(rest) != 3:
-            raise CommandError("Give a day and a time, e.g. `digest time mon 09:00`.", usage)
-        try:
-            days = parse_days(rest[1])
-        except ValueError as exc:
-            raise CommandError(safe(str(exc)), usage) from None
-        if len(days) != 1:
-            raise CommandError(f"The digest goes out once a week: name one day, "
-                               f"not `{_clip(rest[1])}`.", usage)
-        try:
-            at = parse_hhmm(rest[2])
-        except ValueError as exc:
-            raise CommandError(safe(str(exc)), usage) from None
-        return Command("digest time", day=days[0], at=at)
+        day, at, team = _day_and_time(rest[1:], usage, "digest time mon 09:00", "digest")
+        return Command("digest time", day=day, at=at, team=team)
     raise CommandError(
         "Say `digest preview`, `digest here` or `digest time <day> <HH:MM>`.",
         "Usage: `/headway digest preview | digest here | digest time <day> <HH:MM>`",
     )
+
+
+def _day_and_time(rest: list[str], usage: str, example: str,
+                  what: str) -> tuple[int, time, str | None]:
+    """`<day> <HH:MM> [for <name>]`: one weekday, a time, and maybe a team."""
+    args, team = _split_team(rest, "for", usage)
+    if len(args) != 2:
+        raise CommandError(f"Give a day and a time, e.g. `{example}`.", usage)
+    try:
+        days = parse_days(args[0])
+    except ValueError as exc:
+        raise CommandError(safe(str(exc)), usage) from None
+    if len(days) != 1:
+        raise CommandError(f"The {what} goes out once a week: name one day, "
+                           f"not `{_clip(args[0])}`.", usage)
+    try:
+        at = parse_hhmm(args[1])
+    except ValueError as exc:
+        raise CommandError(safe(str(exc)), usage) from None
+    return days[0], at, team
+
+
+def _parse_rollup(rest: list[str]) -> Command:
+    sub = rest[0].lower() if rest else ""
+    if sub in {"here", "preview"} and len(rest) == 1:
+        return Command(f"rollup {sub}")
+    if sub == "time":
+        usage = _usage_of("rollup time")
+        day, at, team = _day_and_time(rest[1:], usage, "rollup time mon 10:00", "rollup")
+        if team is not None:
+            raise CommandError("The rollup is the whole workspace's: it takes no team.", usage)
+        return Command("rollup time", day=day, at=at)
+    raise CommandError("Say `rollup here`, `rollup time <day> <HH:MM>` or `rollup preview`.",
+                       "Usage: `/headway rollup here | rollup time <day> <HH:MM> | "
+                       "rollup preview`")
+
+
+def _parse_target(rest: list[str]) -> Command:
+    usage = _usage_of("target")
+    args, team = _split_team(rest, "for", usage)
+    if len(args) != 1:
+        raise CommandError("Give the progress share to aim for, e.g. `target 40%`, or "
+                           "`target off`.", usage)
+    arg = args[0].lower()
+    if arg == "off":
+        return Command("target", flag=False, team=team)
+    number = arg.removesuffix("%")
+    if not number.isdigit() or not 1 <= int(number) <= 100:
+        raise CommandError(f"`{_clip(args[0])}` is not a share from 1% to 100%, or `off`.",
+                           usage)
+    return Command("target", flag=True, share=int(number) / 100, team=team)
+
+
+def _team_name(words: list[str], usage: str) -> str:
+    """A team's name: the rest of the command's words."""
+    try:
+        return check_team_name(" ".join(words))
+    except ValueError as exc:
+        raise CommandError(str(exc), usage) from None
+
+
+def _split_team(words: list[str], verb: str, usage: str) -> tuple[list[str], str | None]:
+    """`… <verb> <name>`: the words before the last `verb`, and the name after it (None
+    when the command names no team)."""
+    lowered = [w.lower() for w in words]
+    if verb not in lowered:
+        return words, None
+    at = len(lowered) - 1 - lowered[::-1].index(verb)
+    if at == len(words) - 1:
+        raise CommandError(f"Name the team after `{verb}`, e.g. `{verb} Platform`.", usage)
+    return words[:at], _team_name(words[at + 1:], usage)
 
 
 def _parse_quiet(rest: list[str]) -> Command:
@@ -272,19 +351,35 @@ def _parse_admins(rest: list[str]) -> Command:
     return Command(f"admins {sub}", users=users)
 
 
+_TEAM_VERB = {"add": "to", "remove": "from", "lead": "for"}
+
+
 def _parse_team(rest: list[str]) -> Command:
     sub = rest[0].lower() if rest else ""
-    if sub not in {"add", "remove"}:
-        raise CommandError("Say `team add @people|#channel` or `team remove @people`.",
-                           "Usage: `/headway team add @people|#channel | team remove @people`")
-    usage = _usage_of(f"team {sub}")
-    users, channels = _mentions(rest[1:], usage, channels=True)
+    if sub == "create":
+        usage = _usage_of("team create")
+        if not rest[1:]:
+            raise CommandError("Give the team a name, e.g. `team create Platform`.", usage)
+        return Command("team create", team=_team_name(rest[1:], usage))
+    if sub not in _TEAM_VERB:
+        raise CommandError("Say `team create <name>`, `team add @people|#channel`, "
+                           "`team remove @people` or `team lead @people`.",
+                           "Usage: `/headway team create <name> | team add @people|#channel "
+                           "[to <team>] | team remove @people [from <team>] | team lead "
+                           "[remove] @people [for <team>]`")
+    name = f"team {sub}"
+    args = rest[1:]
+    if sub == "lead" and args and args[0].lower() == "remove":
+        name, args = "team lead remove", args[1:]
+    usage = _usage_of(name)
+    args, team = _split_team(args, _TEAM_VERB[sub], usage)
+    users, channels = _mentions(args, usage, channels=True)
+    if sub != "add" and channels:
+        raise CommandError(f"`{name}` takes people, not channels.", usage)
     if not users and not channels:
         raise CommandError(f"Name at least one person{' or channel' if sub == 'add' else ''}.",
                            usage)
-    if sub == "remove" and channels:
-        raise CommandError("`team remove` takes people, not channels.", usage)
-    return Command(f"team {sub}", users=users, channels=channels)
+    return Command(name, users=users, channels=channels, team=team)
 
 
 def _mentions(tokens: list[str], usage: str, *,

@@ -76,13 +76,30 @@ class Member:
 class Workspace:
     workspace_id: str
     name: str = ""
+    tz: str = "UTC"  # the zone of its holidays and of its leaders' rollup
+    pack: str = "default"  # the prompt pack a new team starts with
+    retention_months: int | None = None  # replies older than this are purged; None: kept
+    uninstalled_at: datetime | None = None  # Headway was removed: no nudges, data on a clock
+    # Where and when the leaders' rollup is posted (in `tz`); no channel: no rollup.
+    rollup_channel: str | None = None
+    rollup_day: int = 0  # Monday, after the teams' digests of the week that just ended
+    rollup_time: time = time(10, 0)
+
+
+@dataclass(frozen=True)
+class Team:
+    """A named group of members inside one workspace, with its own digest."""
+
+    id: int
+    workspace_id: str
+    name: str
     digest_channel: str | None = None
     digest_day: int = 0  # Monday: the digest reviews the week that just ended
     digest_time: time = time(9, 0)
     tz: str = "UTC"
     pack: str = "default"
-    retention_months: int | None = None  # replies older than this are purged; None: kept
-    uninstalled_at: datetime | None = None  # Headway was removed: no nudges, data on a clock
+    target: float | None = None  # the progress share aimed at (0..1); None: no target
+    created_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -176,6 +193,7 @@ class DigestRecord:
     claimed_at: datetime | None = None
     updated_at: datetime | None = None  # last post or chat.update
     dirty: bool = False  # something it shows changed since it was last built
+    team_id: int | None = None  # the team whose digest it is (None: a rollup)
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from bot.core.model import Member, Workspace
+from bot.core.model import Member, Team, Workspace
 from bot.core.periods import period_of, shift_period
 from bot.core.zones import local_occurrence, require_aware, zone
 
@@ -216,20 +216,37 @@ def next_nudge(
     return None
 
 
-# ── the team digest ──────────────────────────────────────────────────────────
+# ── the weekly posts: a team's digest, the leaders' rollup ────────────────────
+
+
+@dataclass(frozen=True)
+class Weekly:
+    """When a weekly post goes out: a weekday (Monday = 0) and a wall-clock time in `tz`."""
+
+    tz: str
+    day: int
+    at: time
+
+
+def digest_schedule(team: Team) -> Weekly:
+    return Weekly(team.tz, team.digest_day, team.digest_time)
+
+
+def rollup_schedule(workspace: Workspace) -> Weekly:
+    return Weekly(workspace.tz, workspace.rollup_day, workspace.rollup_time)
 
 
 @dataclass(frozen=True)
 class DigestDue:
-    """A digest occurrence: posted at `at` (UTC), reviewing ISO week `period` (team zone)."""
+    """A weekly post's occurrence: posted at `at` (UTC), reviewing ISO week `period` (in
+    the schedule's zone)."""
 
-    workspace: Workspace
     at: datetime
     period: str
 
 
-def digest_period(workspace: Workspace, at: datetime) -> str:
-    """The ISO week a digest posted at `at` reviews.
+def digest_period(weekly: Weekly | Team, at: datetime) -> str:
+    """The ISO week a digest (or rollup) posted at `at` reviews.
 
     Rule: the most recent ISO week whose Friday has begun in the team's zone. So a digest
     posted Monday–Thursday reviews the previous week (it has just ended: Monday 09:00 →
@@ -237,31 +254,34 @@ def digest_period(workspace: Workspace, at: datetime) -> str:
     happened: Friday 16:00 → this week).
     """
     require_aware(at, "at")
-    local = at.astimezone(zone(workspace.tz))
-    current = period_of(at, workspace.tz)
+    local = at.astimezone(zone(weekly.tz))
+    current = period_of(at, weekly.tz)
     return current if local.weekday() >= 4 else shift_period(current, -1)
 
 
-def _digest_due(workspace: Workspace, at: datetime) -> DigestDue:
-    return DigestDue(workspace=workspace, at=at, period=digest_period(workspace, at))
+def _weekly(post: Weekly | Team) -> Weekly:
+    return post if isinstance(post, Weekly) else digest_schedule(post)
 
 
-def due_digest(workspace: Workspace, now: datetime, grace: timedelta) -> DigestDue | None:
-    """The latest digest occurrence in (now - grace, now] (same boundaries as `due_nudge`).
+def due_digest(post: Weekly | Team, now: datetime, grace: timedelta) -> DigestDue | None:
+    """The latest occurrence of a team's digest (or any weekly post) in (now - grace, now]
+    (same boundaries as `due_nudge`).
 
     The period comes from the scheduled instant, not from `now`, so a digest caught up
     after downtime still reviews the week it was meant to.
     """
     require_aware(now, "now")
     _check_grace(grace)
-    window = _between(workspace.tz, (workspace.digest_day,), workspace.digest_time,
-                      now - grace + _EPSILON, now + _EPSILON)
-    return _digest_due(workspace, window[-1]) if window else None
+    weekly = _weekly(post)
+    window = _between(weekly.tz, (weekly.day,), weekly.at, now - grace + _EPSILON,
+                      now + _EPSILON)
+    return DigestDue(window[-1], digest_period(weekly, window[-1])) if window else None
 
 
-def next_digest(workspace: Workspace, after: datetime) -> DigestDue | None:
-    """The first digest occurrence strictly after `after`, for display."""
+def next_digest(post: Weekly | Team, after: datetime) -> DigestDue | None:
+    """The first occurrence strictly after `after`, for display."""
     require_aware(after, "after")
-    found = _between(workspace.tz, (workspace.digest_day,), workspace.digest_time,
-                     after + _EPSILON, after + timedelta(days=8))
-    return _digest_due(workspace, found[0]) if found else None
+    weekly = _weekly(post)
+    found = _between(weekly.tz, (weekly.day,), weekly.at, after + _EPSILON,
+                     after + timedelta(days=8))
+    return DigestDue(found[0], digest_period(weekly, found[0])) if found else None

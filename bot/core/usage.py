@@ -17,12 +17,13 @@ MAX_HOLIDAY_SPAN = 31  # days in one `holidays add`: a typo'd year should not mu
 MAX_RETENTION_MONTHS = 120
 
 
-Access = Literal["everyone", "admin", "workspace admin"]
+Access = Literal["everyone", "lead", "admin", "workspace admin"]
 
-# Every command the parser returns, and who may run it: everyone; Headway's admins (Slack's
-# workspace admins and owners, and the members they named with `admins add`); or Slack's
-# workspace admins and owners alone (naming admins: a named admin cannot widen the circle).
-# The listeners check this before a command runs, once, for every command.
+# Every command the parser returns, and who may run it: everyone; the leads of the team it
+# is about, and Headway's admins (`lead`); Headway's admins (Slack's workspace admins and
+# owners, and the members they named with `admins add`); or Slack's workspace admins and
+# owners alone (naming admins: a named admin cannot widen the circle). The listeners check
+# this before a command runs, once, for every command.
 ACCESS: dict[str, Access] = {
     "help": "everyone",
     "join": "everyone",
@@ -41,11 +42,17 @@ ACCESS: dict[str, Access] = {
     "digest preview": "everyone",
     "holidays": "everyone",
     "admins": "everyone",
+    "teams": "everyone",
+    "stats team": "everyone",
+    "digest time": "lead",
+    "team add": "lead",
+    "team remove": "lead",
+    "target": "lead",
+    "prompts": "lead",
     "digest here": "admin",
-    "digest time": "admin",
-    "team add": "admin",
-    "team remove": "admin",
-    "prompts": "admin",
+    "team create": "admin",
+    "team lead": "admin",
+    "team lead remove": "admin",
     "holidays add": "admin",
     "holidays remove": "admin",
     "export team": "admin",
@@ -79,14 +86,21 @@ class Usage:
 
     @property
     def admin(self) -> bool:
-        """Marked _(admin)_ in `help`: it documents a command not everyone may run."""
-        return any(ACCESS[name] != "everyone" for name in commands_in(self.syntax))
+        """It documents a command only admins may run (marked _(admin)_ in `help`)."""
+        return any(ACCESS[name] in ("admin", "workspace admin")
+                   for name in commands_in(self.syntax))
+
+    @property
+    def lead(self) -> bool:
+        """It documents a command a team's leads may run, and admins (_(team lead)_)."""
+        return any(ACCESS[name] == "lead" for name in commands_in(self.syntax))
 
 
 # One line each, in the order `help` shows them. The README and manifest repeat these.
 USAGE: tuple[Usage, ...] = (
-    Usage("join", "start getting Headway's weekly questions by DM"),
-    Usage("leave", "stop getting them (your answers stay until you `forget me`)"),
+    Usage("join [<team>]", "start getting Headway's weekly questions by DM (in a team)"),
+    Usage("leave [<team>]", "stop getting them, or leave one team (your answers stay "
+          "until you `forget me`)"),
     Usage("now", "ask me this week's question right now"),
     Usage("skip", "skip this week"),
     Usage("pause <weeks>", f"no questions for 1–{MAX_PAUSE_WEEKS} weeks"),
@@ -95,15 +109,24 @@ USAGE: tuple[Usage, ...] = (
     Usage("quiet <HH:MM>-<HH:MM>|off", "never ask me in these hours, e.g. `quiet 20:00-08:00`"),
     Usage("history", "my recent answers"),
     Usage("stats", "my progress share over recent weeks"),
+    Usage("stats team [<team>]", "a team's last 13 weeks against its target"),
+    Usage("teams", "each team: channel, members, schedule, target, leads"),
     Usage("anonymous on|off", "show my answers in the digest without my name"),
     Usage("export", "send me my data as a file"),
     Usage("forget me", "delete everything Headway stores about me"),
-    Usage("digest preview", "show me this week's digest so far, only to me"),
-    Usage("digest here", "post the weekly digest in this channel"),
-    Usage("digest time <day> <HH:MM>", "when the digest is posted, e.g. `mon 09:00`"),
-    Usage("team add @people|#channel", "enrol people, or everyone in a channel"),
-    Usage("team remove @people", "take people out of Headway"),
-    Usage("prompts <pack>", "switch the workspace's prompt pack"),
+    Usage("digest preview [<team>]", "show me this week's digest so far, only to me"),
+    Usage("digest here [<team>]", "post the team's weekly digest in this channel"),
+    Usage("digest time <day> <HH:MM> [for <team>]",
+          "when the team's digest is posted, e.g. `mon 09:00`"),
+    Usage("team create <name>", "a new team; run in a channel, that channel gets its digest"),
+    Usage("team add @people|#channel [to <team>]", "enrol people, or everyone in a channel"),
+    Usage("team remove @people [from <team>]", "take people out of a team"),
+    Usage("team lead @people [for <team>]",
+          "let people manage a team: members, digest time, target, prompts"),
+    Usage("team lead remove @people [for <team>]", "they no longer manage the team"),
+    Usage("target <percent>|off [for <team>]", "the progress share a team aims for, "
+          "e.g. `target 40%`"),
+    Usage("prompts <pack> [for <team>]", "switch a team's prompt pack"),
     Usage("holidays", "list the workspace's holidays (no questions on those days)"),
     Usage("holidays add <date> [<to date>]", "no questions on these days, e.g. "
           "`holidays add 2026-12-24 2026-12-26`"),
@@ -125,7 +148,7 @@ def help_text(is_admin: bool = True) -> str:
     """The `help` answer (Slack mrkdwn); admin-only lines are marked."""
     lines = ["*Headway* asks a short weekly question by DM and posts a team digest.", ""]
     for u in USAGE:
-        mark = " _(admin)_" if u.admin else ""
+        mark = " _(admin)_" if u.admin else " _(team lead)_" if u.lead else ""
         if u.admin and not is_admin:
             continue
         lines.append(f"• `/headway {u.syntax}` — {u.summary}{mark}")

@@ -61,7 +61,7 @@ def _nudge_button(app: App, hw: Headway, action_id: str
 
 
 def _prompt_of(hw: Headway, nudge: Nudge) -> Prompt | None:
-    return hw.pack_for(hw.store.workspaces.get(nudge.workspace_id)).get(nudge.prompt_id)
+    return hw.prompt_for(nudge.workspace_id, nudge.user_id, nudge.prompt_id)
 
 
 def register(app: App, hw: Headway) -> None:
@@ -115,8 +115,7 @@ def register(app: App, hw: Headway) -> None:
         channel, ts = _container(body)
         if reply is None or not channel or not ts:
             return
-        pack = hw.pack_for(hw.store.workspaces.get(workspace_id))
-        prompt = pack.get(reply.prompt_id)
+        prompt = hw.prompt_for(workspace_id, reply.user_id, reply.prompt_id)
         [reply] = named(hw, workspace_id, [reply])
         text, blocks = messages.confirmation_blocks(prompt.text if prompt else "", reply)
         _update_quietly(client, channel, ts, text, blocks)

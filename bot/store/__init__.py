@@ -8,9 +8,11 @@ writer wait instead of failing).
 
 `Store` holds the connections, transactions, backups and migrations; the reads and writes
 are grouped by aggregate, the way sqlite-utils hands out tables: `store.workspaces`,
-`store.members`, `store.nudges` (the delivery ledger), `store.replies` (with items and
-corrections), `store.digests`, `store.admins`, `store.holidays`, `store.messages` (handled
-messages), `store.scheduler` (scheduler state) and `store.exports`, a module each.
+`store.members`, `store.teams` (with memberships and leads), `store.nudges` (the delivery
+ledger), `store.replies` (with items and corrections), `store.digests` (and
+`store.rollups`, the leaders' posts, kept the same way), `store.admins`,
+`store.holidays`, `store.messages` (handled messages), `store.scheduler` (scheduler state)
+and `store.exports`, a module each.
 
 Every method that records a moment takes `now` from the caller: time is injected.
 """
@@ -44,6 +46,7 @@ from bot.store.migrations import migrations
 from bot.store.nudges import Nudges
 from bot.store.replies import Replies
 from bot.store.scheduler_state import SchedulerState
+from bot.store.teams import Teams
 from bot.store.workspaces import Workspaces
 
 __all__ = ["NOT_EXPORTED", "Store", "StoreError"]
@@ -68,7 +71,9 @@ class Store:
         self.nudges = Nudges(self)
         self.replies = Replies(self)
         self.messages = Messages(self)
+        self.teams = Teams(self)
         self.digests = Digests(self)
+        self.rollups = Digests(self, table="rollups")
         self.scheduler = SchedulerState(self)
         self.exports = Exports(self)
 

@@ -1,29 +1,41 @@
-"""`store.digests`: the weekly digests claimed and posted, one per workspace, channel and
-period. The claim (a row inserted before the post) keeps a digest from going out twice;
-`dirty` says a posted digest shows something that changed since it was built."""
+"""`store.digests` and `store.rollups`: the weekly posts claimed and posted, one per
+workspace, channel and period. The claim (a row inserted before the post) keeps a digest
+from going out twice; `dirty` says a posted digest shows something that changed since it
+was built."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
 from bot.core.model import DigestRecord
 from bot.store.base import Aggregate, dt, from_row, iso, marks
 
+if TYPE_CHECKING:
+    from bot.store import Store
+
 
 class Digests(Aggregate):
-    def claim(self, workspace_id: str, channel: str, period: str,
-              now: datetime) -> DigestRecord | None:
+    """`store.digests` (the teams' digests) and `store.rollups` (the leaders' rollups): the
+    same ledger rules, a table each."""
+
+    def __init__(self, store: Store, table: str = "digests") -> None:
+        super().__init__(store)
+        self.table = table
+
+    def claim(self, workspace_id: str, channel: str, period: str, now: datetime, *,
+              team_id: int | None = None) -> DigestRecord | None:
         """Claim the right to post this digest; None when it was claimed before."""
+        columns, values = "workspace_id, channel, period, status, claimed_at", [
+            workspace_id, channel, period, "claimed", iso(now)]
+        if team_id is not None:  # a team's digest (a rollup is the workspace's)
+            columns, values = columns + ", team_id", [*values, team_id]
         cur = self.db.execute(
-            "INSERT OR IGNORE INTO digests (workspace_id, channel, period, status, claimed_at) "
-            "VALUES (?, ?, ?, 'claimed', ?)",
-            [workspace_id, channel, period, iso(now)],
-        )
+            f"INSERT OR IGNORE INTO {self.table} ({columns}) VALUES ({marks(values)})", values)
         if cur.rowcount == 0:
             return None
         return self.get(workspace_id, channel, period)
@@ -35,7 +47,7 @@ class Digests(Aggregate):
     def of(self, workspace_id: str) -> list[DigestRecord]:
         """The workspace's digests, in the order they were claimed."""
         return [_digest(r) for r in self.db.query(
-            "SELECT * FROM digests WHERE workspace_id = ? ORDER BY id", [workspace_id])]
+            f"SELECT * FROM {self.table} WHERE workspace_id = ? ORDER BY id", [workspace_id])]
 
     def latest_posted(self, workspace_id: str, channel: str) -> DigestRecord | None:
         """The newest digest posted to this channel (by period)."""
@@ -43,7 +55,7 @@ class Digests(Aggregate):
                          "ORDER BY period DESC LIMIT 1", [workspace_id, channel])
 
     def _one(self, where: str, params: list[Any]) -> DigestRecord | None:
-        rows = list(self.db.query(f"SELECT * FROM digests WHERE {where}", params))
+        rows = list(self.db.query(f"SELECT * FROM {self.table} WHERE {where}", params))
         return _digest(rows[0]) if rows else None
 
     def mark_posted(self, digest_id: int, ts: str, thread_ts: Sequence[str],
@@ -51,7 +63,7 @@ class Digests(Aggregate):
         """The digest is in Slack as message `ts` (with `thread_ts` below it), as of `now`:
         its first post time stays the first one."""
         self.db.execute(
-            "UPDATE digests SET status = 'posted', ts = ?, thread_ts = ?, "
+            f"UPDATE {self.table} SET status = 'posted', ts = ?, thread_ts = ?, "
             "posted_at = coalesce(posted_at, ?), updated_at = ?, error = NULL WHERE id = ?",
             [ts, json.dumps(list(thread_ts)), iso(now), iso(now), digest_id],
         )
@@ -59,19 +71,22 @@ class Digests(Aggregate):
     def set_dirty(self, digest_id: int, dirty: bool) -> None:
         """Cleared just before a digest is rebuilt (a change after that marks it again);
         set back when the rebuilt digest could not reach Slack."""
-        self.db.execute("UPDATE digests SET dirty = ? WHERE id = ?", [int(dirty), digest_id])
+        self.db.execute(f"UPDATE {self.table} SET dirty = ? WHERE id = ?",
+                        [int(dirty), digest_id])
 
     def mark_dirty(self, db: Database, workspace_id: str, periods: Iterable[str]) -> None:
         """Posted digests of these periods must be rebuilt: called inside the transaction
         of the change itself (`db`), so no change can be missed."""
         periods = sorted(set(periods))
         if periods:
-            db.execute(f"UPDATE digests SET dirty = 1 WHERE workspace_id = ? AND period IN "
-                       f"({marks(periods)})", [workspace_id, *periods])
+            # Every post that may show the change: the teams' digests and the rollups.
+            for table in ("digests", "rollups"):
+                db.execute(f"UPDATE {table} SET dirty = 1 WHERE workspace_id = ? AND period IN "
+                           f"({marks(periods)})", [workspace_id, *periods])
 
     def release(self, digest_id: int) -> None:
         """Forget a claim whose post never reached Slack, so it can be tried again."""
-        self.db.execute("DELETE FROM digests WHERE id = ? AND ts IS NULL", [digest_id])
+        self.db.execute(f"DELETE FROM {self.table} WHERE id = ? AND ts IS NULL", [digest_id])
 
 
 def _digest(r: dict[str, Any]) -> DigestRecord:

@@ -262,3 +262,113 @@ def m007_workspace_id(db: Database) -> None:
             continue
         if "team_id" in db[table].columns_dict:
             db.execute(f"ALTER TABLE [{table}] RENAME COLUMN team_id TO workspace_id")
+
+
+@migrations()
+def m008_teams(db: Database) -> None:
+    """Teams inside a workspace. The digest's channel, day, time, zone and prompt pack move
+    from the workspace to its teams; each workspace that had a digest channel or members
+    becomes one team (named as the workspace was in its digest's header) holding every
+    member it ever had and its whole digest history, so its next digest reads as before."""
+    db.executescript(
+        """
+        CREATE TABLE teams (
+            id INTEGER PRIMARY KEY,
+            workspace_id TEXT NOT NULL REFERENCES workspaces(workspace_id),
+            name TEXT NOT NULL,
+            name_key TEXT NOT NULL,  -- casefolded name: names are unique whatever their case
+            digest_channel TEXT,
+            digest_day INTEGER NOT NULL DEFAULT 0,
+            digest_time TEXT NOT NULL DEFAULT '09:00',
+            tz TEXT NOT NULL DEFAULT 'UTC',
+            pack TEXT NOT NULL DEFAULT 'default',
+            target REAL,  -- the progress share aimed at, 0..1; NULL: no target
+            created_by TEXT,
+            created_at TEXT NOT NULL,
+            UNIQUE (workspace_id, name_key)
+        );
+        -- One team a channel: the channel a command runs in names the team it is about.
+        CREATE UNIQUE INDEX teams_by_channel ON teams (workspace_id, digest_channel)
+            WHERE digest_channel IS NOT NULL;
+
+        -- Who is in which team, as periods: a member counts in a team's digest for the
+        -- weeks from `since` up to (not including) `until`, so moving someone to another
+        -- team leaves the old team's past weeks as they were posted. ISO week strings
+        -- ("2026-W47") compare in time order.
+        CREATE TABLE team_members (
+            id INTEGER PRIMARY KEY,
+            workspace_id TEXT NOT NULL REFERENCES workspaces(workspace_id),
+            team_id INTEGER NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+            user_id TEXT NOT NULL,
+            since TEXT NOT NULL,
+            until TEXT,
+            added_by TEXT,
+            added_at TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX team_members_current ON team_members (team_id, user_id)
+            WHERE until IS NULL;
+        CREATE INDEX team_members_by_user ON team_members (workspace_id, user_id);
+        CREATE INDEX team_members_by_team ON team_members (team_id, user_id, since);
+
+        -- Leads manage their own team (members, digest time, target, prompt pack) without
+        -- being the workspace's admins.
+        CREATE TABLE team_leads (
+            workspace_id TEXT NOT NULL REFERENCES workspaces(workspace_id),
+            team_id INTEGER NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+            user_id TEXT NOT NULL,
+            added_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (team_id, user_id)
+        );
+
+        ALTER TABLE digests ADD COLUMN team_id INTEGER REFERENCES teams(id);
+
+        -- The leaders' rollup: posted once per (channel, period) and updated like a digest.
+        ALTER TABLE workspaces ADD COLUMN rollup_channel TEXT;
+        ALTER TABLE workspaces ADD COLUMN rollup_day INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE workspaces ADD COLUMN rollup_time TEXT NOT NULL DEFAULT '10:00';
+        CREATE TABLE rollups (
+            id INTEGER PRIMARY KEY,
+            workspace_id TEXT NOT NULL REFERENCES workspaces(workspace_id),
+            channel TEXT NOT NULL,
+            period TEXT NOT NULL,
+            status TEXT NOT NULL,
+            ts TEXT,
+            thread_ts TEXT NOT NULL DEFAULT '[]',
+            claimed_at TEXT NOT NULL,
+            posted_at TEXT,
+            updated_at TEXT,
+            error TEXT,
+            dirty INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (workspace_id, channel, period)
+        );
+
+        """
+    )
+    for w in list(db.query(
+            "SELECT * FROM workspaces w WHERE w.digest_channel IS NOT NULL OR EXISTS "
+            "(SELECT 1 FROM members m WHERE m.workspace_id = w.workspace_id)")):
+        name = w["name"] or "Team"
+        team_id = db.execute(
+            "INSERT INTO teams (workspace_id, name, name_key, digest_channel, digest_day, "
+            "digest_time, tz, pack, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [w["workspace_id"], name, team_key(name), w["digest_channel"], w["digest_day"],
+             w["digest_time"], w["tz"], w["pack"], w["created_at"]]).lastrowid
+        db.execute("INSERT INTO team_members (workspace_id, team_id, user_id, since, added_at) "
+                   "SELECT workspace_id, ?, user_id, '1000-W01', joined_at FROM members "
+                   "WHERE workspace_id = ?", [team_id, w["workspace_id"]])
+        db.execute("UPDATE digests SET team_id = ? WHERE workspace_id = ?",
+                   [team_id, w["workspace_id"]])
+    db.executescript(
+        """
+        ALTER TABLE workspaces DROP COLUMN digest_channel;
+        ALTER TABLE workspaces DROP COLUMN digest_day;
+        ALTER TABLE workspaces DROP COLUMN digest_time;
+        """
+    )
+
+
+def team_key(name: str) -> str:
+    """`bot.core.teams.team_key` as it was when m008 shipped (a migration must not change
+    with later code)."""
+    return " ".join(name.split()).casefold()

@@ -262,10 +262,14 @@ class Replies(Aggregate):
         user_id: str | None = None,
         limit: int | None = None,
         include_items: bool = True,
+        team_id: int | None = None,
     ) -> list[Reply]:
-        """The workspace's replies (of one period, of one member), oldest first; with a
-        `limit`, the newest that many, newest first."""
+        """The workspace's replies (of one period, of one member, of the people in one team
+        in the week of each reply), oldest first; with a `limit`, the newest that many,
+        newest first."""
         where, params = and_equal({"r.period": period, "r.user_id": user_id})
+        team, by_team = in_team(team_id)
+        where, params = where + team, [*params, *by_team]
         sql = _SELECT + "WHERE r.workspace_id = ?" + where
         sql += " ORDER BY r.id DESC" if limit else " ORDER BY r.id"
         if limit:
@@ -314,14 +318,16 @@ class Replies(Aggregate):
         return [(r["text"], r["label"]) for r in rows]
 
     def week_shares(self, workspace_id: str, periods: Iterable[str], *,
-                    user_id: str | None = None) -> list[WeekShare]:
-        """Progress and KTLO counts of `work` items per period, the workspace's or (with
-        `user_id`) one member's; `none` items (no work in them) count in neither. An SQL
-        aggregate: the cost is those weeks' rows."""
+                    user_id: str | None = None, team_id: int | None = None) -> list[WeekShare]:
+        """Progress and KTLO counts of `work` items per period, the workspace's, one team's
+        (`team_id`) or one member's (`user_id`); `none` items (no work in them) count in
+        neither. An SQL aggregate: the cost is those weeks' rows."""
         periods = list(periods)
         if not periods:
             return []
         member, by = ("", []) if user_id is None else (" AND r.user_id = ?", [user_id])
+        team, by_team = in_team(team_id)
+        member, by = member + team, [*by, *by_team]
         counts = {p: [0, 0] for p in periods}
         for r in self.db.query(
             # Filtering on r.workspace_id lets SQLite walk replies by period (or by member),
@@ -335,20 +341,33 @@ class Replies(Aggregate):
             counts[r["period"]][0 if r["label"] == "progress" else 1] += r["n"]
         return [WeekShare(p, *counts[p]) for p in periods]
 
-    def ktlo_texts(self, workspace_id: str, periods: Iterable[str]) -> dict[str, list[str]]:
-        """The texts of the KTLO `work` items of each period, in the order they came."""
+    def ktlo_texts(self, workspace_id: str, periods: Iterable[str], *,
+                   team_id: int | None = None) -> dict[str, list[str]]:
+        """The texts of the KTLO `work` items of each period (of one team's people, with
+        `team_id`), in the order they came."""
         periods = list(periods)
         out: dict[str, list[str]] = {p: [] for p in periods}
         if not periods:
             return out
+        team, by_team = in_team(team_id)
         for r in self.db.query(
             f"SELECT r.period, i.text FROM replies r JOIN items i ON i.reply_id = r.id "
             f"WHERE r.workspace_id = ? AND r.period IN ({marks(periods)}) AND i.kind = 'work' "
-            f"AND i.label = 'ktlo' ORDER BY i.id",
-            [workspace_id, *periods],
+            f"AND i.label = 'ktlo'{team} ORDER BY i.id",
+            [workspace_id, *periods, *by_team],
         ):
             out[r["period"]].append(r["text"])
         return out
+
+
+def in_team(team_id: int | None) -> tuple[str, list[Any]]:
+    """The condition (on replies `r`) that the author was in the team in the reply's week,
+    and its values; nothing for None."""
+    if team_id is None:
+        return "", []
+    return (" AND EXISTS (SELECT 1 FROM team_members tm WHERE tm.team_id = ? "
+            "AND tm.user_id = r.user_id AND tm.since <= r.period "
+            "AND (tm.until IS NULL OR r.period < tm.until))", [team_id])
 
 
 def _item(r: dict[str, Any]) -> Item:

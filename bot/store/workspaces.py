@@ -9,8 +9,8 @@ from bot.core.model import Workspace
 from bot.store.base import Aggregate, dt, from_row, hhmm, iso
 from bot.store.migrations import SLACK_SDK_TABLES
 
-SETTINGS = frozenset({"name", "digest_channel", "digest_day", "digest_time", "tz", "pack",
-                      "retention_months"})
+SETTINGS = frozenset({"name", "tz", "pack", "retention_months", "rollup_channel", "rollup_day",
+                      "rollup_time"})
 
 
 class Workspaces(Aggregate):
@@ -46,8 +46,8 @@ class Workspaces(Aggregate):
         bad = set(fields) - SETTINGS
         if bad:
             raise ValueError(f"not workspace settings: {sorted(bad)}")
-        if "digest_time" in fields and isinstance(fields["digest_time"], time):
-            fields["digest_time"] = hhmm(fields["digest_time"])
+        if isinstance(fields.get("rollup_time"), time):
+            fields["rollup_time"] = hhmm(fields["rollup_time"])
         if fields:
             sets = ", ".join(f"{k} = ?" for k in fields)
             self.db.execute(f"UPDATE workspaces SET {sets} WHERE workspace_id = ?",
@@ -83,7 +83,8 @@ class Workspaces(Aggregate):
             tables = [t for t in db.table_names()
                       if t != "workspaces" and "workspace_id" in db[t].columns_dict]
             # Children first: items before replies, and so on, for the foreign keys.
-            order = ["corrections", "items", "replies", "nudges"]
+            order = ["corrections", "items", "replies", "nudges", "digests", "team_members",
+                     "team_leads", "teams"]
             tables.sort(key=lambda t: order.index(t) if t in order else len(order))
             for table in tables:
                 counts[table] = db.execute(
@@ -98,5 +99,5 @@ class Workspaces(Aggregate):
 
 
 def _workspace(r: dict[str, Any]) -> Workspace:
-    return from_row(Workspace, r, digest_time=time.fromisoformat(r["digest_time"]),
+    return from_row(Workspace, r, rollup_time=time.fromisoformat(r["rollup_time"]),
                     uninstalled_at=dt(r.get("uninstalled_at")))

@@ -13,7 +13,9 @@ from typing import Any
 
 from bot.core.messages.blocks import Block, context
 from bot.core.messages.member_replies import day_list, plural
-from bot.core.model import WEEKDAYS, Workspace
+from bot.core.model import WEEKDAYS, Team
+from bot.core.teams import team_list
+from bot.core.text import safe
 
 
 def mentions(user_ids: Sequence[str]) -> str:
@@ -30,6 +32,14 @@ def not_admin(named: Sequence[str], *, slack_only: bool) -> str:
         who += (" and the Headway admins they named ("
                 + (mentions(named) if named else "none yet") + ")")
     return f"{who} can do that. Ask one of them, or see `/headway help` for what you can do."
+
+
+def not_lead(team: str, leads: Sequence[str], named: Sequence[str]) -> str:
+    """The refusal of a lead's command: who leads the team, and who else may."""
+    who = mentions(leads) if leads else "nobody yet"
+    return (f"Only the leads of *{safe(team)}* ({who}), workspace admins and owners, and the "
+            f"Headway admins they named ({mentions(named) if named else 'none yet'}) can do "
+            f"that.")
 
 
 def admins(named: Sequence[str]) -> str:
@@ -57,31 +67,47 @@ def admins_changed(changed: Sequence[str], named: Sequence[str], *, added: bool)
 # ── people ───────────────────────────────────────────────────────────────────
 
 
-def team_added(added: int, skipped: int) -> str:
-    text = f"Added {plural(added, 'member')}."
+def team_added(team: Team, added: int, already: int, skipped: int) -> str:
+    text = f"Added {plural(added, 'member')} to *{safe(team.name)}*."
+    if already:
+        text += f" {plural(already, 'person was', 'people were')} in it already."
     if skipped:
         text += f" Skipped {skipped} (bots, deactivated or unknown accounts)."
     return text
 
 
-def team_removed(removed: int) -> str:
-    return (f"Removed {plural(removed, 'member')}: they get no more questions. Their answers "
-            f"stay until they `forget me`.")
+def team_removed(team: Team, removed: int, left_headway: int) -> str:
+    text = f"Removed {plural(removed, 'member')} from *{safe(team.name)}*."
+    if left_headway:
+        text += (f" {plural(left_headway, 'person', 'people')} in no other team get no more "
+                 f"questions; their answers stay until they `forget me`.")
+    return text
 
 
 # ── the digest ───────────────────────────────────────────────────────────────
 
 
-def digest_channel_set(workspace: Workspace, *, joined: bool) -> str:
+def digest_channel_set(team: Team, *, joined: bool) -> str:
     note = " Headway joined the channel to post it." if joined else ""
-    return (f"This channel now gets the weekly digest, {WEEKDAYS[workspace.digest_day].title()} "
-            f"at {workspace.digest_time:%H:%M} ({workspace.tz}).{note}")
+    return (f"This channel now gets *{safe(team.name)}*'s weekly digest, "
+            f"{WEEKDAYS[team.digest_day].title()} at {team.digest_time:%H:%M} ({team.tz})."
+            f"{note}")
 
 
-def digest_time_set(workspace: Workspace) -> str:
-    where = f"<#{workspace.digest_channel}>" if workspace.digest_channel else "no channel yet"
-    return (f"The digest now posts {WEEKDAYS[workspace.digest_day].title()} at "
-            f"{workspace.digest_time:%H:%M} ({workspace.tz}), to {where}.")
+NO_TEAM_YET = ("There is no team yet, so no digest: an admin runs `/headway digest here` in "
+               "the channel that should get it, or `/headway team create <name>`.")
+
+
+def which_team_here(teams: Sequence[Team]) -> str:
+    return (f"Which team's digest should this channel get? Say `/headway digest here <team>`; "
+            f"the teams are {team_list(teams)}. (Or `/headway team create <name>` here for a "
+            f"new team.)")
+
+
+def digest_time_set(team: Team) -> str:
+    where = f"<#{team.digest_channel}>" if team.digest_channel else "no channel yet"
+    return (f"*{safe(team.name)}*'s digest now posts {WEEKDAYS[team.digest_day].title()} at "
+            f"{team.digest_time:%H:%M} ({team.tz}), to {where}.")
 
 
 def digest_preview(text: str, blocks: Sequence[Block]) -> dict[str, Any]:
@@ -100,8 +126,8 @@ def no_such_pack(pack: str, known: Sequence[str]) -> str:
     return f"There's no prompt pack `{pack}`. Packs: {names}."
 
 
-def pack_set(name: str, prompts: int) -> str:
-    return f"Prompt pack is now `{name}` ({prompts} prompts)."
+def pack_set(team: Team, name: str, prompts: int) -> str:
+    return f"*{safe(team.name)}*'s prompt pack is now `{name}` ({prompts} prompts)."
 
 
 def holidays_added(days: Sequence[date], already: int) -> str:

@@ -12,12 +12,12 @@ from datetime import date
 from bot.core.messages.confirmation import LABEL_NAMES
 from bot.core.messages.home import schedule_line, share_bar
 from bot.core.model import Member, Reply, WeekShare
-from bot.core.text import show
+from bot.core.text import safe, show
 
 
-def plural(n: int, word: str) -> str:
-    """`1 answer`, `2 answers`."""
-    return f"{n} {word}{'s' if n != 1 else ''}"
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """`1 answer`, `2 answers`; `1 person`, `2 people` with `words`."""
+    return f"{n} {word if n == 1 else (words or word + 's')}"
 
 
 NOT_ENROLLED = "You're not in Headway yet. Type `/headway join` to start."
@@ -31,11 +31,27 @@ def slack_refused(error: object) -> str:
 # ── joining and leaving ──────────────────────────────────────────────────────
 
 
-def joined(member: Member, *, again: bool) -> str:
+def joined(member: Member, *, again: bool, team: str | None = None,
+           teams: Sequence[str] = ()) -> str:
+    """After `join`: `team` is the team just joined (None: no new team); `teams` all of
+    theirs, named when there are several."""
     greeting = "Welcome back" if again else "You're in"
-    return (f"{greeting}! Headway will DM you "
-            f"{schedule_line(member)} — {member.tz}. Change it with "
-            f"`/headway time 16:30 mon-fri`; `/headway now` asks right away.")
+    where = f" *{safe(team)}*" if team else ""
+    if len(teams) > 1:
+        where += f" (your teams: {', '.join(f'*{safe(t)}*' for t in teams)})"
+    return (f"{greeting}{where}! Headway will DM you "
+            f"{schedule_line(member)} — {member.tz}, once a week however many teams "
+            f"you are in. Change it with `/headway time 16:30 mon-fri`; `/headway now` asks "
+            f"right away.")
+
+
+def not_in_team(team: str) -> str:
+    return f"You're not in *{safe(team)}*, so there's nothing to leave."
+
+
+def left_team(team: str) -> str:
+    return (f"Done: you're no longer in *{safe(team)}*. You're still asked each week for "
+            f"your other teams; `/headway leave` stops all questions.")
 
 
 NOT_IN_TO_LEAVE = "You're not in Headway, so there's nothing to leave."

@@ -1,8 +1,9 @@
 """`/headway …`: parse, check who may, do, answer ephemerally.
 
 One listener for the slash command. It parses the text (`bot.core.commands`), runs the
-one admin check for every command the parser marks as an admin's (`Command.admin`), and
-hands the command to its handler, found by name in HANDLERS. The handlers live in the
+one check of who may for every command the parser marks as a lead's or an admin's
+(`Command.access`; a lead's command first finds its team), and hands the command to its
+handler, found by name in HANDLERS. The handlers live in the
 modules named for what they handle; each module lists its own in `HANDLERS`.
 
 Commands that only touch the database answer inside the ack (well under Slack's 3 s);
@@ -31,6 +32,7 @@ from bot.listeners.commands import (
     member_settings,
     my_answers,
     team,
+    teams,
     usage,
     workspace_settings,
 )
@@ -38,7 +40,7 @@ from bot.listeners.commands.request import Answer, Handler, Refusal, Request
 
 log = logging.getLogger(__name__)
 
-MODULES = (usage, member_settings, my_answers, export, forget, digest_channel, team,
+MODULES = (usage, member_settings, my_answers, export, forget, digest_channel, team, teams,
            workspace_settings, admin)
 
 
@@ -80,7 +82,9 @@ def register(app: App, hw: Headway) -> None:
 
         ack()  # the rest call Slack first: answer through response_url
         try:
-            if parsed.admin:
+            if parsed.access == "lead":
+                req = admin.require_lead(hw, req)
+            elif parsed.admin:
                 req = replace(req, caller=admin.require_admin(hw, req))
             answer = handler.run(hw, req)
         except Refusal as refusal:

@@ -3,12 +3,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from bot.context import Headway
 from bot.core.messages import admin_replies as say
+from bot.core.model import Team
+from bot.core.teams import TeamChoice, which_team
 from bot.listeners.commands.people import is_person, users_by_id
 from bot.listeners.commands.request import Handler, Refusal, Request, slow
+from bot.teams import default_team
 
 
 def _is_slack_admin(user: dict[str, Any]) -> bool:
@@ -28,6 +32,39 @@ def require_admin(hw: Headway, req: Request) -> dict[str, Any]:
     if not slack_only and req.user_id in named:
         return user
     raise Refusal(say.not_admin(named, slack_only=slack_only))
+
+
+# How each of a lead's commands names its team: `team add @ana to Platform`.
+_VERB = {"team add": "to", "team remove": "from"}
+
+
+def team_of(hw: Headway, req: Request, *, create_default: bool = True) -> Team:
+    """The team `req` is about (`bot.core.teams.which_team`), or a Refusal listing the
+    teams. In a workspace with no team yet, its default team (made now) when
+    `create_default`."""
+    teams = hw.store.teams.of(req.workspace_id)
+    if not teams and req.command.team is None and create_default:
+        return default_team(hw, req.workspace_id)
+    try:
+        return which_team(teams, name=req.command.team, channel=req.channel_id,
+                          verb=_VERB.get(req.command.name, "for"))
+    except TeamChoice as choice:
+        raise Refusal(str(choice)) from None
+
+
+def require_lead(hw: Headway, req: Request) -> Request:
+    """`req` with its team, if the caller leads that team or is a Headway admin; else a
+    Refusal saying who can. A lead is known from the database: no call to Slack."""
+    team = team_of(hw, req)
+    if req.user_id in hw.store.teams.leads(team.id):
+        return replace(req, team=team)
+    try:
+        caller = require_admin(hw, req)
+    except Refusal:
+        leads = hw.store.teams.leads(team.id)
+        raise Refusal(say.not_lead(team.name, leads, hw.store.admins.of(req.workspace_id))
+                      ) from None
+    return replace(req, team=team, caller=caller)
 
 
 def _admins(hw: Headway, req: Request) -> str:

@@ -1,5 +1,6 @@
-"""The weekly digest's place and time: `digest here`, `digest time`, and `digest
-preview` (this week's digest so far, only to the person who asks)."""
+"""A team's weekly digest, its place and time: `digest here [<team>]`, `digest time
+<day> <HH:MM> [for <team>]`, and `digest preview [<team>]` (this week's digest so far, only
+to the person who asks)."""
 
 from __future__ import annotations
 
@@ -14,20 +15,42 @@ from bot.core.messages import admin_replies as say
 from bot.core.periods import period_of
 from bot.core.render import render_digest_blocks
 from bot.digests import build
+from bot.listeners.commands.admin import team_of
 from bot.listeners.commands.request import Handler, Refusal, Request, fast, slow
 from bot.members import zone_for
+from bot.store.teams import TeamConflict
+from bot.teams import default_team
 
 
 def _digest_here(hw: Headway, req: Request) -> str:
     assert req.caller is not None  # the admin check fetched it
-    joined = _ensure_digest_channel(req.client, req.channel_id)
-    # The digest's zone is the zone of the admin who chose its channel.
-    workspace = hw.store.workspaces.update(req.workspace_id, digest_channel=req.channel_id,
-                                          tz=zone_for(hw, req.workspace_id, req.caller))
-    return say.digest_channel_set(workspace, joined=joined)
+    teams = hw.store.teams.of(req.workspace_id)
+    team = None
+    if req.command.team is not None:
+        team = team_of(hw, req, create_default=False)
+    elif (here := hw.store.teams.in_channel(req.workspace_id, req.channel_id)) is not None:
+        team = here
+    elif len(teams) == 1:
+        team = teams[0]  # a one-team workspace moves its digest, as before teams
+    elif teams:
+        raise Refusal(say.which_team_here(teams))
+    joined = ensure_digest_channel(req.client, req.channel_id)
+    if team is None:
+        team = default_team(hw, req.workspace_id, channel=req.channel_id)
+    # The digest's zone is the zone of the admin who chose its channel; in a workspace of
+    # one team, the workspace's too (the fallback zone for members: see `zone_for`).
+    zone = zone_for(hw, req.workspace_id, req.caller)
+    if len(teams) <= 1:
+        hw.store.workspaces.update(req.workspace_id, tz=zone)
+    try:
+        team = hw.store.teams.update(req.workspace_id, team.id, digest_channel=req.channel_id,
+                                     tz=zone)
+    except TeamConflict as conflict:
+        raise Refusal(f"Nothing changed: {conflict}. A channel gets one team's digest.") from None
+    return say.digest_channel_set(team, joined=joined)
 
 
-def _ensure_digest_channel(client: WebClient, channel_id: str) -> bool:
+def ensure_digest_channel(client: WebClient, channel_id: str) -> bool:
     """Refuse a conversation that can never receive the digest (a DM, a group DM, a private
     channel Headway is not in); join a public one it is not in yet. True if it joined."""
     try:
@@ -48,15 +71,25 @@ def _ensure_digest_channel(client: WebClient, channel_id: str) -> bool:
 
 
 def _digest_time(hw: Headway, req: Request) -> str:
-    assert req.command.day is not None and req.command.at is not None
-    return say.digest_time_set(hw.store.workspaces.update(
-        req.workspace_id, digest_day=req.command.day, digest_time=req.command.at))
+    assert req.command.day is not None and req.command.at is not None and req.team
+    return say.digest_time_set(hw.store.teams.update(
+        req.workspace_id, req.team.id, digest_day=req.command.day, digest_time=req.command.at))
 
 
 def _digest_preview(hw: Headway, req: Request) -> dict[str, Any]:
-    workspace = hw.store.workspaces.get(req.workspace_id)
-    period = period_of(hw.now(), workspace.tz if workspace else "UTC")
-    message = render_digest_blocks(build(hw, req.workspace_id, period))
+    """The named team's digest; else the team of this channel, the caller's first team,
+    or the only team."""
+    team = None
+    if req.command.team is None and not hw.store.teams.in_channel(req.workspace_id,
+                                                                   req.channel_id):
+        mine = hw.store.teams.of_member(req.workspace_id, req.user_id)
+        team = mine[0] if mine else None
+    if team is None:
+        if not hw.store.teams.of(req.workspace_id) and req.command.team is None:
+            raise Refusal(say.NO_TEAM_YET)
+        team = team_of(hw, req, create_default=False)
+    period = period_of(hw.now(), team.tz)
+    message = render_digest_blocks(build(hw, team, period))
     return say.digest_preview(message.text, message.blocks)
 
 

@@ -10,25 +10,50 @@ from bot.context import Headway
 from bot.core.messages import member_replies as say
 from bot.core.periods import period_of
 from bot.core.zones import local_date
+from bot.listeners.commands.admin import team_of
 from bot.listeners.commands.request import Handler, Request, active_member, fast, slow
 from bot.members import member_from_user
+from bot.teams import default_team, enrol, unenrol
 
 
 def _join(hw: Headway, req: Request) -> str:
+    """Enrol the caller, in the team named; else the team of this channel, the only team,
+    or (rejoining) the teams they were in. Which team is settled before anything is
+    stored: a refusal changes nothing."""
     workspace_id, user_id = req.workspace_id, req.user_id
+    mine = hw.store.teams.of_member(workspace_id, user_id)
+    teams = hw.store.teams.of(workspace_id)
+    if req.command.team is not None or not mine or hw.store.teams.in_channel(
+            workspace_id, req.channel_id):
+        team = (team_of(hw, req, create_default=False) if teams or req.command.team
+                else None)
+    else:
+        team = None  # back in the teams they were in
     user = req.client.users_info(user=user_id)["user"]
     existing = hw.store.members.get(workspace_id, user_id)
-    member = hw.store.members.upsert(
-        member_from_user(hw, workspace_id, user, existing, unpause=True), hw.now())
-    return say.joined(member, again=existing is not None)
+    with hw.store.atomic():
+        member = hw.store.members.upsert(
+            member_from_user(hw, workspace_id, user, existing, unpause=True), hw.now())
+        if team is None and not mine:
+            team = default_team(hw, workspace_id)
+        new_team = team is not None and enrol(hw, team, user_id, added_by=user_id)
+    return say.joined(member, again=existing is not None,
+                      team=team.name if new_team and team else None,
+                      teams=[t.name for t in hw.store.teams.of_member(workspace_id, user_id)])
 
 
 def _leave(hw: Headway, req: Request) -> str:
     member = hw.store.members.get(req.workspace_id, req.user_id)
     if member is None or not member.active:
         return say.NOT_IN_TO_LEAVE
+    if req.command.team is not None:
+        team = team_of(hw, req, create_default=False)
+        was_in, in_none = unenrol(hw, team, req.user_id, reason="left")
+        if not was_in:
+            return say.not_in_team(team.name)
+        return say.LEFT if in_none else say.left_team(team.name)
     hw.store.members.update(req.workspace_id, req.user_id, hw.now(), active=False,
-                        inactive_reason="left")
+                            inactive_reason="left")
     return say.LEFT
 
 

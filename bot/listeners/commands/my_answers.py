@@ -16,7 +16,7 @@ STATS_WEEKS = 8
 def _now(hw: Headway, req: Request) -> str:
     member = active_member(hw, req)
     period = period_of(hw.now(), member.tz)
-    pack = hw.pack_for(hw.store.workspaces.get(req.workspace_id))
+    pack = hw.pack_for(hw.store.workspaces.get(req.workspace_id), req.user_id)
     result = FanoutResult()
     if send_nudge(hw, req.client, member, pack.work_prompt, period, result):
         return say.NUDGE_SENT

@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from bot.context import Headway
 from bot.core.commands import Command
 from bot.core.messages import member_replies
-from bot.core.model import Member
+from bot.core.model import Member, Team
 
 Answer = str | dict[str, Any]  # the reply's text, or its message fields (text and blocks)
 
@@ -25,6 +25,8 @@ class Request:
     client: WebClient
     # The caller's Slack profile (`users.info`), once the admin check has asked for it.
     caller: dict[str, Any] | None = None
+    # The team a lead's command is about, once the lead check has found it.
+    team: Team | None = None
 
     @property
     def workspace_id(self) -> str:

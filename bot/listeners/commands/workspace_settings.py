@@ -1,5 +1,5 @@
 """The workspace's settings: `holidays` (everyone may list them), `holidays add|remove`,
-`prompts`, `retention`."""
+`retention`; and a team's prompt pack, `prompts <pack> [for <team>]`."""
 
 from __future__ import annotations
 
@@ -36,9 +36,10 @@ def _prompts(hw: Headway, req: Request) -> str:
     name = req.command.pack
     if name not in hw.packs:
         raise Refusal(admin_replies.no_such_pack(str(name), list(hw.packs)))
-    hw.store.workspaces.update(req.workspace_id, pack=name)
+    assert req.team is not None  # the lead check found it
+    team = hw.store.teams.update(req.workspace_id, req.team.id, pack=name)
     pack = hw.packs[name]
-    return admin_replies.pack_set(pack.name, len(pack.prompts))
+    return admin_replies.pack_set(team, pack.name, len(pack.prompts))
 
 
 def _retention(hw: Headway, req: Request) -> str:

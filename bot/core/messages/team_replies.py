@@ -1,0 +1,85 @@
+"""What `/headway` answers about teams: the list of teams, a team made, its leads, its
+target, its last weeks. Pure text (Slack mrkdwn); names are escaped here, once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.core.messages.admin_replies import mentions
+from bot.core.messages.home import share_bar
+from bot.core.messages.member_replies import plural
+from bot.core.model import WEEKDAYS, Team, WeekShare
+from bot.core.text import safe
+
+
+@dataclass(frozen=True)
+class TeamLine:
+    """One team as `teams` lists it."""
+
+    team: Team
+    members: int
+    leads: tuple[str, ...]
+
+
+def target_text(target: float | None) -> str:
+    return "no target" if target is None else f"target {round(target * 100)}% progress"
+
+
+def schedule_text(team: Team) -> str:
+    return f"{WEEKDAYS[team.digest_day].title()} {team.digest_time:%H:%M} ({team.tz})"
+
+
+def teams_list(lines: Sequence[TeamLine]) -> str:
+    if not lines:
+        return ("No teams yet. An admin runs `/headway team create <name>` in the team's "
+                "channel, or `/headway digest here` for one team for everyone.")
+    out = [f"*{plural(len(lines), 'team')}*"]
+    for line in lines:
+        t = line.team
+        where = f"<#{t.digest_channel}>" if t.digest_channel else "no digest channel yet"
+        leads = f"; leads {mentions(line.leads)}" if line.leads else ""
+        out.append(f"• *{safe(t.name)}* — {where}, {plural(line.members, 'member')}, digest "
+                   f"{schedule_text(t)}, {target_text(t.target)}, prompts `{t.pack}`{leads}")
+    return "\n".join(out)
+
+
+def team_created(team: Team, *, joined: bool) -> str:
+    where = (f"Its digest goes to this channel, {schedule_text(team)}."
+             if team.digest_channel else
+             "It has no digest channel yet: run `/headway digest here "
+             f"{safe(team.name)}` in the channel that should get it.")
+    note = " Headway joined the channel to post it." if joined else ""
+    return (f"Team *{safe(team.name)}* created. {where}{note} Add people with `/headway team "
+            f"add @people to {safe(team.name)}`; name its leads with `/headway team lead "
+            f"@someone for {safe(team.name)}`.")
+
+
+def leads_changed(team: Team, changed: Sequence[str], leads: Sequence[str], *,
+                  added: bool) -> str:
+    who = mentions(leads) if leads else "nobody"
+    if not changed:
+        return ("Nothing changed: " + ("they already lead" if added else "they did not lead")
+                + f" *{safe(team.name)}*. Its leads: {who}.")
+    return (f"{mentions(changed)} {'now lead' if added else 'no longer lead'} "
+            f"*{safe(team.name)}*. Its leads: {who}.")
+
+
+def target_set(team: Team) -> str:
+    if team.target is None:
+        return f"*{safe(team.name)}* has no progress target now."
+    return (f"*{safe(team.name)}* now aims for {round(team.target * 100)}% progress: its "
+            f"digest shows the quarter so far against it.")
+
+
+def team_stats(team: Team, shares: Sequence[WeekShare]) -> str:
+    """A bar a week (oldest first), the whole span's share and the target."""
+    lines = [f"*{safe(team.name)}: progress share* (progress ÷ all labelled work), "
+             f"{target_text(team.target)}"]
+    lines += [f"`{w.period}` {share_bar(w.share)}" for w in shares]
+    progress = sum(w.progress for w in shares)
+    total = progress + sum(w.ktlo for w in shares)
+    if total:
+        lines.append(f"Over {len(shares)} weeks: {round(100 * progress / total)}% progress "
+                     f"({progress} of {total} items).")
+    return "\n".join(lines)
