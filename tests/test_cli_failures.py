@@ -728,7 +728,8 @@ def test_digest_post_that_slack_refuses_is_one_line_and_can_be_posted_later(
     fake.fail("chat.postMessage", "not_in_channel")
     line = one_line(headway("digest", "--post", "--week", "2026-W47"), 1)
     assert line == ("headway: Headway Test's 2026-W47 digest was not posted: Slack said "
-                    "`not_in_channel`: Headway is not in that channel: invite it with `/invite @Headway`")
+                    "`not_in_channel`: Headway is not in that channel: invite it with "
+                    "`/invite @Headway`")
     done = headway("digest", "--post", "--week", "2026-W47")
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("digest 2026-W47 of Headway Test posted in C0DIGEST")
