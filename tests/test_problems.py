@@ -20,6 +20,7 @@ from bot.core.digest import Group, Recurring, build_digest
 from bot.core.messages.ids import PROBLEM_BLOCK, PROBLEM_OWNER, PROBLEM_STATUS, PROBLEM_UNTRACK
 from bot.core.messages.problems import (
     UNTRACK_REFUSED,
+    owner_home_blocks,
     problems_list,
     problems_section_blocks,
     problems_section_text,
@@ -32,6 +33,7 @@ from bot.core.problems import (
     ProblemError,
     TrackedProblem,
     apply_week,
+    follow_up_subject,
     match_items,
     may_track,
     may_untrack,
@@ -142,6 +144,25 @@ def test_applying_the_same_week_twice_changes_nothing_more():
     again = apply_week(first.problems, "2026-W11", items("restarted billing export job"))
     assert again.problems == first.problems and again.changed == ()
     assert first.changed == (1,)  # canary: the first application did change it
+
+
+_WORDS = st.sampled_from(["billing", "export", "job", "restarted", "usage", "payroll", "vpn",
+                           "tickets", "again", "the", "reset", "password", "audit"])
+_TEXT = st.lists(_WORDS, min_size=1, max_size=6).map(" ".join)
+
+
+@given(st.lists(st.lists(_TEXT, min_size=1, max_size=3), min_size=1, max_size=4),
+       st.lists(_TEXT, max_size=8), st.sampled_from(["open", "in_progress", "fixed"]))
+def test_each_item_counts_at_most_once_and_a_week_applied_twice_changes_nothing(
+        refs, week, status):
+    problems = [problem(n, *r, status=status, fixed_at="2026-W10" if status == "fixed" else None)
+                for n, r in enumerate(refs, 1)]
+    once = apply_week(problems, "2026-W12", items(*week))
+    assert len({m.item.item_id for m in once.matches}) == len(once.matches)
+    twice = apply_week(once.problems, "2026-W12", items(*week))
+    assert twice.problems == once.problems and twice.changed == ()
+    # without the week's items, everything the week did is undone
+    assert apply_week(once.problems, "2026-W12", []).problems == tuple(problems)
 
 
 def test_weeks_before_a_problem_was_tracked_are_never_counted():
@@ -256,6 +277,33 @@ def test_a_second_follow_up_answer_for_the_same_week_replaces_the_first():
         record_follow_up(p, "2026-W13", "maybe")
     with pytest.raises(ProblemError, match="Nothing was saved"):
         record_follow_up(p, "2026-W13", "yes", "x" * 2001)
+
+
+def test_a_follow_up_answer_finds_the_tracked_problem_its_question_named():
+    hanging = track_agenda(Group("The billing export keeps hanging", 2, ()), "problem",
+                           owner=ANA, period="2026-W10")
+    pricing = track_agenda(Group("Usage-based pricing for small teams", 1, ()), "opportunity",
+                           owner=ANA, period="2026-W10")
+    problems = [replace(hanging, id=1), replace(pricing, id=2)]
+    # the question quotes last week's top answer, worded differently from the tracked one
+    assert follow_up_subject("Billing export hanging every week", "problem", problems).id == 1
+    assert follow_up_subject("usage-based pricing", "opportunity", problems).id == 2
+    assert follow_up_subject("usage-based pricing", "problem", problems) is None
+    assert follow_up_subject("Too many meetings on Tuesdays", "problem", problems) is None
+
+
+def test_an_owner_sees_the_last_follow_up_answer_on_the_problems_they_own():
+    mine = record_follow_up(problem(1, "VPN disconnect tickets", weeks=("2026-W12",)),
+                            "2026-W12", "partly", "<!channel> asked IT for a new client")
+    theirs = replace(problem(2, "Password reset tickets"), owner=LEAD)
+    done = problem(3, "Chasing missing receipts", status="fixed", fixed_at="2026-W11")
+    blocks = owner_home_blocks([mine, theirs, done], ANA, "2026-W12")
+    text = json.dumps(blocks)
+    assert "VPN disconnect tickets" in text and "Password reset" not in text
+    assert "missing receipts" not in text  # fixed: nothing left to own
+    assert "did we move on it? *partly* (2026-W12)" in text
+    assert find_unescaped_broadcasts(blocks) == [] and check_blocks(blocks, "home") == []
+    assert owner_home_blocks([theirs], ANA, "2026-W12") == []
 
 
 def test_status_button_values_and_block_ids_parse_back_to_the_problem():

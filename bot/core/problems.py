@@ -30,10 +30,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Literal, get_args
 
-from bot.core.digest import Group, Recurring, same_firefight, significant, similarity
+from bot.core.digest import Group, Recurring, alike, same_firefight, significant, similarity
 from bot.core.periods import parse_period, quarter_of, weeks_between
 from bot.core.text import readable, truncate
 
@@ -224,6 +224,25 @@ def record_follow_up(problem: TrackedProblem, period: str, answer: str,
     return replace(problem, follow_ups=tuple(answers))
 
 
+def follow_up_subject(text: str, kind: str,
+                      problems: Sequence[TrackedProblem]) -> TrackedProblem | None:
+    """The tracked problem a "did we move on it?" follow-up is about: `text` is the agenda
+    answer the question named (`digest.agenda_follow_up`), `kind` its prompt's kind. Of
+    the tracked problems that kind can name (a problem may also be a tracked firefight),
+    the one with a reference `alike` the text (the rule that grouped the answers), the most
+    similar first, the first tracked on a tie; None when the subject is not tracked."""
+    kinds = {"problem": ("problem", "firefight"), "opportunity": ("opportunity",)}.get(kind, ())
+    words = significant(text)
+    best: tuple[float, TrackedProblem] | None = None
+    for p in sorted(problems, key=lambda p: (p.started, p.id or 0)):
+        if p.kind not in kinds:
+            continue
+        scores = [similarity(words, significant(r)) for r in p.references if alike(text, r)]
+        if scores and (best is None or max(scores) > best[0]):
+            best = (max(scores), p)
+    return best[1] if best else None
+
+
 # ── matching ────────────────────────────────────────────────────────────────
 
 
@@ -266,9 +285,9 @@ def match_items(items: Sequence[KtloItem],
         words = significant(item.text)
         best: tuple[float, TrackedProblem] | None = None
         for problem, refs in candidates:
-            alike = [similarity(words, r) for r in refs if same_firefight(words, r)]
-            if alike and (best is None or max(alike) > best[0]):
-                best = (max(alike), problem)
+            scores = [similarity(words, r) for r in refs if same_firefight(words, r)]
+            if scores and (best is None or max(scores) > best[0]):
+                best = (max(scores), problem)
         if best is not None:
             assert best[1].id is not None  # checked by _matchable
             out.append(Match(item, best[1].id, best[0]))
@@ -293,7 +312,7 @@ class WeekUpdate:
     matches: tuple[Match, ...]
     changed: tuple[int, ...] = ()  # ids of the problems that differ from before (to save)
     reopened: tuple[int, ...] = ()  # ids reopened by this week (for the digest call-out)
-    unreopened: tuple[int, ...] = field(default=())  # reopenings this week undone
+    unreopened: tuple[int, ...] = ()  # reopenings this week undone
 
 
 def apply_week(problems: Sequence[TrackedProblem], period: str, items: Sequence[KtloItem],
@@ -313,7 +332,8 @@ def apply_week(problems: Sequence[TrackedProblem], period: str, items: Sequence[
     unreopened: list[int] = []
     for p in problems:
         new = p
-        found = by_problem.get(p.id or 0, []) if p.id is not None else []
+        found = by_problem.get(p.id, []) if p.id is not None else []
+        # ISO week strings ("2026-W09" < "2026-W10" < "2027-W01") sort in time order
         if p.kind != "opportunity" and period >= p.started:
             weeks = set(p.weeks)
             if found:

@@ -179,6 +179,30 @@ def problems_section_text(s: ProblemsSection, names: Mapping[str, str] | None = 
     return "\n".join([title, *_lines(entries)])
 
 
+# ── App Home: the problems a member owns ────────────────────────────────────
+
+
+def owner_home_blocks(problems: Sequence[TrackedProblem], user_id: str, period: str, *,
+                      max_blocks: int = SECTION_BLOCKS) -> list[Block]:
+    """The open problems `user_id` owns, for their App Home: status, weeks it cost this
+    quarter and the team's last answer to "did we move on it?" (its note is member text,
+    escaped). At most `max_blocks` blocks; nothing when they own none."""
+    owned = [p for p in list_order(problems) if p.owner == user_id and p.status != "fixed"]
+    if not owned or max_blocks < 2:
+        return []
+    lines = ["*Problems you own*"]
+    for p in owned:
+        line = problem_line(p, period)
+        answer = None
+        if p.follow_ups:
+            last = p.follow_ups[-1]
+            note = f": “{show(last.note, 200)}”" if last.note else ""
+            answer = f"did we move on it? *{last.answer}* ({last.period}){note}"
+        lines.append(f"• {_title(p, True)} — " + _joined(
+            STATUS_NAMES[p.status], cost_text(line), answer))
+    return [{"type": "divider"}, *(section(c) for c in _chunks(lines, max_blocks - 1))]
+
+
 # ── /headway problems ───────────────────────────────────────────────────────
 
 
