@@ -13,6 +13,8 @@ SUITES = [
      "of team)", "bench.eval_classifier"),
     ("KTLO theme accuracy and speed vs the old keyword rules (issue 10: digest)",
      "bench.eval_themes"),
+    ("tracked problems: matching a week's KTLO items to them, precision and recall vs "
+     "exact text and the plain recurring rule (issue 13)", "bench.eval_problems"),
     ("digest build time, 1 and 5 years of history (issue: progress vs KTLO)",
      "bench.digest_build"),
     ("fan-out to 2,000 members and acks during it (issue: delivery)", "bench.fanout"),

@@ -136,6 +136,12 @@ def similarity(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
+def same_firefight(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Whether two KTLO items (as `significant` words) report the same firefight: the rule
+    behind "recurring firefights" and behind counting a week against a tracked problem."""
+    return similarity(a, b) >= SIMILAR
+
+
 def _pairs(text: str) -> frozenset[tuple[str, str]]:
     """Adjacent pairs of significant, non-generic words ("usage based", "based pricin")."""
     words = [w[:6] for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 1]
@@ -255,9 +261,9 @@ def _recurring(
     found: list[tuple[frozenset[str], Recurring]] = []
     for text in current:
         words = significant(text)
-        if not words or any(similarity(words, w) >= SIMILAR for w, _ in found):
+        if not words or any(same_firefight(words, w) for w, _ in found):
             continue
-        weeks = 1 + sum(1 for week in recent if any(similarity(words, w) >= SIMILAR for w in week))
+        weeks = 1 + sum(1 for week in recent if any(same_firefight(words, w) for w in week))
         if weeks >= 3:
             found.append((words, Recurring(text, weeks)))
     return tuple(r for _, r in found)

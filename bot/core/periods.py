@@ -101,3 +101,36 @@ def recent_periods(period: str, n: int) -> list[str]:
     if n < 0:
         raise ValueError(f"cannot list {n} periods")
     return [shift_period(period, -k) for k in range(n, 0, -1)]
+
+
+def weeks_between(earlier: str, later: str) -> int:
+    """How many ISO weeks `later` is after `earlier` (negative when it is before)."""
+    return (period_monday(later) - period_monday(earlier)).days // 7
+
+
+def _thursday(period: str) -> date:
+    # An ISO week belongs to the year, and here the quarter, its Thursday falls in.
+    return period_monday(period) + timedelta(days=3)
+
+
+def quarter_of(period: str) -> str:
+    """The calendar quarter an ISO week belongs to, e.g. `"2026-Q1"`: the quarter of its
+    Thursday, as ISO itself decides a week's year. 2026-W01 (29 Dec 2025 – 4 Jan 2026) is
+    in 2026-Q1; 2026-W14 (30 Mar – 5 Apr) in 2026-Q2."""
+    thursday = _thursday(period)
+    return f"{thursday.year:04d}-Q{(thursday.month - 1) // 3 + 1}"
+
+
+def quarter_periods(period: str) -> list[str]:
+    """Every ISO week of `period`'s quarter (`quarter_of`), oldest first: 12 to 14 weeks
+    (a quarter has 12 to 14 Thursdays)."""
+    thursday = _thursday(period)
+    first_month = (thursday.month - 1) // 3 * 3 + 1
+    first = date(thursday.year, first_month, 1)
+    day = first + timedelta(days=(3 - first.weekday()) % 7)  # the quarter's first Thursday
+    out: list[str] = []
+    while day.year == thursday.year and (day.month - 1) // 3 == (thursday.month - 1) // 3:
+        year, week, _ = day.isocalendar()
+        out.append(format_period(year, week))
+        day += timedelta(weeks=1)
+    return out

@@ -21,3 +21,13 @@ ANSWER_VIEW = "answer_modal"
 ANSWER_BLOCK = "answer"
 ANSWER_INPUT = "answer_text"
 NUDGE_EVENT = "headway_nudge"
+# Tracked problems. "problem_status_<status>" moves a problem to <status> (value
+# "<problem id>:<status>"); listeners match the prefix, as for FLIP. Each problem's buttons
+# sit in an actions block with block id "problem_<problem id>"; the owner select
+# (PROBLEM_OWNER) is read from there, as a select carries no value of its own. UNTRACK's
+# value is the problem id; TRACK is the digest's "Track it" button.
+PROBLEM_TRACK = "problem_track"
+PROBLEM_UNTRACK = "problem_untrack"
+PROBLEM_STATUS = "problem_status"
+PROBLEM_OWNER = "problem_owner"
+PROBLEM_BLOCK = "problem_"
