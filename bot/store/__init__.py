@@ -9,8 +9,9 @@ writer wait instead of failing).
 `Store` holds the connections, transactions, backups and migrations; the reads and writes
 are grouped by aggregate, the way sqlite-utils hands out tables: `store.workspaces`,
 `store.members`, `store.nudges` (the delivery ledger), `store.replies` (with items and
-corrections), `store.digests`, `store.admins`, `store.holidays`, `store.messages` (handled
-messages), `store.scheduler` (scheduler state) and `store.exports`, a module each.
+corrections), `store.digests`, `store.efforts` (the effort question), `store.admins`,
+`store.holidays`, `store.messages` (handled messages), `store.scheduler` (scheduler state)
+and `store.exports`, a module each.
 
 Every method that records a moment takes `now` from the caller: time is injected.
 """
@@ -30,6 +31,7 @@ from sqlite_utils import Database
 
 from bot.store.admins import Admins
 from bot.store.digests import Digests
+from bot.store.efforts import Efforts
 from bot.store.export import NOT_EXPORTED, Exports
 from bot.store.files import (
     StoreError,
@@ -69,6 +71,7 @@ class Store:
         self.replies = Replies(self)
         self.messages = Messages(self)
         self.digests = Digests(self)
+        self.efforts = Efforts(self)
         self.scheduler = SchedulerState(self)
         self.exports = Exports(self)
 

@@ -262,3 +262,25 @@ def m007_workspace_id(db: Database) -> None:
             continue
         if "team_id" in db[table].columns_dict:
             db.execute(f"ALTER TABLE [{table}] RENAME COLUMN team_id TO workspace_id")
+
+
+@migrations()
+def m010_effort(db: Database) -> None:
+    db.executescript(
+        """
+        -- The effort question under the weekly work question: how much of their week a
+        -- member says went to keeping the lights on. One answer per member and period;
+        -- tapping again changes it in place.
+        CREATE TABLE efforts (
+            workspace_id TEXT NOT NULL REFERENCES workspaces(workspace_id),
+            user_id TEXT NOT NULL,
+            period TEXT NOT NULL,
+            choice TEXT NOT NULL,  -- none | quarter | half | three_quarters | nearly_all
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (workspace_id, user_id, period)
+        );
+        -- the digest reads one period of a workspace
+        CREATE INDEX efforts_by_period ON efforts (workspace_id, period);
+        """
+    )
