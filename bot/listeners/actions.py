@@ -113,7 +113,9 @@ def register(app: App, hw: Headway) -> None:
         member = hw.store.members.get(nudge.workspace_id, nudge.user_id)
         if not period_in_reach(nudge.period, period_of(hw.now(), member.tz if member
                                                        else "UTC")):
-            respond(response_type="ephemeral", replace_original=False, text=EFFORT_TOO_OLD)
+            if body.get("response_url"):  # a message's button always has one
+                respond(response_type="ephemeral", replace_original=False,
+                        text=EFFORT_TOO_OLD)
             return
         hw.store.efforts.answer(nudge.workspace_id, nudge.user_id, nudge.period, choice,
                                 hw.now())
