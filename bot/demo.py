@@ -132,6 +132,11 @@ WORK = {
     ],
 }
 
+# How much of their week each person says went to keeping the lights on (the one-tap
+# question under the work question). Eve never answers it: it is optional.
+EFFORT = {"U01ADA": "half", "U02BEN": "three_quarters", "U03CHI": "quarter",
+          "U04DAN": "half", "U06FIN": "three_quarters"}
+
 OTHER = {  # answers to the rotating questions, by prompt kind
     "problem": [
         "Billing export keeps hanging and someone restarts it by hand every week",
@@ -258,6 +263,8 @@ def _cycle(db_path: Path, weeks: int, now: datetime,
             text = _answer(hw, uid, prompt_id, period, first)
             if text:
                 record_answer(hw, TEAM_ID, uid, text, source="dm", nudge_id=nudge_id)
+                if uid in EFFORT and prompt_id == hw.packs["default"].work_prompt.id:
+                    hw.store.efforts.answer(TEAM_ID, uid, period, EFFORT[uid], clock[0])
         clock[0] += STEP
     for period in sorted(counters):
         replies = hw.store.replies.count(TEAM_ID, period)

@@ -12,6 +12,7 @@ scheduler posts, updates or leaves a digest is decided in `bot.core.policies`.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from slack_sdk import WebClient
@@ -21,6 +22,7 @@ from slack_sdk.web import SlackResponse
 from bot.context import Headway
 from bot.core.chart import trend_png
 from bot.core.digest import Digest, build_digest
+from bot.core.effort import EffortAnswer
 from bot.core.model import DigestInput, DigestRecord, Team
 from bot.core.periods import recent_periods
 from bot.core.policies import claim_is_stale
@@ -61,7 +63,15 @@ def load_input(hw: Headway, team: Team, period: str) -> DigestInput:
             workspace_id, period=period, team_id=team_id))),
         history=tuple(store.replies.week_shares(workspace_id, previous, team_id=team_id)),
         past_ktlo=tuple((p, tuple(ktlo[p])) for p in reversed(previous)),
+        effort=load_effort(hw, workspace_id, period, store.teams.member_ids(team_id)),
     )
+
+
+def load_effort(hw: Headway, workspace_id: str, period: str,
+                user_ids: Iterable[str] | None = None) -> tuple[EffortAnswer, ...]:
+    """The effort question's answers of `period` for the digest (`DigestInput.effort`):
+    of these members only when `user_ids` is given (a team's), else the workspace's."""
+    return tuple(hw.store.efforts.of_period(workspace_id, period, user_ids))
 
 
 def build(hw: Headway, team: Team, period: str) -> Digest:

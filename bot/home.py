@@ -1,4 +1,5 @@
-"""App Home: the member's recent answers, progress share and settings."""
+"""App Home: the member's recent answers (with Edit buttons), progress share and their own
+answers to the effort question, and settings."""
 
 from __future__ import annotations
 
@@ -24,5 +25,6 @@ def publish_home(hw: Headway, client: WebClient, workspace_id: str, user_id: str
         shares = [w for w in store.replies.week_shares(workspace_id, weeks, user_id=user_id)]
         recent = named(hw, workspace_id, store.replies.of(workspace_id, user_id=user_id,
             limit=HOME_REPLIES))
-        view = messages.home_view(member, recent, shares)
+        view = messages.home_view(member, recent, shares, period=period,
+                                  efforts=store.efforts.of_member(workspace_id, user_id, weeks))
     client.views_publish(user_id=user_id, view=view)

@@ -17,10 +17,18 @@ from slack_sdk.errors import SlackApiError
 
 from bot.context import Headway
 from bot.core import messages
-from bot.core.edits import adopts_unstored_edit, carry_over, is_newer_edit
+from bot.core.edits import (
+    adopts_unstored_edit,
+    carry_over,
+    fingerprint,
+    is_newer_edit,
+    why_not_editable,
+)
 from bot.core.items import split_items
 from bot.core.labelling import label_answer
-from bot.core.model import Nudge, Prompt, Reply
+from bot.core.messages import edit as edit_messages
+from bot.core.messages.edit import EditForm
+from bot.core.model import Item, Nudge, Prompt, Reply
 from bot.core.periods import period_of
 from bot.members import named
 
@@ -153,11 +161,13 @@ def confirm(hw: Headway, client: WebClient, stored: Stored, channel: str,
         _catch_up(hw, client, stored, resp["channel"], resp["ts"])
     nudge = stored.nudge
     if nudge is not None and nudge.channel and nudge.ts:
+        effort = hw.store.efforts.get(nudge.workspace_id, nudge.user_id, nudge.period)
         client.chat_update(
             channel=nudge.channel,
             ts=nudge.ts,
             text=stored.prompt.text,
-            blocks=messages.nudge_closed_blocks(stored.prompt, nudge.period, "answered — thanks!"),
+            blocks=messages.nudge_closed_blocks(stored.prompt, nudge.period, "answered — thanks!",
+                                                nudge_id=nudge.id, effort=effort),
         )
 
 
@@ -247,9 +257,8 @@ def on_edited_message(hw: Headway, client: WebClient, workspace_id: str,
             # a redelivered edit, or Slack saying only the thread's replies changed
             _nothing_to_do("edit", msg, "leaves the text as stored")
             return
-        fresh = label_answer(msg.text, found.reply.kind, store.replies.corrections(workspace_id))
-        edited = store.replies.edit(found, msg.text, carry_over(found.reply.items, fresh),
-                                          msg.edited_ts)
+        edited = store.replies.edit(found, msg.text, relabel(hw, found.reply, msg.text),
+                                    msg.edited_ts)
         if edited is None:
             continue  # another edit or a deletion won the race: look again
         _confirm_edit(hw, client, workspace_id, edited)
@@ -275,23 +284,110 @@ def on_deleted_message(hw: Headway, client: WebClient, workspace_id: str, channe
     nudge = deleted.reopened
     nudge_prompt = hw.prompt_for(workspace_id, user_id, nudge.prompt_id) if nudge else None
     if nudge is not None and nudge_prompt is not None and nudge.channel and nudge.ts:
-        again = messages.nudge_message(nudge_prompt, nudge.period, nudge.id, nudge.workspace_id,
-                                       nudge.user_id)
+        again = messages.nudge_message(
+            nudge_prompt, nudge.period, nudge.id, nudge.workspace_id, nudge.user_id,
+            effort=hw.store.efforts.get(nudge.workspace_id, nudge.user_id, nudge.period))
         _update_quietly(client, nudge.channel, nudge.ts, again.text, again.blocks)
 
 
-def _confirm_edit(hw: Headway, client: WebClient, workspace_id: str, reply: Reply) -> None:
+def relabel(hw: Headway, reply: Reply, text: str) -> tuple[Item, ...]:
+    """The items of `reply` edited to `text`, whichever way it was edited (in Slack, in
+    Headway's form): new lines labelled afresh (with the workspace's corrections), lines
+    left as they were keeping their stored items (`edits.carry_over`)."""
+    fresh = label_answer(text, reply.kind, hw.store.replies.corrections(reply.workspace_id))
+    return carry_over(reply.items, fresh)
+
+
+def _confirm_edit(hw: Headway, client: WebClient, workspace_id: str, reply: Reply, *,
+                  post_if_missing: bool = False) -> None:
+    """Update the reply's confirmation DM in place to show the edit; with
+    `post_if_missing`, post one when the reply has none (an answer stored without a
+    confirmation: the demo's, or one whose confirmation never reached Slack)."""
     assert reply.id is not None
     # Read the location after the edit committed: see `_catch_up` for the other side.
     found = hw.store.replies.get(workspace_id, reply.id)
     where = hw.store.replies.confirmation_of(workspace_id, reply.id)
-    if found is None or where is None:
+    if found is None or (where is None and not post_if_missing):
         return
     prompt = hw.prompt_for(workspace_id, reply.user_id, reply.prompt_id)
     [found] = named(hw, workspace_id, [found])
     text, blocks = messages.confirmation_blocks(prompt.text if prompt else "", found,
                                                 edited=True)
-    _update_quietly(client, where[0], where[1], text, blocks)
+    if where is not None:
+        _update_quietly(client, where[0], where[1], text, blocks)
+        return
+    resp = client.chat_postMessage(channel=reply.user_id, text=text, blocks=blocks)
+    hw.store.replies.set_confirmation(reply.id, resp["channel"], resp["ts"])
+
+
+# ── edits from Headway's own form (App Home, `/headway history`) ─────────────
+
+
+def _current_period(hw: Headway, workspace_id: str, user_id: str) -> str:
+    member = hw.store.members.get(workspace_id, user_id)
+    return period_of(hw.now(), member.tz if member else "UTC")
+
+
+def edit_form_view(hw: Headway, workspace_id: str, user_id: str, reply_id: int,
+                   origin: str, response_url: str | None = None) -> messages.Block:
+    """The view an Edit button opens: the form with the answer filled in, or, when the
+    answer cannot be edited there, the reason (and for a DM answer, how to edit it).
+    Database reads only: the caller opens it within the trigger's 3 seconds."""
+    reply = hw.store.replies.get(workspace_id, reply_id)
+    if reply is None:
+        return edit_messages.cannot_edit_modal(edit_messages.GONE)
+    why_not = why_not_editable(reply, user_id, _current_period(hw, workspace_id, user_id))
+    if why_not is not None:
+        return edit_messages.cannot_edit_modal(edit_messages.WHY_NOT[why_not])
+    prompt = hw.pack_for(hw.store.workspaces.get(workspace_id)).get(reply.prompt_id)
+    form = EditForm(reply_id, fingerprint(reply.text), origin, response_url)
+    return edit_messages.edit_modal(prompt.text if prompt else "", reply, form)
+
+
+def refuse_form_edit(hw: Headway, workspace_id: str, user_id: str,
+                     form: EditForm | None) -> str | None:
+    """Why a submitted edit form cannot be applied (a sentence for the form), or None.
+    Database reads only: it runs before the submission is acked."""
+    reply = hw.store.replies.get(workspace_id, form.reply_id) if form else None
+    if form is None or reply is None:
+        return edit_messages.GONE
+    why_not = why_not_editable(reply, user_id, _current_period(hw, workspace_id, user_id))
+    if why_not is not None:
+        return edit_messages.WHY_NOT[why_not]
+    if fingerprint(reply.text) != form.seen:
+        return edit_messages.CHANGED_MEANWHILE
+    return None
+
+
+def apply_form_edit(hw: Headway, client: WebClient, workspace_id: str, user_id: str,
+                    form: EditForm, text: str) -> Reply | None:
+    """The member's edit from Headway's form, with the rules of an edit in Slack: lines
+    left as they were keep their items (label, correction), new lines are labelled, removed
+    lines go, the period's posted digests are marked for an update in the same
+    transaction, and the confirmation DM is updated in place (posted if there is none).
+
+    Returns the edited reply; None when nothing changed (the same text) or the answer
+    changed since the form opened (the form is refused before this, by
+    `refuse_form_edit`; an edit committed in between is not overwritten either).
+    """
+    store = hw.store
+    for _ in range(EDIT_ATTEMPTS):
+        reply = store.replies.get(workspace_id, form.reply_id)
+        if reply is None or refuse_form_edit(hw, workspace_id, user_id, form) is not None:
+            log.warning("form edit of reply %s not applied: it changed or went meanwhile",
+                        form.reply_id)
+            return None
+        if text == reply.text:
+            log.info("form edit of reply %s: nothing stored or sent, the text is unchanged",
+                     form.reply_id)
+            return None
+        edited = store.replies.edit_own(reply, text, relabel(hw, reply, text))
+        if edited is None:
+            continue  # another edit won the race, or a deletion: look again
+        _confirm_edit(hw, client, workspace_id, edited, post_if_missing=True)
+        return edited
+    log.warning("form edit of reply %s not applied: it kept changing", form.reply_id)
+    return None
 
 
 def _note(hw: Headway, client: WebClient, workspace_id: str, msg: SlackMessage, text: str) -> None:

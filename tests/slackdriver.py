@@ -106,7 +106,15 @@ class SlackDriver:
 
     def click(self, action_id: str, value: str, user: str = "U1", *,
               channel: str | None = None, message_ts: str | None = None,
-              view: dict[str, Any] | None = None, team_id: str | None = None) -> Response:
+              view: dict[str, Any] | None = None, team_id: str | None = None,
+              message: dict[str, Any] | None = None, ephemeral: bool = False) -> Response:
+        """A button click in a message (`channel`, `message_ts`) or a view (`view`).
+
+        Slack sends the clicked message along, blocks included: give it as `message` (e.g.
+        from `fake.messages(channel)`), as in `test_block_actions_respond.py` of
+        bolt-python's tests/scenario_tests. `ephemeral`: the message was an ephemeral one
+        (a slash command's answer), whose `container` says so.
+        """
         team = team_id or self.team_id
         payload: dict[str, Any] = {
             "type": "block_actions",
@@ -123,9 +131,9 @@ class SlackDriver:
             payload["view"] = view
         else:
             payload["container"] = {"type": "message", "channel_id": channel,
-                                    "message_ts": message_ts, "is_ephemeral": False}
+                                    "message_ts": message_ts, "is_ephemeral": ephemeral}
             payload["channel"] = {"id": channel}
-            payload["message"] = {"ts": message_ts, "text": ""}
+            payload["message"] = message or {"ts": message_ts, "text": ""}
         resp = self.interactive(payload)
         resp.response_url = payload["response_url"]
         return resp

@@ -419,6 +419,7 @@ def _every_table_has_a_row(store: Store, team_id: str, now: datetime) -> None:
     store.replies.correct_item(team_id, reply.items[1].id, "U1", "progress", now)
     store.messages.note(team_id, "D1", "9.0", "U1", now)
     store.nudges.skip_period(team_id, "U1", "2026-W48", now)
+    store.efforts.answer(team_id, "U1", "2026-W47", "half", now)
     store.holidays.add(team_id, [date(2026, 12, 24)])
     store.admins.add(team_id, "U1", "UOWNER", now)
     store.nudges.record_missed(team_id, "U1", now - timedelta(days=7), "2026-W46", now)

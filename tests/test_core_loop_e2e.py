@@ -114,9 +114,11 @@ def test_join_then_nudge_now_sends_exactly_one_dm_and_a_second_run_none(
     assert len(dms) == 1
     dm = dms[0].args
     assert dm["metadata"]["event_type"] == messages.NUDGE_EVENT
-    actions = [e["action_id"] for b in dm["blocks"] if b["type"] == "actions"
-               for e in b["elements"]]
-    assert actions == [messages.ANSWER, messages.SKIP, messages.SNOOZE]
+    actions = [[e["action_id"] for e in b["elements"]] for b in dm["blocks"]
+               if b["type"] == "actions"]
+    # the question's buttons, then the optional effort question under the work question
+    assert actions == [[messages.ANSWER, messages.SKIP, messages.SNOOZE],
+                       list(messages.EFFORT_ACTIONS.values())]
 
     assert main(["nudge", "--now"]) == 0
     assert len(_dms(fake)) == 1, "the ledger must stop a second nudge for the same period"
@@ -149,8 +151,10 @@ def test_a_dm_reply_is_stored_labelled_and_confirmed(slack, fake, hw, env):
     assert hw.store.nudges.get(nudge.id).status == "answered"
     # the nudge message loses its buttons once answered
     closed = _redraw_of(fake, nudge.channel, nudge.ts)
-    assert closed.ok and not [b for b in closed.args["blocks"] if b["type"] == "actions"]
-    assert [b for b in nudge_blocks(fake, nudge) if b["type"] == "actions"], \
+    def question_buttons(blocks):
+        return [b for b in blocks if b["type"] == "actions" and b["block_id"].startswith("nudge:")]
+    assert closed.ok and not question_buttons(closed.args["blocks"])
+    assert question_buttons(nudge_blocks(fake, nudge)), \
         "canary: the nudge as first sent had buttons"
 
 

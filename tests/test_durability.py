@@ -177,7 +177,8 @@ def test_a_database_of_the_last_release_renames_team_id_to_workspace_id_keeping_
     db.conn.close()
 
     store = Store.open(path)
-    assert "m007_workspace_id" in store.schema_version()
+    assert store.schema_version() == Store.known_migrations()  # m007 and every one since
+    # The tables of that release keep every row (later migrations may add tables of their own).
     after = {t: store.db[t].count for t in before}
     assert after == before and after["items"] == 1  # canary: rows were really there
     for table in after:

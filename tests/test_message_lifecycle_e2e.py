@@ -118,9 +118,11 @@ def confirmation_message(fake, user: str = "U1") -> dict[str, Any]:
 
 
 def asks(fake, nudge, user: str = "U1") -> bool:
-    """Whether the nudge's message in the DM still has its buttons (is open)."""
+    """Whether the nudge's message in the DM still has its buttons (is open). (The work
+    question's effort buttons stay once it is answered: they are not the question's.)"""
     [msg] = [m for m in fake.messages(dm_of(fake, user)) if m["ts"] == nudge.ts]
-    return any(b["type"] == "actions" for b in msg.get("blocks", []))
+    return any(b["type"] == "actions" and b.get("block_id", "").startswith("nudge:")
+               for b in msg.get("blocks", []))
 
 
 def closed(fake, hw, user: str = "U1") -> bool:

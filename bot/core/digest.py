@@ -17,6 +17,8 @@ Rules:
   people named them; answers that say the same words count once as a wording, however many
   people gave them.
 - Recognition that several people gave in the same words appears once, with who gave it.
+- The time-weighted KTLO share (`bot.core.effort`) is the mean of the members' own answers
+  to the effort question, shown only when enough of those who replied gave one.
 Cost grows with this week's items: history arrives already aggregated.
 """
 
@@ -28,6 +30,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import pairwise
 
+from bot.core.effort import EffortShare, effort_summary
 from bot.core.labelling import is_unsure
 from bot.core.model import DigestInput, Reply
 from bot.core.text import STOP_WORDS, readable, truncate
@@ -115,6 +118,8 @@ class Digest:
     average_pct: int | None = None
     not_counted: int = 0  # `work` items with no work in them (label `none`)
     unsure: int = 0  # items Headway asked its author about, still unanswered
+    # The time-weighted KTLO share from the effort question, when enough answered.
+    effort: EffortShare | None = None
 
     @property
     def empty(self) -> bool:
@@ -349,4 +354,5 @@ def build_digest(inp: DigestInput) -> Digest:
         average_pct=average,
         not_counted=not_counted,
         unsure=unsure,
+        effort=effort_summary(inp.effort, replied=len({r.user_id for r in inp.replies})),
     )

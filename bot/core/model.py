@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Literal
 
+from bot.core.effort import EffortAnswer
+
 # `none`: a line with no work signal ("out sick", "n/a", "ditto"): kept and shown to its
 # author, left out of every progress share.
 Label = Literal["progress", "ktlo", "none"]
@@ -135,6 +137,9 @@ class Reply:
     created_at: datetime | None = None
     author_name: str = ""
     id: int | None = None
+    # Made from a Slack message (a DM): tied to it, so it changes when the message does
+    # (an edit or deletion in Slack), never from Headway's own edit form.
+    in_message: bool = False
 
 
 @dataclass(frozen=True)
@@ -222,3 +227,5 @@ class DigestInput:
     history: tuple[WeekShare, ...] = ()  # previous weeks, oldest first
     # KTLO item texts of earlier weeks, newest first, for "recurring firefights".
     past_ktlo: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())
+    # The effort question's answers of this period (`bot.digests.load_effort`).
+    effort: tuple[EffortAnswer, ...] = ()

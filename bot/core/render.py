@@ -189,7 +189,17 @@ def _summary(d: Digest, escape: bool = True) -> str:
             f"{d.participants} of {d.members} members replied · {d.progress} progress, "
             f"{d.ktlo} keeping-the-lights-on items\nProgress share: {bar(d.share)}")
     trend = _trend_text(d)
-    return text + (f"\n{trend}" if trend else "")
+    return text + (f"\n{trend}" if trend else "") + _effort_text(d)
+
+
+def _effort_text(d: Digest) -> str:
+    """Beside the item share: how much of the week went to keeping the lights on, by the
+    members' own estimate (only when enough answered: `bot.core.effort.enough`)."""
+    if d.effort is None:
+        return ""
+    items = f" (by items: {100 - percent(d.share)}%)" if d.share is not None else ""
+    return (f"\nTime on keeping the lights on: ~{percent(d.effort.share)}% of the week, by "
+            f"{d.effort.answered} members' own estimate{items}")
 
 
 def _footer(d: Digest) -> str:

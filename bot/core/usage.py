@@ -107,7 +107,7 @@ USAGE: tuple[Usage, ...] = (
     Usage("resume", "end a pause"),
     Usage("time <HH:MM> [days]", "when to ask me, in my time zone, e.g. `time 16:30 mon,thu`"),
     Usage("quiet <HH:MM>-<HH:MM>|off", "never ask me in these hours, e.g. `quiet 20:00-08:00`"),
-    Usage("history", "my recent answers"),
+    Usage("history", "my recent answers (edit those given in the form)"),
     Usage("stats", "my progress share over recent weeks"),
     Usage("stats team [<team>]", "a team's last 13 weeks against its target"),
     Usage("teams", "each team: channel, members, schedule, target, leads"),

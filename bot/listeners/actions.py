@@ -1,4 +1,6 @@
-"""Buttons: Answer / Skip / Snooze on a nudge, label fixes, and the forget-me confirmation."""
+"""Buttons: Answer / Skip / Snooze on a nudge and the effort question under it, label
+fixes, Edit beside an answer (App Home, `/headway history`), and the forget-me
+confirmation."""
 
 from __future__ import annotations
 
@@ -13,15 +15,23 @@ from slack_sdk.errors import SlackApiError
 
 from bot.context import Headway
 from bot.core import messages
+from bot.core.edits import EDITABLE_WEEKS, period_in_reach
 from bot.core.messages import forget as forget_replies
+from bot.core.messages.effort import with_effort_answer
 from bot.core.model import LABELS, Nudge, Prompt
+from bot.core.periods import period_of
 from bot.home import publish_home
 from bot.members import named
 from bot.nudges import SNOOZE
+from bot.replies import edit_form_view
 
 log = logging.getLogger(__name__)
 LABEL_ACTION = re.compile(
     rf"^(?:{messages.FLIP}|{messages.ANSWER_LABEL})(?:_(?:{'|'.join(LABELS)}))?$")
+EFFORT_CHOICE_OF = {action_id: choice for choice, action_id in messages.EFFORT_ACTIONS.items()}
+EFFORT_ACTION = re.compile(f"^(?:{'|'.join(map(re.escape, EFFORT_CHOICE_OF))})$")
+EFFORT_TOO_OLD = (f"That question is from more than {EDITABLE_WEEKS} weeks ago: its answers "
+                  f"can no longer change.")
 
 
 def _own_nudge(hw: Headway, body: dict[str, Any]) -> Nudge | None:
@@ -85,7 +95,57 @@ def register(app: App, hw: Headway) -> None:
     @_nudge_button(app, hw, messages.SNOOZE)
     def snooze(nudge: Nudge, body: dict[str, Any], client: WebClient) -> None:
         hw.store.nudges.snooze(nudge.id, hw.now() + SNOOZE)
-        _close(hw, client, body, nudge, "snoozed: I'll ask again in 2 hours")
+        # The effort question stays: it can be answered before the question comes back.
+        _close(hw, client, body, nudge, "snoozed: I'll ask again in 2 hours", effort=True)
+
+    # The effort question under the work question: one tap stores (or changes) the
+    # member's answer for the nudge's week and redraws only that question in the clicked
+    # message (the nudge, open or answered, or its reminder), marking the chosen answer.
+    # The same tap again changes nothing stored.
+    @app.action(EFFORT_ACTION)
+    def effort(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        ack()
+        nudge = _own_nudge(hw, body)
+        prompt = _prompt_of(hw, nudge) if nudge else None
+        choice = EFFORT_CHOICE_OF.get(body["actions"][0].get("action_id", ""))
+        if nudge is None or prompt is None or prompt.kind != "work" or choice is None:
+            return
+        member = hw.store.members.get(nudge.workspace_id, nudge.user_id)
+        if not period_in_reach(nudge.period, period_of(hw.now(), member.tz if member
+                                                       else "UTC")):
+            if body.get("response_url"):  # a message's button always has one
+                respond(response_type="ephemeral", replace_original=False,
+                        text=EFFORT_TOO_OLD)
+            return
+        hw.store.efforts.answer(nudge.workspace_id, nudge.user_id, nudge.period, choice,
+                                hw.now())
+        message = body.get("message") or {}
+        channel, ts = _container(body)
+        blocks = with_effort_answer(message.get("blocks") or [], nudge.id, choice)
+        if blocks is None or not channel or not ts:
+            log.info("effort answer of nudge %s stored; the clicked message was not "
+                     "redrawn (no effort question in it)", nudge.id)
+            return
+        _update_quietly(client, channel, ts, message.get("text") or prompt.text, blocks)
+
+    # Edit beside an answer, in App Home or in `/headway history`'s message: the form
+    # with the answer filled in (or why it cannot be edited there).
+    @app.action(messages.EDIT_ANSWER)
+    def edit(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        try:
+            reply_id = int(body["actions"][0]["value"])
+        except (KeyError, IndexError, TypeError, ValueError):
+            return
+        in_home = (body.get("view") or {}).get("type") == "home"
+        view = edit_form_view(hw, body["team"]["id"], body["user"]["id"], reply_id,
+                              "home" if in_home else "history",
+                              None if in_home else body.get("response_url"))
+        # trigger_id lives ~3 s: only database reads came before this.
+        try:
+            client.views_open(trigger_id=body["trigger_id"], view=view)
+        except SlackApiError as exc:
+            log.warning("could not open the edit form: %s", exc.response.get("error"))
 
     # Every label button: a fix ("label_flip_<label>", and plain "label_flip" on
     # confirmations sent before `none` existed) and an unsure item's answers
@@ -133,13 +193,19 @@ def register(app: App, hw: Headway) -> None:
 
 
 def _close(hw: Headway, client: WebClient, body: dict[str, Any], nudge: Nudge,
-           note: str) -> None:
+           note: str, *, effort: bool = False) -> None:
+    """Redraw the clicked nudge without its buttons; with `effort`, a work question keeps
+    the effort question (and the member's answer to it)."""
     channel, ts = _container(body)
     prompt = _prompt_of(hw, nudge)
     if not channel or not ts or prompt is None:
         return
+    kept = {}
+    if effort:
+        kept = {"nudge_id": nudge.id,
+                "effort": hw.store.efforts.get(nudge.workspace_id, nudge.user_id, nudge.period)}
     _update_quietly(client, channel, ts, prompt.text,
-                    messages.nudge_closed_blocks(prompt, nudge.period, note))
+                    messages.nudge_closed_blocks(prompt, nudge.period, note, **kept))
 
 
 def _update_quietly(client: WebClient, channel: str, ts: str, text: str,

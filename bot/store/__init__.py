@@ -11,6 +11,8 @@ are grouped by aggregate, the way sqlite-utils hands out tables: `store.workspac
 `store.members`, `store.teams` (with memberships and leads), `store.nudges` (the delivery
 ledger), `store.replies` (with items and corrections), `store.digests` (and
 `store.rollups`, the leaders' posts, kept the same way), `store.admins`,
+`store.members`, `store.nudges` (the delivery ledger), `store.replies` (with items and
+corrections), `store.digests`, `store.efforts` (the effort question), `store.admins`,
 `store.holidays`, `store.messages` (handled messages), `store.scheduler` (scheduler state)
 and `store.exports`, a module each.
 
@@ -32,6 +34,7 @@ from sqlite_utils import Database
 
 from bot.store.admins import Admins
 from bot.store.digests import Digests
+from bot.store.efforts import Efforts
 from bot.store.export import NOT_EXPORTED, Exports
 from bot.store.files import (
     StoreError,
@@ -74,6 +77,7 @@ class Store:
         self.teams = Teams(self)
         self.digests = Digests(self)
         self.rollups = Digests(self, table="rollups")
+        self.efforts = Efforts(self)
         self.scheduler = SchedulerState(self)
         self.exports = Exports(self)
 

@@ -91,6 +91,13 @@ class Exports(Aggregate):
                  "text": r.text, "created_at": iso(r.created_at), "items": _items(r)}
                 for r in replies
             ],
+            "efforts": [
+                {"period": r["period"], "choice": r["choice"], "created_at": r["created_at"],
+                 "updated_at": r["updated_at"]}
+                for r in self.db.query(
+                    "SELECT * FROM efforts WHERE workspace_id = ? AND user_id = ? "
+                    "ORDER BY period", [workspace_id, user_id])
+            ],
         }
 
 

@@ -95,8 +95,9 @@ class Members(Aggregate):
         )
 
     def forget(self, workspace_id: str, user_id: str) -> dict[str, int]:
-        """Delete a member's replies, items, corrections, ledger rows and settings, in one
-        transaction; posted digests that showed their answers are marked for a rebuild."""
+        """Delete a member's replies, items, corrections, effort answers, ledger rows and
+        settings, in one transaction; posted digests that showed their answers are marked
+        for a rebuild."""
         who = [workspace_id, user_id]
         counts: dict[str, int] = {}
         with self.atomic() as db:
@@ -111,8 +112,11 @@ class Members(Aggregate):
             counts["items"] = db.execute(
                 "DELETE FROM items WHERE reply_id IN (SELECT id FROM replies "
                 "WHERE workspace_id = ? AND user_id = ?)", who).rowcount
+            self._store.digests.mark_dirty(db, workspace_id, [r["period"] for r in db.query(
+                "SELECT period FROM efforts WHERE workspace_id = ? AND user_id = ?", who)])
             for table, key in (("replies", "replies"), ("nudges", "nudges"), ("skips", None),
-                               ("missed_nudges", None), ("headway_admins", None),
+                               ("efforts", None), ("missed_nudges", None),
+                               ("headway_admins", None),
                                ("members", "member")):
                 deleted = db.execute(
                     f"DELETE FROM {table} WHERE workspace_id = ? AND user_id = ?", who).rowcount

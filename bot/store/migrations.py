@@ -372,3 +372,25 @@ def team_key(name: str) -> str:
     """`bot.core.teams.team_key` as it was when m008 shipped (a migration must not change
     with later code)."""
     return " ".join(name.split()).casefold()
+
+
+@migrations()
+def m009_effort(db: Database) -> None:
+    db.executescript(
+        """
+        -- The effort question under the weekly work question: how much of their week a
+        -- member says went to keeping the lights on. One answer per member and period;
+        -- tapping again changes it in place.
+        CREATE TABLE efforts (
+            workspace_id TEXT NOT NULL REFERENCES workspaces(workspace_id),
+            user_id TEXT NOT NULL,
+            period TEXT NOT NULL,
+            choice TEXT NOT NULL,  -- none | quarter | half | three_quarters | nearly_all
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (workspace_id, user_id, period)
+        );
+        -- the digest reads one period of a workspace
+        CREATE INDEX efforts_by_period ON efforts (workspace_id, period);
+        """
+    )

@@ -77,7 +77,8 @@ class Replies(Aggregate):
                 [nudge_id],
             )
         self._store.digests.mark_dirty(db, reply.workspace_id, [reply.period])
-        return replace(reply, id=reply_id, items=tuple(stored), created_at=now)
+        return replace(reply, id=reply_id, items=tuple(stored), created_at=now,
+                       in_message=ts is not None)
 
     def _write_items(self, db: Database, workspace_id: str, reply_id: int,
                      items: Sequence[Item]) -> list[Item]:
@@ -113,13 +114,31 @@ class Replies(Aggregate):
         stored item's id keep that row (see `_write_items`)."""
         old = found.reply
         assert old.id is not None
+        return self._rewrite(
+            old, text, items,
+            "UPDATE replies SET text = ?, edited_ts = ? WHERE id = ? AND workspace_id = ? "
+            "AND text = ? AND edited_ts IS ?",
+            [text, edited_ts, old.id, old.workspace_id, old.text, found.edited_ts])
+
+    def edit_own(self, old: Reply, text: str, items: Sequence[Item]) -> Reply | None:
+        """The author's edit from Headway's form of a reply not made from a Slack message:
+        the same as `edit` (None when the text changed or the reply went meanwhile). A
+        reply tied to a message is never changed here: the message is its source."""
+        assert old.id is not None
+        return self._rewrite(
+            old, text, items,
+            "UPDATE replies SET text = ? WHERE id = ? AND workspace_id = ? AND user_id = ? "
+            "AND text = ? AND ts IS NULL",
+            [text, old.id, old.workspace_id, old.user_id, old.text])
+
+    def _rewrite(self, old: Reply, text: str, items: Sequence[Item], update: str,
+                 params: list[Any]) -> Reply | None:
+        """Run `update` (the reply's new text, guarded by what the caller saw) and, when it
+        changed the row, give the reply `items` and mark its period's digests, all in one
+        transaction."""
+        assert old.id is not None
         with self.atomic() as db:
-            cur = db.execute(
-                "UPDATE replies SET text = ?, edited_ts = ? WHERE id = ? AND workspace_id = ? "
-                "AND text = ? AND edited_ts IS ?",
-                [text, edited_ts, old.id, old.workspace_id, old.text, found.edited_ts],
-            )
-            if cur.rowcount == 0:
+            if db.execute(update, params).rowcount == 0:
                 return None
             stored = self._write_items(db, old.workspace_id, old.id, items)
             self._store.digests.mark_dirty(db, old.workspace_id, [old.period])
@@ -193,8 +212,8 @@ class Replies(Aggregate):
 
     def purge_before(self, workspace_id: str, cutoff: datetime) -> dict[str, int]:
         """Retention: delete replies created before `cutoff`, with their items and the
-        corrections made on those items. Ledger rows stay (they hold no text and keep
-        "at most once" true)."""
+        corrections made on those items, and the effort answers of that age. Ledger rows
+        stay (they hold no text and keep "at most once" true)."""
         where = "workspace_id = ? AND created_at < ?"
         params = [workspace_id, iso(cutoff.astimezone(UTC))]
         counts: dict[str, int] = {}
@@ -209,6 +228,7 @@ class Replies(Aggregate):
                 params,
             ).rowcount
             counts["replies"] = db.execute(f"DELETE FROM replies WHERE {where}", params).rowcount
+            counts["efforts"] = self._store.efforts.purge_before(db, workspace_id, cutoff)
         return counts
 
     # ── reads ────────────────────────────────────────────────────────────────
@@ -376,4 +396,5 @@ def _item(r: dict[str, Any]) -> Item:
 
 def _reply(r: dict[str, Any], items: tuple[Item, ...]) -> Reply:
     return from_row(Reply, r, items=items, anonymous=bool(r["anonymous"]),
-                    created_at=dt(r["created_at"]), author_name=r.get("author_name") or "")
+                    created_at=dt(r["created_at"]), author_name=r.get("author_name") or "",
+                    in_message=r.get("ts") is not None)

@@ -3,8 +3,10 @@ mrkdwn text, user text always escaped. One module per surface:
 
 - `ids`: the action, callback and metadata ids Slack sends back (stable across releases);
 - `blocks`: the Block Kit pieces the others build with;
-- `nudge`: the nudge DM and the answer modal; `confirmation`: the DM that says what was
-  stored and how it was labelled; `home`: App Home and the member's schedule line;
+- `nudge`: the nudge DM and the answer modal; `effort`: the effort question the work
+  question carries; `edit`: editing an answer from App Home or `history`;
+  `confirmation`: the DM that says what was stored and how it was labelled; `home`: App
+  Home and the member's schedule line;
 - `member_replies`, `admin_replies`, `forget`: the answers to `/headway` commands.
 
 The names below are the nudge, confirmation and Home surfaces, as the rest of Headway has
@@ -28,6 +30,9 @@ from bot.core.messages.ids import (
     ANSWER_INPUT,
     ANSWER_LABEL,
     ANSWER_VIEW,
+    EDIT_ANSWER,
+    EDIT_VIEW,
+    EFFORT_ACTIONS,
     FLIP,
     FORGET_CANCEL,
     FORGET_CONFIRM,
@@ -43,6 +48,9 @@ __all__ = [
     "ANSWER_INPUT",
     "ANSWER_LABEL",
     "ANSWER_VIEW",
+    "EDIT_ANSWER",
+    "EDIT_VIEW",
+    "EFFORT_ACTIONS",
     "FLIP",
     "FORGET_CANCEL",
     "FORGET_CONFIRM",

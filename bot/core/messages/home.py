@@ -3,10 +3,13 @@ Pure functions returning plain dicts; user text is always escaped."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
+from bot.core.edits import why_not_editable
+from bot.core.effort import EFFORT_CHOICES, EFFORT_SAID
 from bot.core.messages.blocks import Block, context, section
 from bot.core.messages.confirmation import item_blocks
+from bot.core.messages.edit import answer_heading
 from bot.core.model import Member, Reply, WeekShare
 from bot.core.text import safe
 from bot.core.when import format_days
@@ -25,11 +28,24 @@ def share_bar(share: float | None, width: int = 10) -> str:
     return "▓" * filled + "░" * (width - filled) + f" {round(share * 100)}%"
 
 
+def effort_note(choice: str | None) -> str:
+    """A week's answer to the effort question, as App Home repeats it (or "")."""
+    said = next((EFFORT_SAID[c] for c in EFFORT_CHOICES if c == choice), None)
+    return f" · lights-on time: {said}" if said else ""
+
+
 def home_view(
     member: Member | None,
     recent: Sequence[Reply],
     shares: Sequence[WeekShare],
+    *,
+    period: str | None = None,
+    efforts: Mapping[str, str] | None = None,
 ) -> Block:
+    """The member's Home tab. `period`: the member's current week, which decides which
+    answers show an Edit button (`edits.why_not_editable`); `efforts`: their answers to
+    the effort question, by week, shown beside each week's share."""
+    efforts = efforts or {}
     blocks: list[Block] = [
         {"type": "header", "text": {"type": "plain_text", "text": "Headway"}},
     ]
@@ -51,8 +67,12 @@ def home_view(
 
     blocks.append({"type": "divider"})
     blocks.append(section("*Your progress share, recent weeks*\n" + "\n".join(
-        f"`{w.period}` {share_bar(w.share)}" for w in shares
+        f"`{w.period}` {share_bar(w.share)}{effort_note(efforts.get(w.period))}"
+        for w in shares
     ) if shares else "*Your progress share*\nNo labelled work yet."))
+    if efforts:
+        blocks.append(context("Lights-on time is your own answer to the question under the "
+                              "weekly work question; tap another answer there to change it."))
 
     blocks.append({"type": "divider"})
     title = "*Your recent answers*"
@@ -61,7 +81,9 @@ def home_view(
     for reply in recent:
         if budget <= 1:
             break
-        blocks.append(context(f"Week {reply.period} · {reply.kind}"))
+        why_not = (why_not_editable(reply, member.user_id, period) if period is not None
+                   else "too_old")
+        blocks += answer_heading(reply, why_not)
         budget -= 1
         for item in reply.items:
             shown = item_blocks(item)

@@ -31,3 +31,16 @@ PROBLEM_UNTRACK = "problem_untrack"
 PROBLEM_STATUS = "problem_status"
 PROBLEM_OWNER = "problem_owner"
 PROBLEM_BLOCK = "problem_"
+# "Edit" beside an answer in App Home and `/headway history` (value: the reply id), and
+# the edit form it opens (the text input reuses ANSWER_BLOCK / ANSWER_INPUT).
+EDIT_ANSWER = "reply_edit"
+EDIT_VIEW = "edit_modal"
+# The effort question under the weekly work question: one button per answer, each
+# "effort_<answer>" (value: the nudge id). The keys are `bot.core.effort.EFFORT_CHOICES`.
+EFFORT_ACTIONS: dict[str, str] = {
+    "none": "effort_none",
+    "quarter": "effort_quarter",
+    "half": "effort_half",
+    "three_quarters": "effort_three_quarters",
+    "nearly_all": "effort_nearly_all",
+}

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.core.messages.blocks import Block, button, context, section
+from bot.core.messages.effort import effort_blocks
 from bot.core.messages.ids import (
     ANSWER,
     ANSWER_BLOCK,
@@ -31,8 +32,10 @@ class NudgeMessage:
 
 def nudge_message(
     prompt: Prompt, period: str, nudge_id: int, workspace_id: str, user_id: str,
-    reminder: bool = False, follow_up: str | None = None,
+    reminder: bool = False, follow_up: str | None = None, effort: str | None = None,
 ) -> NudgeMessage:
+    """The nudge DM. The weekly `work` question carries the optional effort question
+    below its buttons (`effort`: the member's answer so far, shown chosen)."""
     lead = "Reminder: " if reminder else ""
     private = " Only you will see this answer." if prompt.kind == "reflection" else ""
     opening = [context(f"↩︎ {safe(follow_up, 2900)}")] if follow_up else []
@@ -52,6 +55,7 @@ def nudge_message(
                 button("Snooze 2h", SNOOZE, str(nudge_id)),
             ],
         },
+        *(effort_blocks(nudge_id, effort) if prompt.kind == "work" else []),
     ]
     # Message metadata names the ledger key, so a restart can find nudges that reached
     # Slack but whose "sent" mark never reached the database.
@@ -68,9 +72,15 @@ def nudge_message(
     return NudgeMessage(text=truncate(lead + prompt.text, 300), blocks=blocks, metadata=metadata)
 
 
-def nudge_closed_blocks(prompt: Prompt, period: str, note: str) -> list[Block]:
-    """What a nudge turns into once answered, skipped or snoozed (buttons removed)."""
-    return [section(f"*{safe(prompt.text, 2900)}*"), context(f"Week {period} · {note}")]
+def nudge_closed_blocks(prompt: Prompt, period: str, note: str, *,
+                        nudge_id: int | None = None, effort: str | None = None) -> list[Block]:
+    """What a nudge turns into once answered, skipped or snoozed (buttons removed). With
+    its `nudge_id`, a `work` question keeps the effort question (answered: `effort`): it can
+    be answered or changed after the work question."""
+    blocks = [section(f"*{safe(prompt.text, 2900)}*"), context(f"Week {period} · {note}")]
+    if nudge_id is not None and prompt.kind == "work":
+        blocks += effort_blocks(nudge_id, effort)
+    return blocks
 
 
 # ── the answer modal ─────────────────────────────────────────────────────────

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from bot.context import Headway
+from bot.core.edits import why_not_editable
 from bot.core.messages import member_replies as say
+from bot.core.messages.edit import history_blocks
 from bot.core.periods import period_of, recent_periods
-from bot.listeners.commands.request import Handler, Request, active_member, fast, slow
+from bot.listeners.commands.request import (
+    Answer,
+    Handler,
+    Request,
+    active_member,
+    fast,
+    slow,
+)
 from bot.members import named
 from bot.nudges import FanoutResult, send_nudge
 
@@ -25,10 +34,23 @@ def _now(hw: Headway, req: Request) -> str:
     return say.already_asked(period)
 
 
-def _history(hw: Headway, req: Request) -> str:
+def _history(hw: Headway, req: Request) -> Answer:
     active_member(hw, req)
-    replies = hw.store.replies.of(req.workspace_id, user_id=req.user_id, limit=HISTORY_REPLIES)
-    return say.history(named(hw, req.workspace_id, replies))
+    return history_answer(hw, req.workspace_id, req.user_id)
+
+
+def history_answer(hw: Headway, workspace_id: str, user_id: str) -> Answer:
+    """The member's recent answers: the text, and blocks with an Edit button beside each
+    answer that can be edited in Headway's form (`edits.why_not_editable`)."""
+    replies = named(hw, workspace_id, hw.store.replies.of(workspace_id, user_id=user_id,
+                                                          limit=HISTORY_REPLIES))
+    text = say.history(replies)
+    if not replies:
+        return text
+    member = hw.store.members.get(workspace_id, user_id)
+    period = period_of(hw.now(), member.tz if member else "UTC")
+    return {"text": text, "blocks": history_blocks(
+        [(r, why_not_editable(r, user_id, period)) for r in replies])}
 
 
 def _stats(hw: Headway, req: Request) -> str:
