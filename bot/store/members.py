@@ -95,8 +95,8 @@ class Members(Aggregate):
         )
 
     def forget(self, workspace_id: str, user_id: str) -> dict[str, int]:
-        """Delete a member's replies, items, corrections, effort answers, ledger rows and
-        settings, in one transaction; posted digests that showed their answers are marked
+        """Delete a member's replies, items, corrections, effort answers, ledger rows, team
+        memberships and leads, and settings, in one transaction; posted digests that showed their answers are marked
         for a rebuild."""
         who = [workspace_id, user_id]
         counts: dict[str, int] = {}
@@ -116,8 +116,8 @@ class Members(Aggregate):
                 "SELECT period FROM efforts WHERE workspace_id = ? AND user_id = ?", who)])
             for table, key in (("replies", "replies"), ("nudges", "nudges"), ("skips", None),
                                ("efforts", None), ("missed_nudges", None),
-                               ("headway_admins", None),
-                               ("members", "member")):
+                               ("headway_admins", None), ("team_members", None),
+                               ("team_leads", None), ("members", "member")):
                 deleted = db.execute(
                     f"DELETE FROM {table} WHERE workspace_id = ? AND user_id = ?", who).rowcount
                 if key is not None:
