@@ -96,8 +96,8 @@ class Members(Aggregate):
 
     def forget(self, workspace_id: str, user_id: str) -> dict[str, int]:
         """Delete a member's replies, items, corrections, effort answers, ledger rows, team
-        memberships and leads, and settings, in one transaction; posted digests that showed their answers are marked
-        for a rebuild."""
+        memberships and leads, and settings, in one transaction; posted digests that showed
+        their answers are marked for a rebuild."""
         who = [workspace_id, user_id]
         counts: dict[str, int] = {}
         with self.atomic() as db:
