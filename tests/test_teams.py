@@ -201,3 +201,17 @@ def test_deleting_a_team_keeps_its_posted_digests_as_records(store):
     assert store.teams.of("T1") == []
     assert store.digests.get("T1", "C1", "2026-W47").team_id is None
     assert store.db["team_members"].count == 0
+
+
+def test_a_members_own_export_says_which_teams_they_are_and_were_in(store):
+    platform = store.teams.create("T1", "Platform", NOW)
+    support = store.teams.create("T1", "Support", NOW)
+    store.teams.add_member("T1", platform.id, "U1", "2026-W40", NOW)
+    store.teams.remove_member(platform.id, "U1", "2026-W45")
+    store.teams.add_member("T1", support.id, "U1", "2026-W45", NOW)
+    store.teams.add_lead("T1", support.id, "U1", "UADMIN", NOW)
+    store.teams.add_member("T1", support.id, "U2", "2026-W45", NOW)  # not U1's
+    assert store.exports.member("T1", "U1")["teams"] == [
+        {"team": "Platform", "since": "2026-W40", "until": "2026-W45", "lead": False},
+        {"team": "Support", "since": "2026-W45", "until": None, "lead": True},
+    ]

@@ -98,6 +98,16 @@ class Exports(Aggregate):
                     "SELECT * FROM efforts WHERE workspace_id = ? AND user_id = ? "
                     "ORDER BY period", [workspace_id, user_id])
             ],
+            "teams": [
+                {"team": r["name"], "since": r["since"], "until": r["until"],
+                 "lead": bool(r["lead"])}
+                for r in self.db.query(
+                    "SELECT t.name, tm.since, tm.until, EXISTS (SELECT 1 FROM team_leads l "
+                    "WHERE l.team_id = t.id AND l.user_id = tm.user_id) AS lead "
+                    "FROM team_members tm JOIN teams t ON t.id = tm.team_id "
+                    "WHERE tm.workspace_id = ? AND tm.user_id = ? ORDER BY tm.since, tm.id",
+                    [workspace_id, user_id])
+            ],
         }
 
 
