@@ -215,3 +215,23 @@ def test_a_members_own_export_says_which_teams_they_are_and_were_in(store):
         {"team": "Platform", "since": "2026-W40", "until": "2026-W45", "lead": False},
         {"team": "Support", "since": "2026-W45", "until": None, "lead": True},
     ]
+
+
+def test_a_change_marks_only_the_digests_of_its_authors_teams_and_the_rollup(store):
+    platform = store.teams.create("T1", "Platform", NOW, digest_channel="CP")
+    support = store.teams.create("T1", "Support", NOW, digest_channel="CS")
+    store.teams.add_member("T1", platform.id, "U1", "2026-W40", NOW)
+    store.teams.add_member("T1", support.id, "U2", "2026-W40", NOW)
+    posted = {}
+    for team, channel in ((platform, "CP"), (support, "CS")):
+        claim = store.digests.claim("T1", channel, "2026-W47", NOW, team_id=team.id)
+        store.digests.mark_posted(claim.id, f"{channel}.1", [], NOW)
+        posted[channel] = claim.id
+    rollup = store.rollups.claim("T1", "CLEADS", "2026-W47", NOW)
+    store.rollups.mark_posted(rollup.id, "L.1", [], NOW)
+
+    store.replies.add(Reply("T1", "U1", "w", "work", "2026-W47", "late",
+                            items=(Item("late", "work", "ktlo"),)), source="dm", now=NOW)
+    dirty = {c: store.digests.get("T1", c, "2026-W47").dirty for c in ("CP", "CS")}
+    assert dirty == {"CP": True, "CS": False}
+    assert store.rollups.get("T1", "CLEADS", "2026-W47").dirty

@@ -74,15 +74,25 @@ class Digests(Aggregate):
         self.db.execute(f"UPDATE {self.table} SET dirty = ? WHERE id = ?",
                         [int(dirty), digest_id])
 
-    def mark_dirty(self, db: Database, workspace_id: str, periods: Iterable[str]) -> None:
+    def mark_dirty(self, db: Database, workspace_id: str, periods: Iterable[str], *,
+                   author: str | None = None) -> None:
         """Posted digests of these periods must be rebuilt: called inside the transaction
-        of the change itself (`db`), so no change can be missed."""
+        of the change itself (`db`), so no change can be missed. With the `author` of the
+        change, only the digests of the teams they were in that week (the others do not
+        show it: no needless `chat.update` for fifty teams) and the rollups."""
         periods = sorted(set(periods))
-        if periods:
-            # Every post that may show the change: the teams' digests and the rollups.
-            for table in ("digests", "rollups"):
-                db.execute(f"UPDATE {table} SET dirty = 1 WHERE workspace_id = ? AND period IN "
-                           f"({marks(periods)})", [workspace_id, *periods])
+        if not periods:
+            return
+        teams, by = "", []
+        if author is not None:
+            teams, by = (" AND (team_id IS NULL OR EXISTS (SELECT 1 FROM team_members tm "
+                         "WHERE tm.team_id = digests.team_id AND tm.user_id = ? "
+                         "AND tm.since <= digests.period "
+                         "AND (tm.until IS NULL OR digests.period < tm.until)))"), [author]
+        db.execute(f"UPDATE digests SET dirty = 1 WHERE workspace_id = ? AND period IN "
+                   f"({marks(periods)}){teams}", [workspace_id, *periods, *by])
+        db.execute(f"UPDATE rollups SET dirty = 1 WHERE workspace_id = ? AND period IN "
+                   f"({marks(periods)})", [workspace_id, *periods])
 
     def release(self, digest_id: int) -> None:
         """Forget a claim whose post never reached Slack, so it can be tried again."""

@@ -35,7 +35,7 @@ class Efforts(Aggregate):
             )
             changed = cur.rowcount > 0
             if changed:
-                self._store.digests.mark_dirty(db, workspace_id, [period])
+                self._store.digests.mark_dirty(db, workspace_id, [period], author=user_id)
         return changed
 
     def get(self, workspace_id: str, user_id: str, period: str) -> EffortChoice | None:

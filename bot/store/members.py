@@ -102,7 +102,8 @@ class Members(Aggregate):
         counts: dict[str, int] = {}
         with self.atomic() as db:
             self._store.digests.mark_dirty(
-                db, workspace_id, self._store.replies.periods_of(workspace_id, user_id))
+                db, workspace_id, self._store.replies.periods_of(workspace_id, user_id),
+                author=user_id)
             db.execute("DELETE FROM handled_messages WHERE workspace_id = ? AND user_id = ?",
                        who)
             counts["corrections"] = db.execute(
@@ -113,7 +114,8 @@ class Members(Aggregate):
                 "DELETE FROM items WHERE reply_id IN (SELECT id FROM replies "
                 "WHERE workspace_id = ? AND user_id = ?)", who).rowcount
             self._store.digests.mark_dirty(db, workspace_id, [r["period"] for r in db.query(
-                "SELECT period FROM efforts WHERE workspace_id = ? AND user_id = ?", who)])
+                "SELECT period FROM efforts WHERE workspace_id = ? AND user_id = ?", who)],
+                author=user_id)
             for table, key in (("replies", "replies"), ("nudges", "nudges"), ("skips", None),
                                ("efforts", None), ("missed_nudges", None),
                                ("headway_admins", None), ("team_members", None),

@@ -76,7 +76,8 @@ class Replies(Aggregate):
                 "('sent', 'claimed', 'skipped')",
                 [nudge_id],
             )
-        self._store.digests.mark_dirty(db, reply.workspace_id, [reply.period])
+        self._store.digests.mark_dirty(db, reply.workspace_id, [reply.period],
+                                       author=reply.user_id)
         return replace(reply, id=reply_id, items=tuple(stored), created_at=now,
                        in_message=ts is not None)
 
@@ -141,7 +142,8 @@ class Replies(Aggregate):
             if db.execute(update, params).rowcount == 0:
                 return None
             stored = self._write_items(db, old.workspace_id, old.id, items)
-            self._store.digests.mark_dirty(db, old.workspace_id, [old.period])
+            self._store.digests.mark_dirty(db, old.workspace_id, [old.period],
+                                           author=old.user_id)
         return replace(old, text=text, items=tuple(stored))
 
     def delete_from_message(self, workspace_id: str, channel: str, ts: str, user_id: str,
@@ -157,7 +159,8 @@ class Replies(Aggregate):
                 return None
             db.execute("DELETE FROM items WHERE reply_id = ?", [found.reply.id])
             db.execute("DELETE FROM replies WHERE id = ?", [found.reply.id])
-            self._store.digests.mark_dirty(db, workspace_id, [found.reply.period])
+            self._store.digests.mark_dirty(db, workspace_id, [found.reply.period],
+                                           author=found.reply.user_id)
             reopened = None
             if found.nudge_id is not None:
                 cur = db.execute(
@@ -184,7 +187,8 @@ class Replies(Aggregate):
             )
             if cur.rowcount:
                 self._store.digests.mark_dirty(db, workspace_id,
-                                               self.periods_of(workspace_id, user_id))
+                                               self.periods_of(workspace_id, user_id),
+                                               author=user_id)
         return cur.rowcount
 
     def correct_item(self, workspace_id: str, item_id: int, user_id: str, label: Label,
@@ -194,7 +198,7 @@ class Replies(Aggregate):
             found = self.get_item(workspace_id, item_id)
             if found is None:
                 return None
-            item, _author = found
+            item, author = found
             db.execute(
                 "UPDATE items SET label = ?, label_source = 'user', confidence = 1.0 "
                 "WHERE id = ? AND workspace_id = ?",
@@ -207,7 +211,7 @@ class Replies(Aggregate):
             )
             self._store.digests.mark_dirty(db, workspace_id, [r["period"] for r in db.query(
                 "SELECT r.period FROM items i JOIN replies r ON r.id = i.reply_id "
-                "WHERE i.id = ?", [item_id])])
+                "WHERE i.id = ?", [item_id])], author=author)
         return replace(item, label=label, label_source="user", confidence=1.0)
 
     def purge_before(self, workspace_id: str, cutoff: datetime) -> dict[str, int]:
