@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import struct
 import zlib
+from itertools import pairwise
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -188,7 +189,7 @@ def test_the_target_is_a_dashed_line_of_its_own_colour_at_its_height():
     y = bottom - round(0.4 * (bottom - top))
     line = rows[y]
     assert len(line) > 150  # it crosses the chart…
-    gaps = sum(1 for a, b in zip(line, line[1:], strict=False) if b - a > 1)
+    gaps = sum(1 for a, b in pairwise(line) if b - a > 1)
     assert gaps >= 10  # …in dashes
     assert all(y - 8 <= r <= y + 8 for r in rows)  # the line and its label, nothing else
     assert _target_rows(trend_png(weeks)) == {}  # canary: no target, no such colour

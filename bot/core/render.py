@@ -201,7 +201,7 @@ def _target_text(d: Digest, escape: bool) -> str:
         return f"\nQuarter to date ({d.quarter}): no labelled work yet · target {target}%"
     gap = percent(d.quarter_share) - target
     verdict = ("on target" if gap == 0 else
-               f"{abs(gap)} pts {'over' if gap > 0 else 'under'}")
+               f"{abs(gap)} pt{'s' if abs(gap) != 1 else ''} {'over' if gap > 0 else 'under'}")
     shown = f"`{bar(d.quarter_share)}`" if escape else bar(d.quarter_share)
     return f"\nQuarter to date ({d.quarter}): {shown} against a {target}% target — {verdict}"
 
@@ -216,7 +216,7 @@ def _behind_text(d: Digest, escape: bool) -> str | None:
               "recurring firefights below are where to look.")
     if escape:
         return f":warning: *{head}* ({weeks}): {advice}"
-    return f"UNDER TARGET: {head} ({weeks}): {advice}"
+    return f"{head} ({weeks}): {advice}"
 
 
 def _effort_text(d: Digest) -> str:
