@@ -68,7 +68,8 @@ def load_input(hw: Headway, team: Team, period: str) -> DigestInput:
             workspace_id, period=period, team_id=team_id))),
         history=tuple(shares[p] for p in previous),
         past_ktlo=tuple((p, tuple(ktlo[p])) for p in reversed(previous)),
-        effort=load_effort(hw, workspace_id, period, store.teams.member_ids(team_id)),
+        # the people in the team that week, as for its replies: a move since changes nothing
+        effort=load_effort(hw, workspace_id, period, store.teams.members_in(team_id, period)),
         target=team.target,
         quarter=tuple(shares[p] for p in quarter),
     )
