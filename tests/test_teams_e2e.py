@@ -70,19 +70,19 @@ def team(hw, name: str):
     return found
 
 
-def two_teams(slack, fake, hw, clock, when: datetime = utc(2026, 11, 10, 10)) -> None:
+def two_teams(slack, fake, hw, clock, when: datetime | None = None) -> None:
     """Platform in #plat (led by ULEAD: Ana and Bo) and Support in #supp (led by ULEAD2:
     Ben and Bo), made by an admin on a Tuesday of 2026-W46 unless `when` says otherwise."""
-    clock.now = when
+    clock.now = when or utc(2026, 11, 10, 10)
     fake.add_user("UADMIN", tz="UTC", is_admin=True)
     for uid in PEOPLE:
         fake.add_user(uid, tz="UTC")
     assert "Team *Platform* created" in ask(slack, fake, "team create Platform", "UADMIN", PLAT)
     assert "Team *Support* created" in ask(slack, fake, "team create Support", "UADMIN", SUPP)
-    assert "now lead *Platform*" in ask(slack, fake, f"team lead {at('ULEAD')} for Platform",
-                                        "UADMIN")
-    assert "now lead *Support*" in ask(slack, fake, f"team lead {at('ULEAD2')} for Support",
-                                       "UADMIN")
+    assert "<@ULEAD> now leads *Platform*" in ask(
+        slack, fake, f"team lead {at('ULEAD')} for Platform", "UADMIN")
+    assert "<@ULEAD2> now leads *Support*" in ask(
+        slack, fake, f"team lead {at('ULEAD2')} for Support", "UADMIN")
     # The lead adds their own people; an admin adds Support's. Bo joins Platform first.
     assert "Added 2 members to *Platform*" in ask(
         slack, fake, f"team add {at('UANA')} {at('UBOTH')} to Platform", "ULEAD")
@@ -285,8 +285,11 @@ def test_join_with_several_teams_and_no_name_lists_the_teams_and_changes_nothing
     assert hw.store.members.get(T, "UNEW") is None
     assert hw.store.teams.of_member(T, "UNEW") == []
     # canary: naming the team does enrol
-    assert "*Support*" in ask(slack, fake, "join Support", "UNEW")
+    assert "You're in *Support*!" in ask(slack, fake, "join Support", "UNEW")
     assert [t.name for t in hw.store.teams.of_member(T, "UNEW")] == ["Support"]
+    # Someone back in a team's channel joins that team, and is told so (not greeted as it).
+    assert "Welcome back, now in *Platform* (your teams: *Support*, *Platform*)" in ask(
+        slack, fake, "join", "UNEW", PLAT)
 
 
 # ── moving someone ───────────────────────────────────────────────────────────
@@ -345,7 +348,8 @@ def test_taking_someone_out_of_their_only_team_leaves_its_past_weeks_as_they_wer
 
     clock.now = utc(2026, 11, 17, 10)  # W47: Ana leaves Platform, her only team
     answer = ask(slack, fake, f"team remove {at('UANA')} from Platform", "ULEAD")
-    assert "in no other team" in answer and not hw.store.members.get(T, "UANA").active
+    assert "1 person in no other team gets no more questions" in answer
+    assert not hw.store.members.get(T, "UANA").active
     after = build(hw, plat, "2026-W46")
     assert (after.participants, after.members) == (1, 2)  # she was in it that week
     assert build(hw, plat, "2026-W47").members == 1  # and is not from this week on
