@@ -16,6 +16,7 @@ import pytest
 from conftest import answer_to, wait_for
 from sqlite_utils import Database
 
+from bot.cli import main
 from bot.context import Headway
 from bot.core import messages
 from bot.core.prompts import load_packs
@@ -353,6 +354,44 @@ def test_taking_someone_out_of_their_only_team_leaves_its_past_weeks_as_they_wer
     after = build(hw, plat, "2026-W46")
     assert (after.participants, after.members) == (1, 2)  # she was in it that week
     assert build(hw, plat, "2026-W47").members == 1  # and is not from this week on
+
+
+# ── `headway nudge --now --team` ─────────────────────────────────────────────
+
+
+def test_nudge_now_with_a_team_asks_only_its_people_and_someone_in_two_teams_once(
+        slack, fake, hw, clock, env, capsys):
+    two_teams(slack, fake, hw, clock)
+    people = ["UANA", "UBEN", "UBOTH"]
+    assert main(["nudge", "--now", "--team", "support"]) == 0  # any case
+    assert "sent 2" in capsys.readouterr().out
+    assert fake.dms_with_event(people, messages.NUDGE_EVENT) == {"UBEN": 1, "UBOTH": 1}
+
+    assert main(["nudge", "--now", "--team", "Platform"]) == 0
+    out = capsys.readouterr().out
+    assert "sent 1" in out and "already sent 1" in out  # Bo was asked already
+    assert fake.dms_with_event(people, messages.NUDGE_EVENT) == {
+        "UANA": 1, "UBEN": 1, "UBOTH": 1}
+
+
+def test_nudge_now_with_a_team_that_cannot_be_asked_says_why_in_one_line(
+        slack, fake, hw, clock, env, capsys):
+    two_teams(slack, fake, hw, clock)
+    assert "Team *Ops* created" in ask(slack, fake, "team create Ops", "UADMIN", "D0ADMIN")
+    for argv, said in [
+        (["--team", "Sales"], "There is no team called Sales. The teams are Ops, Platform, "
+                              "Support."),
+        (["--team", "Ops"], "team Ops has nobody to ask yet: add people with `/headway "
+                            "team add @people to Ops`"),
+        (["--team", "Platform", "--user", "UBEN"], "UBEN is not in team Platform"),
+    ]:
+        assert main(["nudge", "--now", *argv]) == 2, argv
+        err = capsys.readouterr().err
+        assert said in err and len(err.strip().splitlines()) == 1, err
+    assert fake.dms_with_event(PEOPLE, messages.NUDGE_EVENT) == {}  # nothing was sent
+    # canary: with a team and one of its people, exactly that one is asked
+    assert main(["nudge", "--now", "--team", "Platform", "--user", "UANA"]) == 0
+    assert fake.dms_with_event(PEOPLE, messages.NUDGE_EVENT) == {"UANA": 1}
 
 
 # ── from one team per workspace (schema m007) ────────────────────────────────
