@@ -24,7 +24,7 @@ from bot.core.chart import trend_png
 from bot.core.digest import Digest, build_digest
 from bot.core.effort import EffortAnswer
 from bot.core.model import DigestInput, DigestRecord, Team
-from bot.core.periods import recent_periods
+from bot.core.periods import quarter_periods, recent_periods
 from bot.core.policies import claim_is_stale
 from bot.core.render import DigestMessage, render_digest_blocks
 from bot.members import named
@@ -49,10 +49,15 @@ class Posted:
 
 def load_input(hw: Headway, team: Team, period: str) -> DigestInput:
     """Everything the team's digest needs, read with a fixed number of queries whatever the
-    history: the replies of the people who were in the team that week."""
+    history: the replies of the people who were in the team that week. The previous
+    weeks' shares and those of the quarter so far come from one aggregate query."""
     store = hw.store
     workspace_id, team_id = team.workspace_id, team.id
     previous = recent_periods(period, TREND_WEEKS)
+    quarter = quarter_periods(period)
+    quarter = quarter[:quarter.index(period)]  # this week's own counts come from its items
+    shares = {w.period: w for w in store.replies.week_shares(
+        workspace_id, sorted({*previous, *quarter}), team_id=team_id)}
     ktlo = store.replies.ktlo_texts(workspace_id, previous, team_id=team_id)
     return DigestInput(
         workspace_id=workspace_id,
@@ -61,9 +66,12 @@ def load_input(hw: Headway, team: Team, period: str) -> DigestInput:
         members_total=store.teams.count_members(team_id, period),
         replies=tuple(named(hw, workspace_id, store.replies.of(
             workspace_id, period=period, team_id=team_id))),
-        history=tuple(store.replies.week_shares(workspace_id, previous, team_id=team_id)),
+        history=tuple(shares[p] for p in previous),
         past_ktlo=tuple((p, tuple(ktlo[p])) for p in reversed(previous)),
-        effort=load_effort(hw, workspace_id, period, store.teams.member_ids(team_id)),
+        # the people in the team that week, as for its replies: a move since changes nothing
+        effort=load_effort(hw, workspace_id, period, store.teams.members_in(team_id, period)),
+        target=team.target,
+        quarter=tuple(shares[p] for p in quarter),
     )
 
 
@@ -146,24 +154,29 @@ def _scopes(resp: SlackResponse) -> frozenset[str] | None:
 
 def _upload_trend_chart(client: WebClient, channel: str, ts: str, digest: Digest,
                         scopes: frozenset[str] | None) -> bool:
-    """The share trend as a PNG in the digest's thread, when the app may upload files.
+    """The share trend over the quarter so far as a PNG in the digest's thread (the rest
+    of the quarter as empty slots, the team's target as a dashed line), when the app may
+    upload files.
 
     Only with the first post: a late-reply update changes the text bar, not the picture.
     Without `files:write` (an older install) the digest is text only, which is complete.
     """
-    weeks = [*digest.trend, (digest.period, digest.share)]
+    weeks = list(digest.quarter_weeks)
     if all(share is None for _, share in weeks):
         return False
     if scopes is not None and "files:write" not in scopes:
         return False
     alt = ", ".join(f"{p}: {'no data' if v is None else f'{round(v * 100)}%'}"
                     for p, v in weeks)
+    target = ("" if digest.target is None else
+              f"; the team's target, {round(digest.target * 100)}%, is the dashed line")
     try:
         client.files_upload_v2(
-            channel=channel, thread_ts=ts, content=trend_png(weeks),
+            channel=channel, thread_ts=ts,
+            content=trend_png(weeks, target=digest.target, later=digest.quarter_later),
             filename=f"headway-progress-share-{digest.period}.png",
-            title=f"Progress share, {weeks[0][0]} to {digest.period}",
-            alt_txt=f"Progress share by week: {alt}",
+            title=f"Progress share, {digest.quarter} to {digest.period}",
+            alt_txt=f"Progress share by week, {digest.quarter} so far: {alt}{target}",
         )
     except SlackApiError as exc:
         log.warning("trend chart not uploaded: %s", exc.response.get("error"))

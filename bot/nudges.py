@@ -8,7 +8,7 @@ The claim comes first so that two threads, two ticks or a restart can never send
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
@@ -134,22 +134,24 @@ def _refused(hw: Headway, member: Member, nudge_id: int, error: str, key: str,
 
 
 def nudge_now(
-    hw: Headway, *, workspace_id: str | None = None, user_id: str | None = None
+    hw: Headway, *, workspace_id: str | None = None, user_id: str | None = None,
+    user_ids: Collection[str] | None = None,
 ) -> FanoutResult:
     """`headway nudge --now`: every due-or-forced nudge for the current period.
 
     Forced means the weekly `work` prompt for each member's current period; the ledger
-    still applies, so running it twice sends nothing the second time.
+    still applies, so running it twice sends nothing the second time. `user_ids`: only
+    these members (`--team`: the team's people).
     """
     result = FanoutResult()
     with hw.sending_lock.held():
         recover_unconfirmed(hw, result)
-        _nudge_now(hw, workspace_id, user_id, result)
+        _nudge_now(hw, workspace_id, user_id, result, user_ids)
     return result
 
 
 def _nudge_now(hw: Headway, workspace_id: str | None, user_id: str | None,
-               result: FanoutResult) -> None:
+               result: FanoutResult, user_ids: Collection[str] | None = None) -> None:
     now = hw.now()
     workspaces = (hw.store.workspaces.all() if workspace_id is None
                   else [hw.store.workspaces.get(workspace_id)])
@@ -161,6 +163,8 @@ def _nudge_now(hw: Headway, workspace_id: str | None, user_id: str | None,
             members = hw.store.members.of(workspace.workspace_id)
             if user_id is not None:
                 members = [m for m in members if m.user_id == user_id]
+            if user_ids is not None:
+                members = [m for m in members if m.user_id in user_ids]
             for member in members:
                 if hw.stopping.is_set():
                     return

@@ -68,9 +68,12 @@ def test_the_digest_thread_gets_a_png_trend_chart_when_the_app_may_upload(fake, 
     assert uploads[0].args["thread_ts"] == fake.messages(DIGEST)[0]["ts"]
     file_id = uploads[0].args["files"][0]["id"]
     png = fake.file_content(file_id)
-    assert png_size(png) == (WIDTH, HEIGHT)
+    width, height = png_size(png)
+    assert height == HEIGHT and width > WIDTH  # the quarter's 14 weeks widen it
     asked = fake.calls_to("files.getUploadURLExternal")[0].args
     assert "2026-W47" in asked["filename"] and "50%" in asked["alt_txt"]
+    # It spans 2026-Q4 from its first week, the weeks before any answer included.
+    assert "2026-Q4 so far: 2026-W40: no data" in asked["alt_txt"]
     # A late reply updates the text; the picture is not uploaded again.
     clock.now = utc(2026, 11, 22, 20, 0)  # a late W47 answer, recorded on Sunday
     record_answer(hw, TEAM, "U1", "Ran the quarterly access review", source="dm")

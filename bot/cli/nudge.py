@@ -1,4 +1,5 @@
-"""`headway nudge --now`: every due-or-forced nudge of the current period, sent now."""
+"""`headway nudge --now`: every due-or-forced nudge of the current period, sent now (of one
+team's people with `--team`)."""
 
 from __future__ import annotations
 
@@ -20,12 +21,14 @@ def nudge(settings: Settings, args: argparse.Namespace) -> int:
     hw = runtime.headway(settings)
     # The token first: a valid one ends its workspace's uninstall, which the checks below see.
     check_slack(hw, wait=0, doing="nothing was sent", verbose=args.verbose)
-    if args.workspace:
-        runtime.workspace(hw.store, args.workspace)
+    workspace_id = args.workspace
+    if workspace_id or args.team:
+        workspace_id = runtime.workspace(hw.store, workspace_id)
     if args.user:
-        _check_member(hw.store, args.workspace, args.user)
+        _check_member(hw.store, workspace_id, args.user)
+    user_ids = _team_members(hw.store, workspace_id, args.team, args.user) if args.team else None
     with FailureTally(args.verbose) as tally:
-        result = nudge_now(hw, workspace_id=args.workspace, user_id=args.user)
+        result = nudge_now(hw, workspace_id=workspace_id, user_id=args.user, user_ids=user_ids)
     print(f"nudges: {result.summary()}")
     tally.report()
     return 0 if not result.failed else 1
@@ -44,3 +47,17 @@ def _check_member(store: Store, workspace_id: str | None, user_id: str) -> None:
            ": check --user (a Slack user id such as U07ABC12); people join with "
            "`/headway join`")
     raise UsageError(f"{user_id} is not a member of {where}{why}")
+
+
+def _team_members(store: Store, workspace_id: str, name: str, user_id: str | None) -> set[str]:
+    """The people `--team` names (its members Headway asks now); a UsageError when there
+    is nobody to ask, rather than a "sent 0" that hides a typo or an empty team."""
+    [team] = runtime.teams(store, workspace_id, name)
+    members = set(store.teams.member_ids(team.id))
+    if user_id is not None and user_id not in members:
+        raise UsageError(f"{user_id} is not in team {team.name}: leave out --user, or check "
+                         f"it with `/headway teams`")
+    if not members:
+        raise UsageError(f"team {team.name} has nobody to ask yet: add people with "
+                         f"`/headway team add @people to {team.name}`")
+    return members

@@ -15,8 +15,9 @@ commands:
                              is set, otherwise HTTP on $PORT: /slack/events, /healthz;
                              in Socket Mode /healthz only, when PORT is set)
   demo [--out DIR]           the whole weekly cycle offline, no Slack account needed
-  nudge --now [--workspace W] [--user U]
+  nudge --now [--workspace W] [--team NAME] [--user U]
                              send every due-or-forced nudge for the current period now
+                             (to one team's people with --team)
   digest [--workspace W] [--team NAME] [--week 2026-W47] (--dry-run | --post)
                              print or post each team's digest, or one team's (the week
                              defaults to the current one in the team's time zone)
@@ -74,6 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
                             "the delivery ledger still sends each at most once)")
     nudge.add_argument("--workspace", metavar="W",
                        help="only this workspace (its Slack team id, T…)")
+    nudge.add_argument("--team", metavar="NAME",
+                       help="only the people in this team (its name, any case)")
     nudge.add_argument("--user", metavar="U", help="only this member (Slack user id)")
     digest = sub.add_parser(
         "digest", help="print or post a digest",

@@ -18,6 +18,9 @@ _INK = (60, 64, 72)
 _GRID = (225, 228, 232)
 _PAST = (140, 200, 160)
 _NOW = (30, 150, 80)
+_TARGET = (214, 90, 40)  # the target's dashed line: no bar is this colour
+_LATER = (180, 184, 190)  # the labels of the weeks still to come
+_SLOT = 48  # the least room a week gets: its "100%" (45 px) never touches the next one's
 
 # 3×5 glyphs, one string per row, "#" = ink.
 _GLYPHS = {
@@ -80,21 +83,30 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
             + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
 
 
-def trend_png(weeks: Sequence[tuple[str, float | None]]) -> bytes:
+def trend_png(weeks: Sequence[tuple[str, float | None]], *, target: float | None = None,
+              later: Sequence[str] = ()) -> bytes:
     """Bars of the progress share (0–1) for each `(period, share)`, oldest first; the last
-    is the digest's week, drawn darker. A week without data gets a dash and no bar."""
-    canvas = _Canvas(WIDTH, HEIGHT)
-    top, bottom, margin = 40, HEIGHT - 40, 30
+    is the digest's week, drawn darker. A week without data gets a dash and no bar.
+
+    `later`: the weeks of the span still to come (the rest of the quarter), drawn as
+    labelled empty slots. `target`: a dashed horizontal line at that share, in a colour of
+    its own, labelled with its percentage in the right margin. The picture widens beyond
+    WIDTH when the weeks need it."""
+    left, right = 30, 30 if target is None else 60
+    slots = len(weeks) + len(later)
+    width = max(WIDTH, left + right + slots * _SLOT)
+    canvas = _Canvas(width, HEIGHT)
+    top, bottom = 40, HEIGHT - 40
     for pct in (0.25, 0.5, 0.75, 1.0):  # light guides, so a bar's height reads at a glance
         y = bottom - round(pct * (bottom - top))
-        canvas.rect(margin, y, WIDTH - margin, y + 1, _GRID)
-    canvas.rect(margin, bottom, WIDTH - margin, bottom + 2, _INK)
-    if not weeks:
+        canvas.rect(left, y, width - right, y + 1, _GRID)
+    canvas.rect(left, bottom, width - right, bottom + 2, _INK)
+    if not slots:
         return canvas.png()
-    slot = (WIDTH - 2 * margin) // len(weeks)
+    slot = (width - left - right) // slots
     bar = min(60, slot * 3 // 5)
     for i, (period, share) in enumerate(weeks):
-        center = margin + slot * i + slot // 2
+        center = left + slot * i + slot // 2
         label = "W" + period.rsplit("W", 1)[-1]
         canvas.text(center, bottom + 10, label, _INK)
         if share is None:
@@ -105,4 +117,13 @@ def trend_png(weeks: Sequence[tuple[str, float | None]]) -> bytes:
         color = _NOW if i == len(weeks) - 1 else _PAST
         canvas.rect(center - bar // 2, bottom - height, center + bar // 2, bottom, color)
         canvas.text(center, bottom - height - 22, f"{round(share * 100)}%", _INK)
+    for j, period in enumerate(later):
+        center = left + slot * (len(weeks) + j) + slot // 2
+        canvas.text(center, bottom + 10, "W" + period.rsplit("W", 1)[-1], _LATER)
+    if target is not None:
+        target = min(1.0, max(0.0, target))
+        y = bottom - round(target * (bottom - top))
+        for x in range(left, width - right, 12):  # dashes of 7 px, over the bars
+            canvas.rect(x, y - 1, min(x + 7, width - right), y + 2, _TARGET)
+        canvas.text(width - right // 2, y - 7, f"{round(target * 100)}%", _TARGET)
     return canvas.png()

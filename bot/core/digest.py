@@ -19,6 +19,15 @@ Rules:
 - Recognition that several people gave in the same words appears once, with who gave it.
 - The time-weighted KTLO share (`bot.core.effort`) is the mean of the members' own answers
   to the effort question, shown only when enough of those who replied gave one.
+- Against the team's target (only when it has one; without, nothing is said of targets):
+  the quarter-to-date share is progress / (progress + KTLO) over every labelled `work`
+  item of the period's quarter (`bot.core.periods.quarter_of`) up to and including this
+  week — items, not an average of weekly shares, so a busy week weighs more. The team is
+  *under target three weeks running* when this week and the two most recent earlier weeks
+  with labelled work, among the 4 before it, each show a share below the target, compared
+  in the whole percentages the digest shows (39.6% shows as 40%: on a 40% target). A week
+  with no labelled work (a holiday, nobody answered) neither breaks nor extends the run;
+  this week must have some, or there is no call-out.
 Cost grows with this week's items: history arrives already aggregated.
 """
 
@@ -32,15 +41,18 @@ from itertools import pairwise
 
 from bot.core.effort import EffortShare, effort_summary
 from bot.core.labelling import is_unsure
-from bot.core.model import DigestInput, Reply
+from bot.core.model import DigestInput, Reply, WeekShare
+from bot.core.periods import quarter_of, quarter_periods
 from bot.core.text import STOP_WORDS, readable, truncate
 from bot.core.theme_model import theme_of
 from bot.core.themes import OTHER_THEME
 
 __all__ = ["OTHER_THEME", "Digest", "Group", "Line", "Recurring", "Said", "Theme", "alike",
-           "build_digest", "percent", "period_dates", "theme_of"]
+           "build_digest", "percent", "period_dates", "quarter_to_date", "theme_of",
+           "under_target_run"]
 
 SIMILAR = 0.5
+UNDER_TARGET_WEEKS = 3  # weeks below target in a row that earn the digest's call-out
 _WORD = re.compile(r"[a-z0-9]+")
 _STOP = STOP_WORDS
 # Words that two unrelated answers share without being about the same thing: a shared pair
@@ -120,10 +132,25 @@ class Digest:
     unsure: int = 0  # items Headway asked its author about, still unanswered
     # The time-weighted KTLO share from the effort question, when enough answered.
     effort: EffortShare | None = None
+    # The team's progress target (0..1); None: the digest says nothing about targets.
+    target: float | None = None
+    quarter: str = ""  # the period's quarter, e.g. "2026-Q4"
+    # The quarter's weeks up to this one included, oldest first, and those still to come.
+    quarter_weeks: tuple[tuple[str, float | None], ...] = ()
+    quarter_later: tuple[str, ...] = ()
+    quarter_share: float | None = None  # progress share of the quarter to date
+    # The weeks (with their share) of the run below target that ends with this week,
+    # oldest first (see the module's rules); empty without a target.
+    under_target: tuple[tuple[str, float], ...] = ()
 
     @property
     def empty(self) -> bool:
         return self.participants == 0
+
+    @property
+    def behind_target(self) -> bool:
+        """Under the target three weeks running: the digest calls it out."""
+        return len(self.under_target) >= UNDER_TARGET_WEEKS
 
 
 def percent(share: float) -> int:
@@ -286,6 +313,58 @@ def _against_average(share: float | None, trend: Sequence[tuple[str, float | Non
     return average, delta
 
 
+def quarter_to_date(weeks: Sequence[WeekShare]) -> float | None:
+    """The progress share of these weeks together: their items, not the mean of their
+    weekly shares. None when none has labelled work."""
+    progress = sum(w.progress for w in weeks)
+    total = progress + sum(w.ktlo for w in weeks)
+    return progress / total if total else None
+
+
+def under_target_run(target: float, weeks: Sequence[tuple[str, float | None]]
+                     ) -> tuple[tuple[str, float], ...]:
+    """The run of weeks below `target` that ends with the last of `weeks` (oldest first,
+    the digest's week last), oldest first: weeks without data are passed over, the first
+    week with data at or above the target ends it, and it is empty when the last week has
+    no data or is not below. Compared in the whole percentages the digest shows."""
+    *earlier, (last_period, last_share) = weeks
+    if last_share is None or percent(last_share) >= percent(target):
+        return ()
+    run = [(last_period, last_share)]
+    for period, share in reversed(earlier):
+        if share is None:
+            continue
+        if percent(share) >= percent(target):
+            break
+        run.append((period, share))
+    return tuple(reversed(run))
+
+
+@dataclass(frozen=True)
+class _Quarter:
+    weeks: tuple[tuple[str, float | None], ...]
+    later: tuple[str, ...]
+    share: float | None
+    under_target: tuple[tuple[str, float], ...]
+
+
+def _quarter(inp: DigestInput, progress: int, ktlo: int, share: float | None) -> _Quarter:
+    """The quarter's weeks so far (this week from its own items, which are what the digest
+    counts), those to come, the quarter-to-date share and, with a target, the run of
+    weeks below it."""
+    periods = quarter_periods(inp.period)
+    at = periods.index(inp.period)
+    known = {w.period: w for w in inp.quarter}
+    weeks = [known.get(p, WeekShare(p, 0, 0)) for p in periods[:at]]
+    weeks.append(WeekShare(inp.period, progress, ktlo))
+    run: tuple[tuple[str, float], ...] = ()
+    if inp.target is not None:
+        run = under_target_run(inp.target, [*((w.period, w.share) for w in inp.history),
+                                            (inp.period, share)])
+    return _Quarter(tuple((w.period, w.share) for w in weeks), tuple(periods[at + 1:]),
+                    quarter_to_date(weeks), run)
+
+
 def build_digest(inp: DigestInput) -> Digest:
     progress_lines: list[Line] = []
     ktlo_lines: list[Line] = []
@@ -330,6 +409,7 @@ def build_digest(inp: DigestInput) -> Digest:
     share = len(progress_lines) / total if total else None
     trend = tuple((w.period, w.share) for w in inp.history)
     average, delta = _against_average(share, trend)
+    quarter = _quarter(inp, len(progress_lines), len(ktlo_lines), share)
 
     return Digest(
         team_name=inp.team_name,
@@ -355,4 +435,10 @@ def build_digest(inp: DigestInput) -> Digest:
         not_counted=not_counted,
         unsure=unsure,
         effort=effort_summary(inp.effort, replied=len({r.user_id for r in inp.replies})),
+        target=inp.target,
+        quarter=quarter_of(inp.period),
+        quarter_weeks=quarter.weeks,
+        quarter_later=quarter.later,
+        quarter_share=quarter.share,
+        under_target=quarter.under_target,
     )

@@ -229,3 +229,8 @@ class DigestInput:
     past_ktlo: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())
     # The effort question's answers of this period (`bot.digests.load_effort`).
     effort: tuple[EffortAnswer, ...] = ()
+    # The team's progress target (0..1), None: no target, and the digest says nothing of one.
+    target: float | None = None
+    # The weeks of the period's quarter (`bot.core.periods.quarter_periods`) before it,
+    # oldest first: the quarter to date and the chart, with this week's own counts.
+    quarter: tuple[WeekShare, ...] = ()

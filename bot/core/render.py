@@ -189,7 +189,34 @@ def _summary(d: Digest, escape: bool = True) -> str:
             f"{d.participants} of {d.members} members replied · {d.progress} progress, "
             f"{d.ktlo} keeping-the-lights-on items\nProgress share: {bar(d.share)}")
     trend = _trend_text(d)
-    return text + (f"\n{trend}" if trend else "") + _effort_text(d)
+    return text + (f"\n{trend}" if trend else "") + _target_text(d, escape) + _effort_text(d)
+
+
+def _target_text(d: Digest, escape: bool) -> str:
+    """The quarter to date against the team's target; nothing without a target."""
+    if d.target is None:
+        return ""
+    target = percent(d.target)
+    if d.quarter_share is None:
+        return f"\nQuarter to date ({d.quarter}): no labelled work yet · target {target}%"
+    gap = percent(d.quarter_share) - target
+    verdict = ("on target" if gap == 0 else
+               f"{abs(gap)} pt{'s' if abs(gap) != 1 else ''} {'over' if gap > 0 else 'under'}")
+    shown = f"`{bar(d.quarter_share)}`" if escape else bar(d.quarter_share)
+    return f"\nQuarter to date ({d.quarter}): {shown} against a {target}% target — {verdict}"
+
+
+def _behind_text(d: Digest, escape: bool) -> str | None:
+    """The call-out when the team has been under its target three weeks running."""
+    if d.target is None or not d.behind_target:
+        return None
+    weeks = " · ".join(f"{p[-3:]} {percent(s)}%" for p, s in d.under_target)
+    head = f"Under the {percent(d.target)}% target {len(d.under_target)} weeks running"
+    advice = ("what keeps eating the week? The keeping-the-lights-on list and any "
+              "recurring firefights below are where to look.")
+    if escape:
+        return f":warning: *{head}* ({weeks}): {advice}"
+    return f"{head} ({weeks}): {advice}"
 
 
 def _effort_text(d: Digest) -> str:
@@ -217,6 +244,8 @@ def render_digest_blocks(d: Digest) -> DigestMessage:
         f"{d.participants} of {d.members} replied, progress share {bar(d.share)}"
         if not d.empty else "no answers yet"), 300)
     blocks: list[Block] = [header(title), section(_summary(d))]
+    if (behind := _behind_text(d, escape=True)) is not None:
+        blocks.append(section(behind))
     rest: list[tuple[str, list[Entry]]] = []  # what the channel message leaves out
     if not d.empty:
         for title_line, entries in _lists(d, escape=True):
@@ -254,6 +283,8 @@ def render_digest_text(d: Digest) -> str:
     rule = "─" * 64
     out = [rule, f"Headway · {strip_control(d.team_name)} · {d.period} ({d.dates})", rule,
            _summary(d, escape=False)]
+    if (behind := _behind_text(d, escape=False)) is not None:
+        out += ["", behind]
     if not d.empty:
         for title_line, entries in _lists(d, escape=False):
             if entries:

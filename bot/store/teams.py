@@ -159,12 +159,23 @@ class Teams(Aggregate):
             f"WHERE tm.team_id = ? AND tm.until IS NULL{active} ORDER BY tm.user_id",
             [team_id])]
 
+    def members_in(self, team_id: int, period: str) -> list[str]:
+        """The people in the team in `period` (whether or not Headway still asks them), by
+        user id: the people whose answers of that week count in its digest."""
+        return [r["user_id"] for r in self.db.query(
+            "SELECT DISTINCT user_id FROM team_members WHERE team_id = ? AND since <= ? "
+            "AND (until IS NULL OR ? < until) ORDER BY user_id", [team_id, period, period])]
+
     def count_members(self, team_id: int, period: str) -> int:
-        """How many active members were in the team in `period`."""
+        """How many people were members of the team in `period`: in it that week, and
+        still asked by Headway — or taken out of the team since (a closed span), who were
+        asked then. So taking someone out of the team, even out of their only one (which
+        ends their questions), leaves its past weeks' counts as they were."""
         row = next(self.db.query(
             "SELECT count(DISTINCT tm.user_id) AS n FROM team_members tm JOIN members m ON "
             "m.workspace_id = tm.workspace_id AND m.user_id = tm.user_id WHERE tm.team_id = ? "
-            "AND m.active = 1 AND tm.since <= ? AND (tm.until IS NULL OR ? < tm.until)",
+            "AND (m.active = 1 OR tm.until IS NOT NULL) AND tm.since <= ? "
+            "AND (tm.until IS NULL OR ? < tm.until)",
             [team_id, period, period]))
         return int(row["n"])
 

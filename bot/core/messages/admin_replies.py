@@ -79,8 +79,9 @@ def team_added(team: Team, added: int, already: int, skipped: int) -> str:
 def team_removed(team: Team, removed: int, left_headway: int) -> str:
     text = f"Removed {plural(removed, 'member')} from *{safe(team.name)}*."
     if left_headway:
-        text += (f" {plural(left_headway, 'person', 'people')} in no other team get no more "
-                 f"questions; their answers stay until they `forget me`.")
+        text += (f" {plural(left_headway, 'person', 'people')} in no other team "
+                 f"{'gets' if left_headway == 1 else 'get'} no more questions; their answers "
+                 f"stay until they `forget me`.")
     return text
 
 

@@ -36,7 +36,8 @@ def joined(member: Member, *, again: bool, team: str | None = None,
     """After `join`: `team` is the team just joined (None: no new team); `teams` all of
     theirs, named when there are several."""
     greeting = "Welcome back" if again else "You're in"
-    where = f" *{safe(team)}*" if team else ""
+    # "Welcome back *Platform*" would greet the team: a returning member is now *in* it.
+    where = (f", now in *{safe(team)}*" if again else f" *{safe(team)}*") if team else ""
     if len(teams) > 1:
         where += f" (your teams: {', '.join(f'*{safe(t)}*' for t in teams)})"
     return (f"{greeting}{where}! Headway will DM you "

@@ -61,7 +61,8 @@ def leads_changed(team: Team, changed: Sequence[str], leads: Sequence[str], *,
     if not changed:
         return ("Nothing changed: " + ("they already lead" if added else "they did not lead")
                 + f" *{safe(team.name)}*. Its leads: {who}.")
-    return (f"{mentions(changed)} {'now lead' if added else 'no longer lead'} "
+    verb = "lead" if len(changed) > 1 else "leads"  # <@U1> leads, <@U1>, <@U2> lead
+    return (f"{mentions(changed)} {'now' if added else 'no longer'} {verb} "
             f"*{safe(team.name)}*. Its leads: {who}.")
 
 
