@@ -49,6 +49,7 @@ from bot.store.migrations import migrations
 from bot.store.nudges import Nudges
 from bot.store.replies import Replies
 from bot.store.scheduler_state import SchedulerState
+from bot.store.team_weeks import TeamWeeks
 from bot.store.teams import Teams
 from bot.store.workspaces import Workspaces
 
@@ -77,6 +78,7 @@ class Store:
         self.teams = Teams(self)
         self.digests = Digests(self)
         self.rollups = Digests(self, table="rollups")
+        self.team_weeks = TeamWeeks(self)  # every team's weeks at once, for the rollup
         self.efforts = Efforts(self)
         self.scheduler = SchedulerState(self)
         self.exports = Exports(self)
