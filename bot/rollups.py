@@ -55,7 +55,7 @@ def load_input(hw: Headway, workspace_id: str, period: str) -> RollupInput:
         teams=teams,
         members=tuple(store.team_weeks.members(workspace_id, period)),
         answered=tuple(store.team_weeks.people(workspace_id, period)),
-        effort=tuple(store.efforts.of_period(workspace_id, period)),
+        effort=tuple(store.team_weeks.efforts(workspace_id, period)),
     )
 
 

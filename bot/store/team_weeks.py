@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from bot.core.effort import EffortAnswer
 from bot.core.rollup import Membership, PersonWeek, TeamWeek
 from bot.store.base import Aggregate, marks
 
@@ -37,7 +38,9 @@ class TeamWeeks(Aggregate):
             "SELECT r.user_id, count(i.id) FILTER (WHERE i.label = 'progress') AS progress, "
             "count(i.id) FILTER (WHERE i.label = 'ktlo') AS ktlo FROM replies r "
             "LEFT JOIN items i ON i.reply_id = r.id AND i.kind = 'work' "
-            "WHERE r.workspace_id = ? AND r.period = ? GROUP BY r.user_id ORDER BY r.user_id",
+            # `+r.user_id`: grouped by the member, SQLite would walk the member index, i.e.
+            # the workspace's whole history, for the order; the week's rows are a few.
+            "WHERE r.workspace_id = ? AND r.period = ? GROUP BY +r.user_id",
             [workspace_id, period])]
 
     def weeks(self, workspace_id: str, periods: Iterable[str]) -> dict[int, list[TeamWeek]]:
@@ -78,3 +81,12 @@ class TeamWeeks(Aggregate):
         ):
             out.setdefault(r["team_id"], {}).setdefault(r["period"], []).append(r["text"])
         return out
+
+    def efforts(self, workspace_id: str, period: str) -> list[EffortAnswer]:
+        """Everyone's answers to the effort question in `period` (the rollup gives each team
+        its people's), by the period's index: `store.efforts.of_period` orders by member,
+        which for a whole workspace walks its whole history."""
+        rows = self.db.query("SELECT user_id, period, choice FROM efforts "
+                             "WHERE workspace_id = ? AND period = ?", [workspace_id, period])
+        return sorted((EffortAnswer(r["user_id"], r["period"], r["choice"]) for r in rows),
+                      key=lambda a: a.user_id)
