@@ -76,8 +76,8 @@ def test_classify_answers_line_for_line_in_three_columns_whatever_the_text_holds
     assert rows[0][0] == "ktlo" and rows[3][0] == "progress"  # canary: really labelled
 
 
-@pytest.mark.parametrize("command", ["serve", "demo", "nudge", "digest", "classify", "export",
-                                     "backup", "migrate", "help"])
+@pytest.mark.parametrize("command", ["serve", "demo", "nudge", "digest", "rollup", "classify",
+                                     "export", "backup", "migrate", "help"])
 def test_every_commands_help_has_a_paragraph_saying_what_it_does(command):
     done = subprocess.run([sys.executable, "-m", "bot", command, "--help"],
                           capture_output=True, text=True, timeout=60,
@@ -119,8 +119,9 @@ def test_digest_with_a_bad_week_or_team_says_so(env, capsys):
 def test_help_lists_cli_and_slash_commands(capsys):
     assert main(["help"]) == 0
     out = capsys.readouterr().out
-    for word in ("serve", "demo", "nudge --now", "digest", "classify", "export", "backup",
-                 "migrate", "/headway digest here", "/headway forget me"):
+    for word in ("serve", "demo", "nudge --now", "digest", "rollup [--workspace W]",
+                 "classify", "export", "backup", "migrate", "/headway digest here",
+                 "/headway forget me", "/headway rollup here"):
         assert word in out
 
 
