@@ -36,6 +36,11 @@ def test_demo_runs_the_whole_cycle_offline(tmp_path, capsys, monkeypatch):
     saved = json.loads((tmp_path / "demo" / "digest.json").read_text())
     assert saved["blocks"][0]["type"] == "header" and len(saved["blocks"]) <= 50
     assert "<!channel>" not in json.dumps(saved)
+    # The leaders' rollup of its two teams, beside the digest: Ben, in both, counted once.
+    assert "Headway rollup · Acme Robotics" in out and "6 of 6 people replied" in out
+    rollup = json.loads((tmp_path / "demo" / "rollup.json").read_text())
+    assert rollup["blocks"][0]["type"] == "header" and len(rollup["blocks"]) <= 50
+    assert "Ran an A/B test" not in json.dumps(rollup)  # nobody's items
 
 
 def test_classify_reads_stdin_and_writes_label_confidence_text(monkeypatch, capsys):
