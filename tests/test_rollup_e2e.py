@@ -113,9 +113,17 @@ def test_rollup_here_is_for_admins_and_sets_the_channel_and_its_time(slack, fake
     assert (workspace.rollup_day, workspace.rollup_time) == (1, time(11, 30))
     assert "The rollup is the whole workspace's" in answer_to(
         fake, slack.command("rollup time mon 10:00 for Platform", user="UADMIN"))
-    # A DM can never receive it: refused, the channel stays.
-    dm = answer_to(fake, slack.command("rollup here", user="UADMIN", channel="D0DM"))
-    assert hw.store.workspaces.get(TEAM).rollup_channel == LEADS and dm
+    # A DM or a private channel Headway is not in: refused in the rollup's words, as
+    # `digest here` refuses them; the channel stays.
+    fake.add_channel("G0SECRET", is_private=True, bot_is_member=False)
+    private = answer_to(fake, slack.command("rollup here", user="UADMIN", channel="G0SECRET"))
+    assert private == ("Headway isn't in this private channel, so it couldn't post the "
+                       "leaders' rollup here. Type `/invite @Headway` in this channel, then "
+                       "run `/headway rollup here` again.")
+    dm = answer_to(fake, slack.command("rollup here", user="UADMIN",
+                                       channel=fake.dm_channel("UADMIN")))
+    assert "can't receive the leaders' rollup" in dm and "`/headway rollup here`" in dm
+    assert hw.store.workspaces.get(TEAM).rollup_channel == LEADS
 
 
 def test_the_rollup_posts_once_after_the_digests_and_follows_a_late_answer(

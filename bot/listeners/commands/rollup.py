@@ -17,7 +17,8 @@ from bot.rollups import build
 
 def _rollup_here(hw: Headway, req: Request) -> str:
     assert req.caller is not None  # the admin check fetched it
-    joined = ensure_digest_channel(req.client, req.channel_id)
+    joined = ensure_digest_channel(req.client, req.channel_id, command="rollup here",
+                                   post="leaders' rollup")
     # The rollup's zone is the zone of the admin who chose its channel, as a digest's is.
     zone = zone_for(hw, req.workspace_id, req.caller)
     workspace = hw.store.workspaces.update(req.workspace_id, rollup_channel=req.channel_id,
