@@ -10,7 +10,8 @@ writer wait instead of failing).
 are grouped by aggregate, the way sqlite-utils hands out tables: `store.workspaces`,
 `store.members`, `store.teams` (with memberships and leads), `store.nudges` (the delivery
 ledger), `store.replies` (with items and corrections), `store.digests` (and
-`store.rollups`, the leaders' posts, kept the same way), `store.admins`,
+`store.rollups`, the leaders' posts, kept the same way), `store.team_weeks` (every team's
+weeks at once, for the rollup), `store.admins`,
 `store.members`, `store.nudges` (the delivery ledger), `store.replies` (with items and
 corrections), `store.digests`, `store.efforts` (the effort question), `store.admins`,
 `store.holidays`, `store.messages` (handled messages), `store.scheduler` (scheduler state)
