@@ -27,7 +27,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest
 
-## bench: ack latency, classifier quality and speed, digest build time, fan-out
+## bench: ack latency, classifier quality and speed, digest and rollup build time, fan-out
 bench: $(STAMP)
 	$(PY) -m bench
 

@@ -17,6 +17,8 @@ SUITES = [
      "exact text and the plain recurring rule (issue 13)", "bench.eval_problems"),
     ("digest build time, 1 and 5 years of history (issue: progress vs KTLO)",
      "bench.digest_build"),
+    ("teams at scale: one team's digest and the leaders' rollup, 50 teams of 20, 1 and 5 "
+     "years of history, vs the single-team digest (issue 12)", "bench.rollup_build"),
     ("fan-out to 2,000 members and acks during it (issue: delivery)", "bench.fanout"),
     ("Socket Mode acks across reconnects, aiohttp vs built-in client (issue: what Slack "
      "really sends)", "bench.socket_ack"),

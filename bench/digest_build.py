@@ -44,9 +44,11 @@ def _seed(path: Path, weeks: int) -> None:
     now = datetime(2026, 11, 23, tzinfo=UTC)
     store = Store.open(path)
     store.workspaces.ensure(TEAM, now, "Bench")
+    team = store.teams.create(TEAM, "Bench", now)  # everyone, since before the history
     with store.atomic():
         for i in range(MEMBERS):
             store.members.upsert(Member(TEAM, f"U{i:04d}", tz="UTC", name=f"person {i}"), now)
+            store.teams.add_member(TEAM, team.id, f"U{i:04d}", "1000-W01", now)
     db = store.db
     reply_id = item_id = 0
     for period in reversed([*recent_periods(PERIOD, weeks - 1), PERIOD]):
@@ -90,11 +92,12 @@ def _time_build(path: Path) -> tuple[float, int]:
                         port=0)
     hw = Headway(settings=settings, store=store, packs=load_packs(),
                  clock=lambda: datetime(2026, 11, 23, 9, tzinfo=UTC))
+    [team] = store.teams.of(TEAM)
     try:
         samples = []
         for _ in range(RUNS):
             start = time.perf_counter()
-            message = render_digest_blocks(build(hw, TEAM, PERIOD))
+            message = render_digest_blocks(build(hw, team, PERIOD))
             samples.append(time.perf_counter() - start)
         return statistics.median(samples), len(message.blocks)
     finally:

@@ -75,6 +75,9 @@ class Headway:
     # The scheduler's own memory; a restart simply tries again at once.
     digest_refusals: dict[tuple[str, str, str], tuple[int, datetime]] = field(
         default_factory=dict)
+    # The leaders' rollups Slack refused, kept the same way (a channel may get both).
+    rollup_refusals: dict[tuple[str, str, str], tuple[int, datetime]] = field(
+        default_factory=dict)
 
     def __post_init__(self) -> None:
         # One per process and database: two SendingLock objects in one process would block

@@ -1,4 +1,5 @@
-"""`headway demo`: four weeks of Headway, offline, in a few seconds.
+"""`headway demo`: four weeks of Headway, offline, in a few seconds: two teams (one person
+in both), each team's digest, and the leaders' rollup of both.
 
 The real pipeline runs (the schedule maths picks who is due, the ledger claims each nudge,
 replies are split and labelled, the digest is built and rendered); only Slack is swapped for
@@ -26,12 +27,14 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.web import SlackResponse
 
+from bot import rollups
 from bot.config import ConfigError, Settings
 from bot.context import Headway, system_clock
 from bot.core.model import Member
 from bot.core.periods import period_of, period_start, shift_period
 from bot.core.prompts import load_packs
 from bot.core.render import render_digest_blocks, render_digest_text
+from bot.core.render_rollup import render_rollup_blocks, render_rollup_text
 from bot.digests import build
 from bot.nudges import send_due
 from bot.pacing import Pacer
@@ -40,7 +43,14 @@ from bot.slack_client import PacedClient
 from bot.store import Store
 
 TEAM_ID = "T0DEMO"
-TEAM_NAME = "Acme Robotics"
+TEAM_NAME = "Acme Robotics"  # the workspace
+# Two teams, Ben in both: (name, digest channel, target, people). The leaders' rollup of
+# both goes to ROLLUP_CHANNEL.
+TEAMS = [
+    ("Product", "C0PRODUCT", 0.5, ("U01ADA", "U02BEN", "U03CHI", "U05EVE")),
+    ("Operations", "C0OPS", 0.4, ("U02BEN", "U04DAN", "U06FIN")),
+]
+ROLLUP_CHANNEL = "C0LEADS"
 STEP = timedelta(minutes=15)
 DB_NAME = "headway.db"
 # Written beside the database; also how a later run knows the database is the demo's own
@@ -164,21 +174,29 @@ def run_demo(out_dir: Path, weeks: int = 4, now: datetime | None = None) -> int:
     last = shift_period(period_of(now, "UTC"), -1)  # the last complete week
     store = Store.open(db_path)
     try:
-        digest_text, blocks = _cycle(db_path, weeks, now, store)
+        digests, rollup_text, rollup = _cycle(db_path, weeks, now, store)
     finally:
         store.close()  # checkpointed: whole for the commands that explore it
+    blocks = digests[0][1]
     (out_dir / "digest.json").write_text(json.dumps(blocks, indent=2, ensure_ascii=False))
+    (out_dir / "rollup.json").write_text(json.dumps(rollup, indent=2, ensure_ascii=False))
+    (out_dir / "rollup.txt").write_text(rollup_text + "\n", encoding="utf-8")
     headway = _how_to_run_headway()
     explore = (f"HEADWAY_DB={db_path} {headway} digest --dry-run --week {last}\n"
+               f"HEADWAY_DB={db_path} {headway} rollup --dry-run --week {last}\n"
                f"HEADWAY_DB={db_path} {headway} export")
     (out_dir / NOTE_NAME).write_text(
         f"{NOTE_FIRST_LINE}\n\n{DB_NAME}: the demo's database, {weeks} weeks up to {last}. "
-        f"Explore it with:\n\n{explore}\n\ndigest.json: the last digest as Block Kit "
-        f"(paste `blocks` into Slack's Block Kit Builder).\n\nThe next `headway demo` "
-        f"with this folder replaces both.\n", encoding="utf-8")
-    print(digest_text)
-    print(f"\nBlock Kit JSON written to {out_dir / 'digest.json'} "
-          f"(paste `blocks` into Slack's Block Kit Builder to see it as Slack shows it).")
+        f"Explore it with:\n\n{explore}\n\ndigest.json: the {TEAMS[0][0]} team's last "
+        f"digest as Block Kit (paste `blocks` into Slack's Block Kit Builder).\n"
+        f"rollup.json, rollup.txt: the leaders' rollup of both teams, as Block Kit and as "
+        f"text.\n\nThe next `headway demo` with this folder replaces them all.\n",
+        encoding="utf-8")
+    print("\n\n".join(text for text, _ in digests))
+    print(f"\n{rollup_text}")
+    print(f"\nBlock Kit JSON written to {out_dir / 'digest.json'} ({TEAMS[0][0]}'s digest) "
+          f"and {out_dir / 'rollup.json'} (the leaders' rollup; its text in rollup.txt): "
+          f"paste `blocks` into Slack's Block Kit Builder to see them as Slack shows them.")
     print(f"The demo's database is {db_path}; explore it with\n"
           + "".join(f"  {line}\n" for line in explore.splitlines()), end="")
     return 0
@@ -216,8 +234,10 @@ def _written_by_demo(out_dir: Path) -> bool:
         return False
 
 
-def _cycle(db_path: Path, weeks: int, now: datetime,
-           store: Store) -> tuple[str, dict[str, Any]]:
+def _cycle(db_path: Path, weeks: int, now: datetime, store: Store
+           ) -> tuple[list[tuple[str, dict[str, Any]]], str, dict[str, Any]]:
+    """The weeks played out; each team's digest (text and Block Kit) and the leaders'
+    rollup of the last week."""
     settings = Settings(bot_token="xoxb-demo", signing_secret=None, app_token=None,
                         client_id=None, client_secret=None, api_url="offline://",
                         db_path=db_path, port=0)
@@ -241,17 +261,25 @@ def _cycle(db_path: Path, weeks: int, now: datetime,
     start = period_start(first, "Pacific/Kiritimati")  # the earliest zone's Monday
     clock[0] = start
     hw.store.workspaces.ensure(TEAM_ID, start, TEAM_NAME)
-    hw.store.workspaces.update(TEAM_ID, tz="Europe/London")
-    team = hw.store.teams.create(TEAM_ID, TEAM_NAME, start, digest_channel="C0DEMO",
-                                 tz="Europe/London")
+    hw.store.workspaces.update(TEAM_ID, tz="Europe/London", rollup_channel=ROLLUP_CHANNEL)
     for uid, name, tz, days, at in PEOPLE:
         hw.store.members.upsert(Member(TEAM_ID, uid, tz=tz, days=days, nudge_time=at, name=name),
                                 start)
-        hw.store.teams.add_member(TEAM_ID, team.id, uid, first, start)
+    teams = []
+    for name, channel, target, people in TEAMS:
+        team = hw.store.teams.create(TEAM_ID, name, start, digest_channel=channel,
+                                     tz="Europe/London")
+        teams.append(hw.store.teams.update(TEAM_ID, team.id, target=target))
+        for uid in people:
+            hw.store.teams.add_member(TEAM_ID, team.id, uid, first, start)
     hw.store.members.update(TEAM_ID, "U05EVE", start, anonymous=True)
 
+    names = dict((p[0], p[1]) for p in PEOPLE)
+    split = "; ".join(f"{name}: {', '.join(names[u] for u in people)}"
+                      for name, _, _, people in TEAMS)
     print(f"Headway demo — {TEAM_NAME}, {len(PEOPLE)} people in "
-          f"{len({p[2] for p in PEOPLE})} time zones, weeks {first} to {last}\n")
+          f"{len({p[2] for p in PEOPLE})} time zones and {len(TEAMS)} teams ({split}), "
+          f"weeks {first} to {last}\n")
     counters = Counter[str]()
     answered: set[int] = set()
     end = period_start(shift_period(last, 1), "Pacific/Pago_Pago")
@@ -272,10 +300,16 @@ def _cycle(db_path: Path, weeks: int, now: datetime,
     dms = sum(1 for c in clients for method, _ in c.sent if method == "chat.postMessage")
     print(f"  ({dms} DMs went to the offline Slack stand-in; none twice)\n")
 
-    digest = build(hw, team, last)
-    message = render_digest_blocks(digest)
-    return render_digest_text(digest), {"text": message.text, "blocks": message.blocks,
-                                         "thread": message.thread}
+    digests = []
+    for team in teams:
+        digest = build(hw, team, last)
+        message = render_digest_blocks(digest)
+        digests.append((render_digest_text(digest), {
+            "text": message.text, "blocks": message.blocks, "thread": message.thread}))
+    rollup = rollups.build(hw, TEAM_ID, last)
+    leaders = render_rollup_blocks(rollup)
+    return digests, render_rollup_text(rollup), {
+        "text": leaders.text, "blocks": leaders.blocks, "thread": leaders.thread}
 
 
 def _new_nudges(hw: Headway, seen: set[int]) -> list[tuple[int, str, str, str]]:

@@ -12,7 +12,7 @@ scheduler posts, updates or leaves a digest is decided in `bot.core.policies`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from slack_sdk import WebClient
@@ -28,6 +28,7 @@ from bot.core.periods import quarter_periods, recent_periods
 from bot.core.policies import claim_is_stale
 from bot.core.render import DigestMessage, render_digest_blocks
 from bot.members import named
+from bot.store.digests import Digests
 
 log = logging.getLogger(__name__)
 TREND_WEEKS = 4
@@ -88,62 +89,86 @@ def build(hw: Headway, team: Team, period: str) -> Digest:
 
 def post_digest(hw: Headway, team: Team, period: str, channel: str | None = None) -> Posted:
     """Post the team's digest for `period` to its digest channel, or update it if posted."""
-    store = hw.store
-    workspace_id = team.workspace_id
     channel = channel or team.digest_channel
     if not channel:
         raise DigestError(
             f"{team.name} has no digest channel yet: an admin or a lead of the team runs "
             f"`/headway digest here` in the channel that should receive it"
         )
+    built: list[Digest] = []
+
+    def message() -> DigestMessage:
+        built.append(build(hw, team, period))
+        return render_digest_blocks(built[-1])
+
+    def chart(client: WebClient, channel_id: str, ts: str, resp: SlackResponse) -> bool:
+        return _upload_trend_chart(client, channel_id, ts, built[-1], token_scopes(resp))
+
+    return post_weekly(hw, hw.store.digests, team.workspace_id, channel, period, message,
+                       chart, team_id=team.id)
+
+
+# After the first post of a weekly message, what goes into its thread besides the message's
+# own (a chart): given the client, the channel, the message's ts and Slack's response to
+# the post; True when something was added.
+AfterPost = Callable[[WebClient, str, str, SlackResponse], bool]
+
+
+def post_weekly(hw: Headway, ledger: Digests, workspace_id: str, channel: str, period: str,
+                message: Callable[[], DigestMessage], after_post: AfterPost | None = None, *,
+                team_id: int | None = None, what: str = "digest") -> Posted:
+    """Post a weekly message (a team's digest, the leaders' rollup) of `period` to
+    `channel` under the ledger's rules, or update it if it was posted: the claim in
+    `ledger` comes first, then `message()` builds it; a later run rebuilds it and updates
+    the posted message and its thread (`chat.update`). DigestError says why Slack refused.
+    """
     client = hw.client_for(workspace_id)
     now = hw.now()
 
-    claim = store.digests.claim(workspace_id, channel, period, now, team_id=team.id)
+    claim = ledger.claim(workspace_id, channel, period, now, team_id=team_id)
     if claim is None:
-        existing = store.digests.get(workspace_id, channel, period)
+        existing = ledger.get(workspace_id, channel, period)
         if existing is not None and existing.ts:
-            store.digests.set_dirty(existing.id, False)
+            ledger.set_dirty(existing.id, False)
             try:
-                return _update(hw, client, existing,
-                               render_digest_blocks(build(hw, team, period)))
+                return _update(hw, ledger, client, existing, message())
             except DigestError:
-                store.digests.set_dirty(existing.id, True)  # not shown yet: try again later
+                ledger.set_dirty(existing.id, True)  # not shown yet: try again later
                 raise
         if existing is not None and claim_is_stale(existing, now):
             # A run died between claiming and posting: take the claim over.
-            store.digests.release(existing.id)
-            return post_digest(hw, team, period, channel)
+            ledger.release(existing.id)
+            return post_weekly(hw, ledger, workspace_id, channel, period, message, after_post,
+                               team_id=team_id, what=what)
         raise DigestError(
-            f"the {period} digest for this channel is being posted by another run; "
+            f"the {period} {what} for this channel is being posted by another run; "
             f"try again in a minute"
         )
     # Built after the claim: a change from here on finds the claimed row and marks it.
     try:
-        digest = build(hw, team, period)
-        message = render_digest_blocks(digest)
-        resp = client.chat_postMessage(channel=channel, text=message.text, blocks=message.blocks)
+        built = message()
+        resp = client.chat_postMessage(channel=channel, text=built.text, blocks=built.blocks)
     except SlackApiError as exc:
-        store.digests.release(claim.id)
+        ledger.release(claim.id)
         raise DigestError(_explain(exc)) from None
     except BaseException:
         # Nothing reached Slack: free the claim so the next tick tries again at once.
-        store.digests.release(claim.id)
+        ledger.release(claim.id)
         raise
     ts = resp["ts"]
     channel_id = resp.get("channel", channel)
     try:
-        thread_ts = _post_thread(client, channel_id, ts, message)
+        thread_ts = _post_thread(client, channel_id, ts, built)
     except SlackApiError as exc:
         # The main message is out: keep the claim (with its ts) so a rerun updates it.
-        store.digests.mark_posted(claim.id, ts, [], hw.now())
+        ledger.mark_posted(claim.id, ts, [], hw.now())
         raise DigestError(_explain(exc)) from None
-    store.digests.mark_posted(claim.id, ts, thread_ts, hw.now())
-    chart = _upload_trend_chart(client, channel_id, ts, digest, _scopes(resp))
-    return Posted("posted", channel_id, ts, period, len(thread_ts), chart)
+    ledger.mark_posted(claim.id, ts, thread_ts, hw.now())
+    added = after_post(client, channel_id, ts, resp) if after_post is not None else False
+    return Posted("posted", channel_id, ts, period, len(thread_ts), added)
 
 
-def _scopes(resp: SlackResponse) -> frozenset[str] | None:
+def token_scopes(resp: SlackResponse) -> frozenset[str] | None:
     """The bot token's scopes from Slack's `x-oauth-scopes` header; None if not sent."""
     for key, value in (resp.headers or {}).items():
         if key.lower() == "x-oauth-scopes":
@@ -197,6 +222,7 @@ def _post_thread(client: WebClient, channel: str, parent_ts: str,
 
 def _update(
     hw: Headway,
+    ledger: Digests,
     client: WebClient,
     existing: DigestRecord,
     message: DigestMessage,
@@ -221,7 +247,7 @@ def _update(
             client.chat_delete(channel=channel, ts=stale)
     except SlackApiError as exc:
         raise DigestError(_explain(exc)) from None
-    hw.store.digests.mark_posted(existing.id, ts, kept, hw.now())
+    ledger.mark_posted(existing.id, ts, kept, hw.now())
     return Posted("updated", channel, ts, existing.period, len(kept))
 
 

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot import digests, members, nudges
+from bot import digests, members, nudges, rollups
 from bot.context import Headway
 from bot.core.model import Team
 from bot.core.policies import DIGEST_GRACE, RETRY_MAX, digest_step, retry_wait
@@ -53,6 +53,7 @@ def tick(hw: Headway) -> TickResult:
     sweep_time_zones(hw, failed)
     fanout = send_nudges(hw, failed)
     posted, updated = post_digests(hw, failed)
+    post_rollups(hw, failed)
     purge_handled_messages(hw, failed)
     return TickResult(fanout, posted, updated, purge_expired(hw, failed),
                       purge_uninstalled(hw, failed), failed)
@@ -118,6 +119,22 @@ def _digest_unit(hw: Headway, team: Team, now: datetime) -> str | None:
         log.info("digest of team %s/%s posted after Slack had refused it", team.workspace_id,
                  team.id)
     return outcome.action
+
+
+def post_rollups(hw: Headway, failed: list[str] | None = None) -> tuple[int, int]:
+    """Each workspace's leaders' rollup posted or updated as `bot.core.policies.digest_step`
+    says (`bot.rollups.post_due`); returns how many were posted and how many updated.
+    Called right after the digests: a rollup due in the same tick follows them."""
+    posted = updated = 0
+    now = hw.now()
+    for workspace in hw.store.workspaces.all():
+        if not workspace.rollup_channel:
+            continue
+        with unit_of_work("rollup of workspace", workspace.workspace_id, failed=failed):
+            action = rollups.post_due(hw, workspace, now)
+            posted += action == "posted"
+            updated += action == "updated"
+    return posted, updated
 
 
 def purge_handled_messages(hw: Headway, failed: list[str] | None = None) -> None:

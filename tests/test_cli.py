@@ -36,6 +36,11 @@ def test_demo_runs_the_whole_cycle_offline(tmp_path, capsys, monkeypatch):
     saved = json.loads((tmp_path / "demo" / "digest.json").read_text())
     assert saved["blocks"][0]["type"] == "header" and len(saved["blocks"]) <= 50
     assert "<!channel>" not in json.dumps(saved)
+    # The leaders' rollup of its two teams, beside the digest: Ben, in both, counted once.
+    assert "Headway rollup · Acme Robotics" in out and "6 of 6 people replied" in out
+    rollup = json.loads((tmp_path / "demo" / "rollup.json").read_text())
+    assert rollup["blocks"][0]["type"] == "header" and len(rollup["blocks"]) <= 50
+    assert "Ran an A/B test" not in json.dumps(rollup)  # nobody's items
 
 
 def test_classify_reads_stdin_and_writes_label_confidence_text(monkeypatch, capsys):
@@ -76,8 +81,8 @@ def test_classify_answers_line_for_line_in_three_columns_whatever_the_text_holds
     assert rows[0][0] == "ktlo" and rows[3][0] == "progress"  # canary: really labelled
 
 
-@pytest.mark.parametrize("command", ["serve", "demo", "nudge", "digest", "classify", "export",
-                                     "backup", "migrate", "help"])
+@pytest.mark.parametrize("command", ["serve", "demo", "nudge", "digest", "rollup", "classify",
+                                     "export", "backup", "migrate", "help"])
 def test_every_commands_help_has_a_paragraph_saying_what_it_does(command):
     done = subprocess.run([sys.executable, "-m", "bot", command, "--help"],
                           capture_output=True, text=True, timeout=60,
@@ -119,8 +124,9 @@ def test_digest_with_a_bad_week_or_team_says_so(env, capsys):
 def test_help_lists_cli_and_slash_commands(capsys):
     assert main(["help"]) == 0
     out = capsys.readouterr().out
-    for word in ("serve", "demo", "nudge --now", "digest", "classify", "export", "backup",
-                 "migrate", "/headway digest here", "/headway forget me"):
+    for word in ("serve", "demo", "nudge --now", "digest", "rollup [--workspace W]",
+                 "classify", "export", "backup", "migrate", "/headway digest here",
+                 "/headway forget me", "/headway rollup here"):
         assert word in out
 
 

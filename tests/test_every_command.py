@@ -32,6 +32,8 @@ SAMPLES = {
     "teams": "teams", "stats team": "stats team Platform", "team create": "team create Sales",
     "team lead": "team lead <@U1> for Sales", "team lead remove": "team lead remove <@U1>",
     "target": "target 40% for Sales",
+    "rollup here": "rollup here", "rollup time": "rollup time mon 10:00",
+    "rollup preview": "rollup preview",
 }
 
 

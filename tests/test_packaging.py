@@ -123,8 +123,8 @@ def test_the_demo_database_answers_digest_dry_run_and_export(installed, tmp_path
     done = installed.run("demo", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     printed = [line.strip() for line in done.stdout.splitlines() if "HEADWAY_DB=" in line]
-    assert len(printed) == 2, done.stdout[-600:]
-    digest_cmd, export_cmd = printed
+    assert len(printed) == 3, done.stdout[-600:]
+    digest_cmd, rollup_cmd, export_cmd = printed
     db = tmp_path / "out" / "demo" / "headway.db"
     # `headway` is not on this PATH: the demo names the program the way it was run.
     program = str(installed.venv / "bin" / "headway")
@@ -134,7 +134,13 @@ def test_the_demo_database_answers_digest_dry_run_and_export(installed, tmp_path
     env = {"HEADWAY_DB": "out/demo/headway.db"}
     digest = installed.run(*digest_cmd.split()[2:], env=env, cwd=tmp_path)
     assert digest.returncode == 0, digest.stderr
-    assert "Acme Robotics" in digest.stdout and "KEEPING THE LIGHTS ON" in digest.stdout
+    # Each of the demo's two teams has its digest.
+    assert "· Product ·" in digest.stdout and "· Operations ·" in digest.stdout
+    assert "KEEPING THE LIGHTS ON" in digest.stdout
+    rollup = installed.run(*rollup_cmd.split()[2:], env=env, cwd=tmp_path)
+    assert rollup.returncode == 0, rollup.stderr
+    assert "Headway rollup · Acme Robotics" in rollup.stdout
+    assert "• Product · 4 of 4 replied" in rollup.stdout
     exported = installed.run("export", env=env, cwd=tmp_path)
     assert exported.returncode == 0, exported.stderr
     data = json.loads(exported.stdout)

@@ -250,3 +250,76 @@ def test_a_commit_that_fails_rolls_back_and_leaves_the_connection_usable(store):
     with ThreadPoolExecutor(max_workers=1) as other_thread:
         assert other_thread.submit(seen_by_another_connection).result() == (
             [date(2026, 1, 2)], 0)
+
+
+def _rollup_workspace(store, workspace_id: str, teams: int, weeks: list[str]) -> None:
+    """`teams` teams of 3 people (the last person of each also in the next team), each
+    answering every one of `weeks` with a progress and a KTLO item."""
+    from bot.core.periods import FIRST_YEAR, format_period
+
+    store.workspaces.ensure(workspace_id, NOW)
+    for t in range(teams):
+        team = store.teams.create(workspace_id, f"Team {t}", NOW)
+        for n in range(3):
+            uid = f"U{t}{n}"
+            store.members.upsert(Member(workspace_id, uid, name=uid), NOW)
+            store.teams.add_member(workspace_id, team.id, uid, format_period(FIRST_YEAR, 1), NOW)
+        if t:
+            store.teams.add_member(workspace_id, team.id, f"U{t - 1}2",
+                                   format_period(FIRST_YEAR, 1), NOW)
+            for period in weeks:
+                for n in range(3):
+                    store.replies.add(Reply(workspace_id, f"U{t}{n}", "w", "work", period,
+                                            "a\nb", items=(
+                        Item(f"shipped {period}", "work", "progress", 0.9),
+                        Item(f"restarted the export job {period[-2:]}", "work", "ktlo",
+                             0.8))), source="dm", now=NOW)
+            store.efforts.answer(workspace_id, f"U{t}0", weeks[-1], "half", NOW)
+
+
+def test_the_rollup_reads_every_team_in_a_fixed_number_of_queries_none_a_whole_table(
+        tmp_path):
+    """Whatever the number of teams and the length of the history, the rollup's loader
+    runs the same queries, and none scans replies, items or any table (SQLite's own
+    query plans, not a timing)."""
+    from bot.config import Settings
+    from bot.context import Headway
+    from bot.core.periods import recent_periods
+    from bot.core.prompts import load_packs
+    from bot.rollups import load_input
+
+    def reads(teams: int, weeks: int) -> list[str]:
+        path = tmp_path / f"{teams}-{weeks}.db"
+        store = Store.open(path)
+        periods = [*recent_periods("2026-W47", weeks - 1), "2026-W47"]
+        _rollup_workspace(store, "T1", teams, periods)
+        _rollup_workspace(store, "T2", 2, periods)  # another workspace's rows, not walked
+        settings = Settings(bot_token=None, signing_secret=None, app_token=None,
+                            client_id=None, client_secret=None, api_url="http://127.0.0.1:9/",
+                            db_path=path, port=0)
+        hw = Headway(settings=settings, store=store, packs=load_packs(), clock=lambda: NOW)
+        statements: list[str] = []
+        store.db.conn.set_trace_callback(statements.append)
+        try:
+            loaded = load_input(hw, "T1", "2026-W47")
+        finally:
+            store.db.conn.set_trace_callback(None)
+        # canaries: every query found this workspace's rows
+        assert len(loaded.teams) == teams and all(t.past for t in loaded.teams[1:])
+        assert len(loaded.answered) == 3 * (teams - 1) and loaded.effort
+        assert loaded.teams[1].ktlo and len({m.team_id for m in loaded.members}) == teams
+        selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+        for sql in selects:
+            plan = [row[3] for row in store.db.conn.execute("EXPLAIN QUERY PLAN " + sql)]
+            assert [step for step in plan if step.startswith("SCAN")] == [], f"{sql}\n→ {plan}"
+            # The tables that grow with the history are searched by week, never by the
+            # workspace alone (a walk of its whole history, which no SCAN check catches).
+            by_workspace = [step for step in plan if step.endswith("(workspace_id=?)") and
+                            any(f" {t} " in step for t in ("r", "replies", "efforts"))]
+            assert by_workspace == [], f"{sql}\n→ {plan}"
+        store.close()
+        return selects
+
+    few, many, long = reads(2, 2), reads(6, 2), reads(6, 20)
+    assert len(few) == len(many) == len(long) >= 6
+    assert any("team_members tm" in sql and "GROUP BY tm.team_id" in sql for sql in long)

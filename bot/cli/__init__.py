@@ -3,8 +3,8 @@
 The parts, by what they are about: `parser` (arguments and help text), `failures` (every
 failure is one line on stderr and an exit status, never a traceback), `runtime` (settings,
 the Headway context, which workspace), `slack_check` (the token checked with Slack, with
-backoff), `serve` (start-up and running), and the one-shot commands: `digest`, `nudge`,
-`database` (migrate, backup, export), `offline` (classify, demo).
+backoff), `serve` (start-up and running), and the one-shot commands: `digest`, `rollup`,
+`nudge`, `database` (migrate, backup, export), `offline` (classify, demo).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.cli import database, digest, failures, nudge, offline, parser, runtime, serve
+from bot.cli import database, digest, failures, nudge, offline, parser, rollup, runtime, serve
 from bot.config import DATABASE_VARIABLES, RENDER_VARIABLES
 from bot.logsetup import configure_logging
 
@@ -57,6 +57,8 @@ def _run(args: argparse.Namespace) -> int:
         return database.export(settings, args.workspace)
     if command == "digest":
         return digest.digest(runtime.settings(RENDER_VARIABLES if args.dry_run else None), args)
+    if command == "rollup":
+        return rollup.rollup(runtime.settings(RENDER_VARIABLES if args.dry_run else None), args)
     settings = runtime.settings()
     if command == "nudge":
         return nudge.nudge(settings, args)

@@ -21,6 +21,9 @@ commands:
   digest [--workspace W] [--team NAME] [--week 2026-W47] (--dry-run | --post)
                              print or post each team's digest, or one team's (the week
                              defaults to the current one in the team's time zone)
+  rollup [--workspace W] [--week 2026-W47] (--dry-run | --post)
+                             print or post the leaders' rollup of every team (the week
+                             defaults to the current one in the workspace's time zone)
   classify                   label items from stdin: label<TAB>confidence<TAB>text
                              (progress, ktlo or none: no work in it)
   export [--workspace W]     everything stored for a workspace, as JSON on stdout
@@ -93,6 +96,22 @@ def build_parser() -> argparse.ArgumentParser:
                       help="print it as text; reads the database only")
     mode.add_argument("--post", action="store_true", help="post (or update) it in Slack")
     digest.add_argument("--json", action="store_true", help="with --dry-run: print Block Kit")
+    rollup = sub.add_parser(
+        "rollup", help="print or post the leaders' rollup",
+        description="Build a week's leaders' rollup (one line per team: participation, "
+                    "progress share, trend, quarter to date against target, top recurring "
+                    "firefight; the whole workspace's share) and print it (--dry-run, which "
+                    "only reads the database) or post it to the workspace's rollup channel "
+                    "(--post; posting again updates the message).")
+    _workspace_option(rollup)
+    rollup.add_argument("--week", metavar="2026-W47",
+                        help="ISO week such as 2026-W47 (default: the current one)")
+    rollup_mode = rollup.add_mutually_exclusive_group(required=True)
+    rollup_mode.add_argument("--dry-run", action="store_true",
+                             help="print it as text; reads the database only")
+    rollup_mode.add_argument("--post", action="store_true",
+                             help="post (or update) it in Slack")
+    rollup.add_argument("--json", action="store_true", help="with --dry-run: print Block Kit")
     sub.add_parser(
         "classify", help="label items read from stdin, one per line",
         description="Label each line of standard input as Headway's labeller would, offline: "

@@ -74,3 +74,10 @@ def explain_join_error(error: str) -> str:
         return ARCHIVED
     return (f"Headway couldn't join this channel (`{error}`). Type `/invite @Headway` in it, "
             "then run " + HERE + " again.")
+
+
+def reworded(message: str, command: str, post: str) -> str:
+    """One of the messages above for another weekly post (`rollup here`, "leaders'
+    rollup"): the same channel rules, its own command and post named."""
+    return (message.replace(HERE, f"`/headway {command}`")
+            .replace("the weekly digest", f"the {post}").replace("the digest", f"the {post}"))

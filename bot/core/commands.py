@@ -187,6 +187,9 @@ def parse_command(text: str) -> Command:
     if head == "team":
         return _parse_team(rest)
 
+    if head == "rollup":
+        return _parse_rollup(rest)
+
     if head == "prompts":
         args, team = _split_team(rest, "for", _usage_of("prompts"))
         if len(args) != 1 or not _PACK.match(args[0].lower()):

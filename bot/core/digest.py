@@ -301,6 +301,14 @@ def _recurring(
     return tuple(r for _, r in found)
 
 
+def recurring_firefights(current: Sequence[str], past: Sequence[tuple[str, Sequence[str]]]
+                         ) -> tuple[Recurring, ...]:
+    """The recurring firefights among `current` KTLO texts, as the digest finds them:
+    `past` is the earlier weeks' KTLO texts, newest first. The leaders' rollup names a
+    team's top one by this same rule."""
+    return _recurring(list(current), tuple((p, tuple(texts)) for p, texts in past))
+
+
 def _against_average(share: float | None, trend: Sequence[tuple[str, float | None]]
                      ) -> tuple[int | None, int | None]:
     """The previous weeks' average share and this week's difference from it, both in the

@@ -57,6 +57,12 @@ ACCESS: dict[str, Access] = {
     "holidays remove": "admin",
     "export team": "admin",
     "retention": "admin",
+    # The rollup goes to a channel an admin chose for the leaders, and names each team's
+    # figures and top firefight (which may come from a private team channel): its
+    # preview is an admin's too, so it shows no one more than that channel does.
+    "rollup here": "admin",
+    "rollup time": "admin",
+    "rollup preview": "admin",
     "admins add": "workspace admin",
     "admins remove": "workspace admin",
 }
@@ -127,6 +133,10 @@ USAGE: tuple[Usage, ...] = (
     Usage("target <percent>|off [for <team>]", "the progress share a team aims for, "
           "e.g. `target 40%`"),
     Usage("prompts <pack> [for <team>]", "switch a team's prompt pack"),
+    Usage("rollup here", "post the leaders' weekly rollup of every team in this channel"),
+    Usage("rollup time <day> <HH:MM>", "when the rollup is posted, e.g. `mon 10:00` (after "
+          "the teams' digests)"),
+    Usage("rollup preview", "show me this week's rollup so far, only to me"),
     Usage("holidays", "list the workspace's holidays (no questions on those days)"),
     Usage("holidays add <date> [<to date>]", "no questions on these days, e.g. "
           "`holidays add 2026-12-24 2026-12-26`"),

@@ -10,7 +10,8 @@ writer wait instead of failing).
 are grouped by aggregate, the way sqlite-utils hands out tables: `store.workspaces`,
 `store.members`, `store.teams` (with memberships and leads), `store.nudges` (the delivery
 ledger), `store.replies` (with items and corrections), `store.digests` (and
-`store.rollups`, the leaders' posts, kept the same way), `store.admins`,
+`store.rollups`, the leaders' posts, kept the same way), `store.team_weeks` (every team's
+weeks at once, for the rollup), `store.admins`,
 `store.members`, `store.nudges` (the delivery ledger), `store.replies` (with items and
 corrections), `store.digests`, `store.efforts` (the effort question), `store.admins`,
 `store.holidays`, `store.messages` (handled messages), `store.scheduler` (scheduler state)
@@ -49,6 +50,7 @@ from bot.store.migrations import migrations
 from bot.store.nudges import Nudges
 from bot.store.replies import Replies
 from bot.store.scheduler_state import SchedulerState
+from bot.store.team_weeks import TeamWeeks
 from bot.store.teams import Teams
 from bot.store.workspaces import Workspaces
 
@@ -77,6 +79,7 @@ class Store:
         self.teams = Teams(self)
         self.digests = Digests(self)
         self.rollups = Digests(self, table="rollups")
+        self.team_weeks = TeamWeeks(self)  # every team's weeks at once, for the rollup
         self.efforts = Efforts(self)
         self.scheduler = SchedulerState(self)
         self.exports = Exports(self)

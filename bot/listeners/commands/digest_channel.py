@@ -10,7 +10,12 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.context import Headway
-from bot.core.channels import explain_info_error, explain_join_error, judge_digest_channel
+from bot.core.channels import (
+    explain_info_error,
+    explain_join_error,
+    judge_digest_channel,
+    reworded,
+)
 from bot.core.messages import admin_replies as say
 from bot.core.periods import period_of
 from bot.core.render import render_digest_blocks
@@ -50,23 +55,28 @@ def _digest_here(hw: Headway, req: Request) -> str:
     return say.digest_channel_set(team, joined=joined)
 
 
-def ensure_digest_channel(client: WebClient, channel_id: str) -> bool:
+def ensure_digest_channel(client: WebClient, channel_id: str, *, command: str = "digest here",
+                          post: str = "weekly digest") -> bool:
     """Refuse a conversation that can never receive the digest (a DM, a group DM, a private
-    channel Headway is not in); join a public one it is not in yet. True if it joined."""
+    channel Headway is not in); join a public one it is not in yet. True if it joined.
+    `command` and `post` name another weekly post in the refusals (`rollup here`)."""
+    def refusal(message: str) -> Refusal:
+        return Refusal(reworded(message, command, post))
+
     try:
         info = client.conversations_info(channel=channel_id)["channel"]
     except SlackApiError as exc:
-        raise Refusal(explain_info_error(str(exc.response.get("error")),
+        raise refusal(explain_info_error(str(exc.response.get("error")),
                                          exc.response.get("needed"))) from None
     verdict = judge_digest_channel(info)
     if verdict.action == "refuse":
-        raise Refusal(verdict.message)
+        raise refusal(verdict.message)
     if verdict.action == "use":
         return False
     try:
         client.conversations_join(channel=channel_id)
     except SlackApiError as exc:
-        raise Refusal(explain_join_error(str(exc.response.get("error")))) from None
+        raise refusal(explain_join_error(str(exc.response.get("error")))) from None
     return True
 
 
