@@ -32,6 +32,7 @@ SAMPLES = {
     "teams": "teams", "stats team": "stats team Platform", "team create": "team create Sales",
     "team lead": "team lead <@U1> for Sales", "team lead remove": "team lead remove <@U1>",
     "target": "target 40% for Sales",
+    "team status": "team status Sales", "reminder": "reminder 12h for Sales",
 }
 
 
