@@ -18,6 +18,8 @@ SUITES = [
     ("digest build time, 1 and 5 years of history (issue: progress vs KTLO)",
      "bench.digest_build"),
     ("fan-out to 2,000 members and acks during it (issue: delivery)", "bench.fanout"),
+    ("the gentle reminders' share of a tick, 1 and 5 years of history (issue 13)",
+     "bench.reminders_tick"),
     ("Socket Mode acks across reconnects, aiohttp vs built-in client (issue: what Slack "
      "really sends)", "bench.socket_ack"),
 ]

@@ -30,7 +30,13 @@ from bot.core.messages.ids import REMINDER_EVENT
 from bot.core.messages.reminder import reminder_message
 from bot.core.model import Member, Team, Workspace
 from bot.core.periods import period_of, shift_period
-from bot.core.reminders import SNOOZE_GAP, ReminderPlan, due_reminder, team_deadline
+from bot.core.reminders import (
+    SNOOZE_GAP,
+    ReminderPlan,
+    due_reminder,
+    held_by_snooze,
+    team_deadline,
+)
 from bot.core.zones import with_known_zone
 from bot.nudges import IN_FLIGHT, MEMBER_GONE
 from bot.store.reminders import OpenQuestion, Reminder
@@ -99,9 +105,10 @@ def _consider(hw: Headway, workspace: Workspace, question: OpenQuestion,
     member = with_known_zone(member, workspace.tz)
     teams = [t for t in store.teams.of_member(ws, uid) if t.digest_channel]
     plan = due_reminder(member, period, [team_deadline(t, period) for t in teams],
-                        question.sent_at, now, holidays, member.quiet_hours,
-                        store.reminders.snoozes(ws, uid, now - SNOOZE_GAP))
-    if plan is None or _settled(hw, member, period, teams):
+                        question.sent_at, now, holidays, member.quiet_hours)
+    # Most ticks of the week nothing is due: the ledger is read only for a reminder that is.
+    if plan is None or held_by_snooze(store.reminders.snoozes(ws, uid, now - SNOOZE_GAP), now) \
+            or _settled(hw, member, period, teams):
         return
     send_reminder(hw, hw.client_for(ws), member, question, plan, result)
 

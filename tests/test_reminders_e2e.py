@@ -22,7 +22,7 @@ from bot.scheduler import tick
 WS = "T0001"
 DIGEST = "C0DIGEST"
 W47 = "2026-W47"
-PEOPLE = ("UANS", "USILENT", "USKIP", "UANON")
+PEOPLE = ("UANS", "USILENT", "USKIP", "UANON", "UPAUSE")
 
 
 def utc(*args: int) -> datetime:
@@ -71,20 +71,22 @@ def dm_times(fake, hw: Headway, clock, user: str, until: datetime, step: timedel
 
 @pytest.fixture
 def week(slack, fake, hw, clock, settle):
-    """Four members join by `/headway join` on Monday 16 Nov 2026 (UTC, asked Fridays at
-    15:00); the team's digest posts Mondays 09:00 UTC in #digest. Friday's tick asks them;
-    UANS answers by DM, USKIP taps Skip this week, UANON answers anonymously; USILENT does
-    not answer."""
+    """Five members join by `/headway join` on Monday 16 Nov 2026 (UTC, asked Fridays at
+    15:00); the team's digest posts Mondays 09:00 UTC in #digest. UPAUSE pauses for a
+    week. Friday's tick asks the others; UANS answers by DM, USKIP taps Skip this week,
+    UANON answers anonymously; USILENT does not answer."""
     clock.now = utc(2026, 11, 16, 10)
     for user in PEOPLE:
         fake.add_user(user, tz="UTC", name=user.lower())
         assert "You're in" in answer_to(fake, slack.command("join", user=user))
     digest_team(hw, WS, DIGEST, tz="UTC", digest_day=0, digest_time=time(9))
     assert "anonymous" in answer_to(fake, slack.command("anonymous on", user="UANON")).lower()
+    assert "23 Nov 2026" in answer_to(fake, slack.command("pause 1", user="UPAUSE"))
     clock.now = utc(2026, 11, 20, 15)
     tick(hw)
-    for user in PEOPLE:
+    for user in PEOPLE[:-1]:
         assert work_nudge(hw, user).status == "sent"  # canary: everyone was asked
+    assert hw.store.nudges.of(WS, "UPAUSE") == []
     slack.dm("Shipped the partner portal", user="UANS")
     slack.dm("Rotated the on-call certificates", user="UANON")
     skip = work_nudge(hw, "USKIP")
@@ -266,9 +268,9 @@ def test_a_lead_sees_who_has_not_answered_and_a_plain_member_sees_nobodys_status
     clock.now = utc(2026, 11, 21, 10)  # Saturday: the next digest reviews W47
 
     status = answer_to(fake, slack.command("team status", user="ULEAD"))
-    assert f"week {W47}" in status and "*2 of 4 members* answered" in status
+    assert f"week {W47}" in status and "*2 of 5 members* answered" in status
     assert "Not answered yet: <@USILENT>" in status
-    assert "Skipped this week: <@USKIP>" in status
+    assert "Skipped this week: <@USKIP>" in status and "Paused: <@UPAUSE>" in status
     assert "UANS" not in status and "UANON" not in status  # answered, or anonymous: unnamed
     assert "never named" in status
 
@@ -279,7 +281,7 @@ def test_a_lead_sees_who_has_not_answered_and_a_plain_member_sees_nobodys_status
     lead_home = fake.wait_for_call("views.publish", lambda c: c.args["user_id"] == "ULEAD",
                                    what="the lead's Home").args["view"]
     text = flat(lead_home)
-    assert "Teams you lead" in text and "2 of 4 members" in text
+    assert "Teams you lead" in text and "2 of 5 members" in text
     assert "<@USILENT>" in text and "<@USKIP>" in text
     assert "UANS" not in text and "UANON" not in text
 
