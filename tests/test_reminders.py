@@ -10,7 +10,7 @@ import pytest
 
 from bot.core.messages.reminder import reminder_message
 from bot.core.messages.team_status import lead_section, team_status
-from bot.core.model import Member, Prompt, Team, WeekShare
+from bot.core.model import Item, Member, Prompt, Reply, Team, WeekShare
 from bot.core.periods import period_of, shift_period
 from bot.core.reminders import (
     AFTER_QUESTION,
@@ -334,3 +334,17 @@ def test_period_of_the_question_and_of_the_digest_agree_for_a_member_ahead_of_th
     member = Member("T1", "U1", tz="Australia/Sydney", nudge_time=time(15))
     got = plan_reminder(member, W47, [team_deadline(berlin, W47)], asked)
     assert got.at == digest_at(berlin, W47) - timedelta(hours=24)
+
+
+def test_an_enrolled_lead_sees_their_teams_and_their_own_answers_within_the_home_limit():
+    from bot.core.messages.home import home_view
+
+    week = team_week(team(), W47, at(2026, 11, 23, 9), [standing(f"U{i:02d}") for i in range(40)])
+    views = [LeadView(week, WeekShare(W47, 1, 1), WeekShare("2026-W46", 0, 0))] * 10
+    replies = [Reply("T1", "U1", "w", "work", W47, "x", items=tuple(
+        Item(f"line {i}", "work", "progress", 0.9, id=i) for i in range(30)), id=1)] * 5
+    view = home_view(UTC_MEMBER, replies, [], period=W47, leads=views)
+    text = json.dumps(view)
+    assert "Teams you lead" in text and "Your recent answers" in text
+    assert len(view["blocks"]) <= 100
+    assert "and 10 more" in text  # 40 waiting, 30 named

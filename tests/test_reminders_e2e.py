@@ -49,6 +49,16 @@ def message_of(fake, channel: str, ts: str) -> dict[str, Any]:
     return msg
 
 
+def open_home(slack, fake, user: str) -> dict[str, Any]:
+    """`user` opens Headway's Home tab; the view published for them. The event's shape is
+    bolt-python's tests/scenario_tests/test_events_org_apps.py (`app_home_opened`), in the
+    envelope SlackDriver.event wraps it in."""
+    slack.event({"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": "home",
+                 "event_ts": "1606810927.510671"})
+    return fake.wait_for_call("views.publish", lambda c: c.args["user_id"] == user,
+                              what=f"{user}'s Home").args["view"]
+
+
 def ticks(hw: Headway, clock, until: datetime, step: timedelta) -> None:
     while clock.now < until:
         clock.now = min(clock.now + step, until)
@@ -277,18 +287,12 @@ def test_a_lead_sees_who_has_not_answered_and_a_plain_member_sees_nobodys_status
     refused = answer_to(fake, slack.command("team status", user="USILENT"))
     assert "Only the leads of" in refused and "USKIP" not in refused
 
-    slack.event({"type": "app_home_opened", "user": "ULEAD", "channel": "D1", "tab": "home"})
-    lead_home = fake.wait_for_call("views.publish", lambda c: c.args["user_id"] == "ULEAD",
-                                   what="the lead's Home").args["view"]
-    text = flat(lead_home)
+    text = flat(open_home(slack, fake, "ULEAD"))
     assert "Teams you lead" in text and "2 of 5 members" in text
     assert "<@USILENT>" in text and "<@USKIP>" in text
     assert "UANS" not in text and "UANON" not in text
 
-    slack.event({"type": "app_home_opened", "user": "USILENT", "channel": "D1",
-                 "tab": "home"})
-    own = fake.wait_for_call("views.publish", lambda c: c.args["user_id"] == "USILENT",
-                             what="a member's Home").args["view"]
+    own = open_home(slack, fake, "USILENT")
     assert "Your recent answers" in flat(own)  # canary: the member's own Home
     assert "Teams you lead" not in flat(own)
     for other in ("UANS", "USKIP", "UANON"):
