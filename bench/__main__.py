@@ -20,6 +20,8 @@ SUITES = [
     ("teams at scale: one team's digest and the leaders' rollup, 50 teams of 20, 1 and 5 "
      "years of history, vs the single-team digest (issue 12)", "bench.rollup_build"),
     ("fan-out to 2,000 members and acks during it (issue: delivery)", "bench.fanout"),
+    ("the gentle reminders' share of a tick, 1 and 5 years of history (issue 13)",
+     "bench.reminders_tick"),
     ("Socket Mode acks across reconnects, aiohttp vs built-in client (issue: what Slack "
      "really sends)", "bench.socket_ack"),
 ]

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot import digests, members, nudges, rollups
+from bot import digests, members, nudges, reminders, rollups
 from bot.context import Headway
 from bot.core.model import Team
 from bot.core.policies import DIGEST_GRACE, RETRY_MAX, digest_step, retry_wait
@@ -52,6 +52,7 @@ def tick(hw: Headway) -> TickResult:
     failed: list[str] = []
     sweep_time_zones(hw, failed)
     fanout = send_nudges(hw, failed)
+    reminders.send_reminders(hw, failed)  # before the digest, to who has not answered
     posted, updated = post_digests(hw, failed)
     post_rollups(hw, failed)
     purge_handled_messages(hw, failed)

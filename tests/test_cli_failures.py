@@ -410,6 +410,8 @@ def _every_table_has_a_row(store: Store, team_id: str, now: datetime) -> None:
     store.rollups.claim(team_id, "C0LEADS", "2026-W47", now)
     nudge = store.nudges.claim(team_id, "U1", "work", "2026-W47", now)
     store.nudges.mark_sent(nudge.id, "D1", "1.0", now)
+    reminder = store.reminders.claim(team_id, "U1", "2026-W47", nudge.id, now, claimed_by="r")
+    store.reminders.mark_sent(reminder.id, "D1", "1.5", now)
     reply = store.replies.add(Reply(team_id, "U1", "work", "work", "2026-W47",
                                     f"Shipped the beta of {team_id}\nRestarted the job again",
                                     items=(Item(f"Shipped the beta of {team_id}", "work",

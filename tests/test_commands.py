@@ -152,7 +152,8 @@ def test_help_lists_every_subcommand_and_marks_admin_ones():
     assert ("`/headway digest here [<team>]` — post the team's weekly digest in this channel "
             "_(admin)_") in text
     assert "`/headway target <percent>|off [for <team>]` — " in text
-    assert text.count("_(team lead)_") == 5  # team add, remove, digest time, target, prompts
+    # team add, remove, digest time, target, prompts, team status, reminder
+    assert text.count("_(team lead)_") == 7
 
 
 def test_quiet_hours_parse_a_range_that_may_wrap_midnight_or_off():

@@ -34,6 +34,7 @@ SAMPLES = {
     "target": "target 40% for Sales",
     "rollup here": "rollup here", "rollup time": "rollup time mon 10:00",
     "rollup preview": "rollup preview",
+    "team status": "team status Sales", "reminder": "reminder 12h for Sales",
 }
 
 

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
+from bot.core.reminders import DEFAULT_LEAD_HOURS, MAX_LEAD_HOURS, MIN_LEAD_HOURS
 from bot.core.teams import check_team_name
 from bot.core.text import from_slack, readable, safe
 from bot.core.usage import (
@@ -44,6 +45,7 @@ class Command:
     # (tidied); None: the command did not name one (see `bot.core.teams.which_team`).
     team: str | None = None
     share: float | None = None  # `target`: the progress share aimed at, 0..1
+    hours: int | None = None  # `reminder`: hours before the digest
 
     def __post_init__(self) -> None:
         if self.name not in ACCESS:  # a parser bug: every command says who may run it
@@ -132,6 +134,9 @@ def parse_command(text: str) -> Command:
 
     if head == "target":
         return _parse_target(rest)
+
+    if head in {"reminder", "reminders"}:
+        return _parse_reminder(rest)
 
     if head in _SIMPLE:
         if rest:
@@ -266,6 +271,24 @@ def _parse_target(rest: list[str]) -> Command:
     return Command("target", flag=True, share=int(number) / 100, team=team)
 
 
+def _parse_reminder(rest: list[str]) -> Command:
+    usage = _usage_of("reminder")
+    args, team = _split_team(rest, "for", usage)
+    if len(args) != 1:
+        raise CommandError("Say how many hours before the digest to remind whoever has not "
+                           "answered, e.g. `reminder 24`, or `reminder off`.", usage)
+    arg = args[0].lower()
+    if arg in {"off", "on"}:
+        on = arg == "on"
+        return Command("reminder", flag=on, hours=DEFAULT_LEAD_HOURS if on else None,
+                       team=team)
+    number = arg.removesuffix("hours").removesuffix("hour").removesuffix("h")
+    if not number.isdigit() or not MIN_LEAD_HOURS <= int(number) <= MAX_LEAD_HOURS:
+        raise CommandError(f"`{_clip(args[0])}` is not a number of hours from "
+                           f"{MIN_LEAD_HOURS} to {MAX_LEAD_HOURS}, or `off`.", usage)
+    return Command("reminder", flag=True, hours=int(number), team=team)
+
+
 def _team_name(words: list[str], usage: str) -> str:
     """A team's name: the rest of the command's words."""
     try:
@@ -364,12 +387,20 @@ def _parse_team(rest: list[str]) -> Command:
         if not rest[1:]:
             raise CommandError("Give the team a name, e.g. `team create Platform`.", usage)
         return Command("team create", team=_team_name(rest[1:], usage))
+    if sub == "status":
+        usage = _usage_of("team status")
+        args = rest[1:]
+        if args and args[0].lower() == "for":  # `team status for Platform` reads as well
+            if len(args) == 1:
+                raise CommandError("Name the team after `for`, e.g. `for Platform`.", usage)
+            args = args[1:]
+        return Command("team status", team=_team_name(args, usage) if args else None)
     if sub not in _TEAM_VERB:
         raise CommandError("Say `team create <name>`, `team add @people|#channel`, "
-                           "`team remove @people` or `team lead @people`.",
+                           "`team remove @people`, `team lead @people` or `team status`.",
                            "Usage: `/headway team create <name> | team add @people|#channel "
                            "[to <team>] | team remove @people [from <team>] | team lead "
-                           "[remove] @people [for <team>]`")
+                           "[remove] @people [for <team>] | team status [<team>]`")
     name = f"team {sub}"
     args = rest[1:]
     if sub == "lead" and args and args[0].lower() == "remove":

@@ -35,6 +35,10 @@ LabelSource = Literal["auto", "user", "prompt"]
 # Monday = 0 … Sunday = 6, as datetime.weekday() numbers them.
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
+# A team's members who have not answered the work question are reminded this many hours
+# before its digest, unless the team changed it (`/headway reminder`; `bot.core.reminders`).
+DEFAULT_REMINDER_HOURS = 24
+
 
 @dataclass(frozen=True)
 class Prompt:
@@ -102,6 +106,8 @@ class Team:
     pack: str = "default"
     target: float | None = None  # the progress share aimed at (0..1); None: no target
     created_by: str | None = None
+    # The gentle reminder goes this many hours before the digest; None: reminders off.
+    reminder_hours: int | None = DEFAULT_REMINDER_HOURS
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,8 @@ ACCESS: dict[str, Access] = {
     "team remove": "lead",
     "target": "lead",
     "prompts": "lead",
+    "team status": "lead",
+    "reminder": "lead",
     "digest here": "admin",
     "team create": "admin",
     "team lead": "admin",
@@ -133,6 +135,10 @@ USAGE: tuple[Usage, ...] = (
     Usage("target <percent>|off [for <team>]", "the progress share a team aims for, "
           "e.g. `target 40%`"),
     Usage("prompts <pack> [for <team>]", "switch a team's prompt pack"),
+    Usage("team status [<team>]", "who has not answered this week yet (anonymous members "
+          "are never named)"),
+    Usage("reminder <hours>|off [for <team>]", "one gentle reminder to whoever has not "
+          "answered, that many hours before the team's digest (default 24)"),
     Usage("rollup here", "post the leaders' weekly rollup of every team in this channel"),
     Usage("rollup time <day> <HH:MM>", "when the rollup is posted, e.g. `mon 10:00` (after "
           "the teams' digests)"),

@@ -14,7 +14,8 @@ ledger), `store.replies` (with items and corrections), `store.digests` (and
 weeks at once, for the rollup), `store.admins`,
 `store.members`, `store.nudges` (the delivery ledger), `store.replies` (with items and
 corrections), `store.digests`, `store.efforts` (the effort question), `store.admins`,
-`store.holidays`, `store.messages` (handled messages), `store.scheduler` (scheduler state)
+`store.holidays`, `store.messages` (handled messages), `store.reminders` (the gentle
+reminders' ledger), `store.scheduler` (scheduler state)
 and `store.exports`, a module each.
 
 Every method that records a moment takes `now` from the caller: time is injected.
@@ -48,6 +49,7 @@ from bot.store.members import Members
 from bot.store.messages import Messages
 from bot.store.migrations import migrations
 from bot.store.nudges import Nudges
+from bot.store.reminders import Reminders
 from bot.store.replies import Replies
 from bot.store.scheduler_state import SchedulerState
 from bot.store.team_weeks import TeamWeeks
@@ -74,6 +76,7 @@ class Store:
         self.admins = Admins(self)
         self.holidays = Holidays(self)
         self.nudges = Nudges(self)
+        self.reminders = Reminders(self)
         self.replies = Replies(self)
         self.messages = Messages(self)
         self.teams = Teams(self)

@@ -394,3 +394,39 @@ def m009_effort(db: Database) -> None:
         CREATE INDEX efforts_by_period ON efforts (workspace_id, period);
         """
     )
+
+
+@migrations()
+def m010_reminders(db: Database) -> None:
+    db.executescript(
+        """
+        -- The gentle reminder before a team's digest: how many hours before it (NULL: the
+        -- team turned reminders off). Every team starts with the default, 24.
+        ALTER TABLE teams ADD COLUMN reminder_hours INTEGER DEFAULT 24;
+
+        -- The reminders' own delivery ledger, apart from `nudges` (a reminder is no question:
+        -- it must never be the "newest open nudge" a plain DM answers, nor count in the
+        -- rotation of questions). The unique key makes a reminder go at most once per
+        -- member, kind and period, across threads, processes and restarts; `nudge_id` is
+        -- the question it reminds of (its buttons answer that nudge).
+        CREATE TABLE reminders (
+            id INTEGER PRIMARY KEY,
+            workspace_id TEXT NOT NULL REFERENCES workspaces(workspace_id),
+            user_id TEXT NOT NULL,
+            kind TEXT NOT NULL,  -- reminder:work
+            period TEXT NOT NULL,
+            nudge_id INTEGER NOT NULL REFERENCES nudges(id) ON DELETE CASCADE,
+            status TEXT NOT NULL,  -- claimed | sent | failed
+            claimed_at TEXT NOT NULL,
+            claimed_by TEXT,
+            sent_at TEXT,
+            channel TEXT,
+            ts TEXT,
+            error TEXT,
+            UNIQUE (workspace_id, user_id, kind, period)
+        );
+        CREATE INDEX reminders_by_nudge ON reminders (nudge_id);
+        -- the tick's candidates: open questions of recent weeks
+        CREATE INDEX nudges_open_by_period ON nudges (status, period);
+        """
+    )

@@ -17,7 +17,7 @@ from bot.core.teams import team_key
 from bot.store.base import Aggregate, from_row, hhmm, iso
 
 SETTINGS = frozenset({"name", "digest_channel", "digest_day", "digest_time", "tz", "pack",
-                      "target"})
+                      "target", "reminder_hours"})
 
 
 class TeamConflict(Exception):

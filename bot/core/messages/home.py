@@ -10,7 +10,9 @@ from bot.core.effort import EFFORT_CHOICES, EFFORT_SAID
 from bot.core.messages.blocks import Block, context, section
 from bot.core.messages.confirmation import item_blocks
 from bot.core.messages.edit import answer_heading
+from bot.core.messages.team_status import lead_section
 from bot.core.model import Member, Reply, WeekShare
+from bot.core.status import LeadView
 from bot.core.text import safe
 from bot.core.when import format_days
 
@@ -41,10 +43,12 @@ def home_view(
     *,
     period: str | None = None,
     efforts: Mapping[str, str] | None = None,
+    leads: Sequence[LeadView] = (),
 ) -> Block:
     """The member's Home tab. `period`: the member's current week, which decides which
     answers show an Edit button (`edits.why_not_editable`); `efforts`: their answers to
-    the effort question, by week, shown beside each week's share."""
+    the effort question, by week, shown beside each week's share; `leads`: the teams they
+    lead (`team_status.lead_section`; a lead need not be enrolled)."""
     efforts = efforts or {}
     blocks: list[Block] = [
         {"type": "header", "text": {"type": "plain_text", "text": "Headway"}},
@@ -52,6 +56,7 @@ def home_view(
     if member is None or not member.active:
         blocks.append(section("You're not enrolled. Type `/headway join` to get a short weekly "
                               "question by DM, and `/headway help` for everything else."))
+        blocks += lead_section(leads)
         return {"type": "home", "blocks": blocks}
 
     settings = [
@@ -73,6 +78,7 @@ def home_view(
     if efforts:
         blocks.append(context("Lights-on time is your own answer to the question under the "
                               "weekly work question; tap another answer there to change it."))
+    blocks += lead_section(leads)
 
     blocks.append({"type": "divider"})
     title = "*Your recent answers*"

@@ -21,6 +21,9 @@ ANSWER_VIEW = "answer_modal"
 ANSWER_BLOCK = "answer"
 ANSWER_INPUT = "answer_text"
 NUDGE_EVENT = "headway_nudge"
+# The gentle reminder before the digest (`bot.reminders`): its metadata names its ledger
+# row, so a restart can find a reminder that reached Slack before it was marked sent.
+REMINDER_EVENT = "headway_reminder"
 # Tracked problems. "problem_status_<status>" moves a problem to <status> (value
 # "<problem id>:<status>"); listeners match the prefix, as for FLIP. Each problem's buttons
 # sit in an actions block with block id "problem_<problem id>"; the owner select

@@ -32,6 +32,7 @@ from bot.listeners.commands import (
     member_settings,
     my_answers,
     rollup,
+    status,
     team,
     teams,
     usage,
@@ -42,7 +43,7 @@ from bot.listeners.commands.request import Answer, Handler, Refusal, Request
 log = logging.getLogger(__name__)
 
 MODULES = (usage, member_settings, my_answers, export, forget, digest_channel, team, teams,
-           workspace_settings, admin, rollup)
+           workspace_settings, admin, rollup, status)
 
 
 def _handlers() -> dict[str, Handler]:
