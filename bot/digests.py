@@ -7,13 +7,18 @@ dirty mark, set by the store in the same transaction as any change it shows (a r
 added, edited or deleted, a label fixed, a member forgotten) and cleared just before the
 digest is rebuilt: a change made while it is being built marks it again. When the
 scheduler posts, updates or leaves a digest is decided in `bot.core.policies`.
+
+Building a digest counts the week's KTLO items against the team's tracked problems
+(`bot.core.problems.apply_week`); posting or updating it stores that count. A recount of
+the same week changes nothing, so posting, updating and previewing any number of times
+counts each week once.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -26,8 +31,9 @@ from bot.core.effort import EffortAnswer
 from bot.core.model import DigestInput, DigestRecord, Team
 from bot.core.periods import recent_periods
 from bot.core.policies import claim_is_stale
+from bot.core.problems import apply_week, tracking, week_items
 from bot.core.render import DigestMessage, render_digest_blocks
-from bot.members import named
+from bot.members import member_names, named
 
 log = logging.getLogger(__name__)
 TREND_WEEKS = 4
@@ -74,8 +80,32 @@ def load_effort(hw: Headway, workspace_id: str, period: str,
     return tuple(hw.store.efforts.of_period(workspace_id, period, user_ids))
 
 
-def build(hw: Headway, team: Team, period: str) -> Digest:
-    return build_digest(load_input(hw, team, period))
+def build(hw: Headway, team: Team, period: str, *, record: bool = False) -> Digest:
+    """The team's digest for `period`, with its tracked problems. `record`: store what the
+    week's KTLO items did to them (weeks counted, a fixed one reopened) — when the digest
+    is posted or updated; a preview or `--dry-run` only shows it."""
+    return with_problems(hw, team, build_digest(load_input(hw, team, period)), record=record)
+
+
+def with_problems(hw: Headway, team: Team, digest: Digest, *, record: bool = False) -> Digest:
+    """`digest` with its team's tracked problems, the digest's week applied to them."""
+    store = hw.store
+    if record:
+        # Read, count and write in one transaction: a status moved meanwhile is not lost.
+        with store.atomic():
+            update = apply_week(store.problems.of_team(team.workspace_id, team.id),
+                                digest.period, week_items(digest))
+            for problem in update.problems:
+                if problem.id in update.changed:
+                    store.problems.save(team.workspace_id, problem, hw.now())
+    else:
+        update = apply_week(store.problems.of_team(team.workspace_id, team.id),
+                            digest.period, week_items(digest))
+    if update.reopened:
+        log.info("team %s/%s: %d tracked problem(s) reopened in %s", team.workspace_id,
+                 team.id, len(update.reopened), digest.period)
+    return replace(digest, tracking=tracking(digest, update.problems, team_id=team.id,
+                                             names=member_names(hw, team.workspace_id)))
 
 
 def post_digest(hw: Headway, team: Team, period: str, channel: str | None = None) -> Posted:
@@ -98,7 +128,7 @@ def post_digest(hw: Headway, team: Team, period: str, channel: str | None = None
             store.digests.set_dirty(existing.id, False)
             try:
                 return _update(hw, client, existing,
-                               render_digest_blocks(build(hw, team, period)))
+                               render_digest_blocks(build(hw, team, period, record=True)))
             except DigestError:
                 store.digests.set_dirty(existing.id, True)  # not shown yet: try again later
                 raise
@@ -112,7 +142,7 @@ def post_digest(hw: Headway, team: Team, period: str, channel: str | None = None
         )
     # Built after the claim: a change from here on finds the claimed row and marks it.
     try:
-        digest = build(hw, team, period)
+        digest = build(hw, team, period, record=True)
         message = render_digest_blocks(digest)
         resp = client.chat_postMessage(channel=channel, text=message.text, blocks=message.blocks)
     except SlackApiError as exc:

@@ -9,6 +9,7 @@ from bot.context import Headway
 from bot.core import messages
 from bot.core.periods import period_of, recent_periods
 from bot.members import named
+from bot.problems import home_blocks
 
 HOME_WEEKS = 8
 HOME_REPLIES = 5
@@ -26,5 +27,6 @@ def publish_home(hw: Headway, client: WebClient, workspace_id: str, user_id: str
         recent = named(hw, workspace_id, store.replies.of(workspace_id, user_id=user_id,
             limit=HOME_REPLIES))
         view = messages.home_view(member, recent, shares, period=period,
-                                  efforts=store.efforts.of_member(workspace_id, user_id, weeks))
+                                  efforts=store.efforts.of_member(workspace_id, user_id, weeks),
+                                  problems=home_blocks(hw, workspace_id, user_id, period))
     client.views_publish(user_id=user_id, view=view)

@@ -133,6 +133,10 @@ def parse_command(text: str) -> Command:
     if head == "target":
         return _parse_target(rest)
 
+    if head == "problems":
+        return Command("problems", team=_team_name(rest, _usage_of("problems"))
+                       if rest else None)
+
     if head in _SIMPLE:
         if rest:
             raise CommandError(f"`{head}` takes no arguments.", _usage_of(head))

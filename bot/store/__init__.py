@@ -13,7 +13,8 @@ ledger), `store.replies` (with items and corrections), `store.digests` (and
 `store.rollups`, the leaders' posts, kept the same way), `store.admins`,
 `store.members`, `store.nudges` (the delivery ledger), `store.replies` (with items and
 corrections), `store.digests`, `store.efforts` (the effort question), `store.admins`,
-`store.holidays`, `store.messages` (handled messages), `store.scheduler` (scheduler state)
+`store.problems` (tracked problems), `store.holidays`, `store.messages` (handled
+messages), `store.scheduler` (scheduler state)
 and `store.exports`, a module each.
 
 Every method that records a moment takes `now` from the caller: time is injected.
@@ -47,6 +48,7 @@ from bot.store.members import Members
 from bot.store.messages import Messages
 from bot.store.migrations import migrations
 from bot.store.nudges import Nudges
+from bot.store.problems import Problems
 from bot.store.replies import Replies
 from bot.store.scheduler_state import SchedulerState
 from bot.store.teams import Teams
@@ -78,6 +80,7 @@ class Store:
         self.digests = Digests(self)
         self.rollups = Digests(self, table="rollups")
         self.efforts = Efforts(self)
+        self.problems = Problems(self)
         self.scheduler = SchedulerState(self)
         self.exports = Exports(self)
 

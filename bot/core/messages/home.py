@@ -41,10 +41,12 @@ def home_view(
     *,
     period: str | None = None,
     efforts: Mapping[str, str] | None = None,
+    problems: Sequence[Block] = (),
 ) -> Block:
     """The member's Home tab. `period`: the member's current week, which decides which
     answers show an Edit button (`edits.why_not_editable`); `efforts`: their answers to
-    the effort question, by week, shown beside each week's share."""
+    the effort question, by week, shown beside each week's share; `problems`: the tracked
+    problems they own (`messages.problems.owner_home_blocks`), shown after the shares."""
     efforts = efforts or {}
     blocks: list[Block] = [
         {"type": "header", "text": {"type": "plain_text", "text": "Headway"}},
@@ -74,6 +76,7 @@ def home_view(
         blocks.append(context("Lights-on time is your own answer to the question under the "
                               "weekly work question; tap another answer there to change it."))
 
+    blocks += problems
     blocks.append({"type": "divider"})
     title = "*Your recent answers*"
     blocks.append(section(title if recent else f"{title}\nNone yet."))
