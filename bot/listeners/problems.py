@@ -7,8 +7,8 @@ is an admin) comes after. Who may: the team's members track, move and hand over;
 leads and the workspace's admins untrack (`bot.core.problems.may_*`; a lead is known from
 the store, an admin by the same check as the admin commands, asked only when the store
 has not already said yes). Each click is safe to repeat: the same status or owner again
-changes nothing, a second Track it says the problem is tracked already, an untracked
-problem's buttons say so.
+changes nothing, a second Track it says the problem is tracked already, and a button of
+a problem untracked meanwhile (a double click on Untrack) says it is no longer tracked.
 """
 
 from __future__ import annotations
@@ -172,7 +172,7 @@ def register(app: App, hw: Headway) -> None:
         team = _problem_click(body, client, respond, problem_id, untrack=True)
         if team is None:
             return
-        tracked.untrack(hw, team, problem_id)  # already gone (a double click): same list
+        tracked.untrack(hw, team, problem_id)
         _redraw(body, client, respond, team)
 
     # "Did we move on it?": the answer goes on the tracked problem for the nudge's week,
