@@ -28,13 +28,15 @@ from slack_sdk.web import SlackResponse
 
 from bot.config import ConfigError, Settings
 from bot.context import Headway, system_clock
-from bot.core.model import Member
+from bot.core.model import Member, Team
 from bot.core.periods import period_of, period_start, shift_period
+from bot.core.problems import TrackRef, track_key
 from bot.core.prompts import load_packs
 from bot.core.render import render_digest_blocks, render_digest_text
 from bot.digests import build
 from bot.nudges import send_due
 from bot.pacing import Pacer
+from bot.problems import track_entry
 from bot.replies import record_answer
 from bot.slack_client import PacedClient
 from bot.store import Store
@@ -272,10 +274,23 @@ def _cycle(db_path: Path, weeks: int, now: datetime,
     dms = sum(1 for c in clients for method, _ in c.sent if method == "chat.postMessage")
     print(f"  ({dms} DMs went to the offline Slack stand-in; none twice)\n")
 
+    _track_a_firefight(hw, team, shift_period(last, -1))
     digest = build(hw, team, last)
     message = render_digest_blocks(digest)
     return render_digest_text(digest), {"text": message.text, "blocks": message.blocks,
                                          "thread": message.thread}
+
+
+def _track_a_firefight(hw: Headway, team: Team, period: str) -> None:
+    """Tracked problems: the first recurring firefight of `period`'s digest, tracked by
+    the demo's first person as a press of Track it would, and that week counted as posting
+    the digest would; the last digest then lists it with the weeks it cost."""
+    digest = build(hw, team, period)
+    if not digest.recurring:
+        return
+    ref = TrackRef(team.id, period, "firefight", track_key(digest.recurring[0].text))
+    track_entry(hw, team, ref, PEOPLE[0][0])
+    build(hw, team, period, record=True)
 
 
 def _new_nudges(hw: Headway, seen: set[int]) -> list[tuple[int, str, str, str]]:
