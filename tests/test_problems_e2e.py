@@ -30,9 +30,9 @@ from bot.core.messages.ids import (
     PROBLEM_TRACK,
     PROBLEM_UNTRACK,
 )
-from bot.core.messages.problems import UNTRACK_REFUSED
+from bot.core.messages.problems import TRACK_REFUSED, UNTRACK_REFUSED
 from bot.core.model import Member, PromptPack
-from bot.core.problems import TrackedProblem
+from bot.core.problems import TrackedProblem, track_value
 from bot.replies import record_answer
 from bot.scheduler import tick
 
@@ -287,6 +287,26 @@ def test_untrack_is_refused_to_a_member_and_done_for_the_lead(slack, fake, hw, c
                         message_ts="1.0", ephemeral=True)
     said = fake.wait_for_response(again.response_url).args
     assert "no longer tracked" in said["text"] and said["replace_original"] is False
+
+
+def test_someone_outside_the_team_cannot_track_its_firefight(slack, fake, hw, clock, team):
+    clock.now = utc(2026, 4, 13, 9, 30)
+    fake.add_user("U0OUT44", tz="UTC", name="Outsider")
+    value = track_value(team.id, "2026-W15", "firefight", FIREFIGHT)
+    pressed = slack.click(PROBLEM_TRACK, value, user="U0OUT44", channel=DIGEST,
+                          message_ts="1.0")
+    said = fake.wait_for_response(pressed.response_url).args
+    assert said["text"] == TRACK_REFUSED and said["response_type"] == "ephemeral"
+    assert hw.store.problems.of_team(TEAM, team.id) == []
+    # A value that names no team of this workspace, is not a Track it value at all, or names
+    # an entry the week's digest does not have (its answer was edited since, say).
+    for bad, says in [(track_value(999, "2026-W15", "firefight", FIREFIGHT), "no longer exists"),
+                      ("1:2026-W15:firefight:<!channel>", "is not a Track it button's value"),
+                      (track_value(team.id, "2026-W15", "firefight", FIREFIGHT),
+                       "no longer in the 2026-W15 digest")]:
+        pressed = slack.click(PROBLEM_TRACK, bad, user=ADA, channel=DIGEST, message_ts="1.0")
+        text = fake.wait_for_response(pressed.response_url).args["text"]
+        assert says in text and "<!channel>" not in text
 
 
 def test_a_workspace_admin_who_is_not_in_the_team_may_untrack(slack, fake, hw, clock, team):

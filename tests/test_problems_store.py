@@ -248,3 +248,30 @@ def test_an_entry_tracked_already_shows_its_problem_instead_of_a_button_and_is_l
     assert "tracked, open, owner Ada" in text
     assert "2 weeks of firefighting this quarter" in text  # W16, and W17 counted now
     assert "TRACKED PROBLEMS" in render_digest_text(replace(digest, tracking=tracked))
+
+
+def test_a_digest_full_of_trackable_entries_and_problems_stays_within_block_kit_limits():
+    themes = ["billing export", "search indexer", "vpn client", "payroll run", "cert renewal",
+              "ci runners", "backup job", "dns records", "queue worker", "email bounces"]
+    past = tuple((f"2026-W{w}", tuple(f"Restarted the {t} again" for t in themes))
+                 for w in (16, 15, 14))
+    replies = [reply(ADA, "work", "2026-W17", *(f"Restarted the {t} again" for t in themes),
+                     *(f"Shipped feature {n}" for n in range(30)), label="ktlo")]
+    for n, t in enumerate(themes):
+        replies.append(reply(f"U0P{n:03d}", "problem", "2026-W17", f"Fix the {t}"))
+        replies.append(reply(f"U0O{n:03d}", "opportunity", "2026-W17", f"A {t} marketplace"))
+    digest = build_digest(DigestInput("T1", "Platform", "2026-W17", 30, tuple(replies),
+                                      past_ktlo=past))
+    problems = [TrackedProblem(f"Problem {n} " + "x" * 140, "firefight", ADA, "2026-W10",
+                               references=(f"unrelated words {n}",), weeks=("2026-W10",),
+                               id=100 + n) for n in range(60)]
+    _, tracked = digest_of_w17(problems)
+    message = render_digest_blocks(replace(digest, tracking=tracked))
+    blocks = message.blocks
+    assert len(digest.recurring) == len(digest.problems) == len(digest.opportunities) == 10
+    assert len(blocks) <= 50 and blocks[-1]["type"] == "context"  # the footer is kept
+    assert check_blocks(blocks, "message") == []
+    text = json.dumps(blocks)
+    assert text.count(PROBLEM_TRACK) == 18  # six of each list; the rest are in the thread
+    assert "Tracked problems" in text and "more_" in text  # the section, cut to fit
+    assert message.thread and all(check_blocks(b, "message") == [] for _, b in message.thread)

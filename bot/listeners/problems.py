@@ -44,6 +44,7 @@ from bot.core.problems import (
     parse_status_value,
     parse_track_value,
 )
+from bot.core.text import safe
 from bot.listeners.commands.admin import is_admin
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,8 @@ def roles(hw: Headway, client: WebClient, team: Team, user_id: str, *,
 
 
 def _ephemeral(respond: Respond, text: str) -> None:
+    """An answer for the clicker only. A `ProblemError`'s message quotes what the click
+    sent (plain text): it goes through `text.safe` first."""
     respond(response_type="ephemeral", replace_original=False, text=text)
 
 
@@ -86,7 +89,7 @@ def register(app: App, hw: Headway) -> None:
         try:
             ref = parse_track_value(_action(body).get("value", ""))
         except ProblemError as err:
-            _ephemeral(respond, str(err))
+            _ephemeral(respond, safe(str(err)))
             return
         team = hw.store.teams.get(workspace_id, ref.team_id)
         if team is None:
@@ -129,7 +132,7 @@ def register(app: App, hw: Headway) -> None:
         try:
             problem_id, target = parse_status_value(_action(body).get("value", ""))
         except ProblemError as err:
-            _ephemeral(respond, str(err))
+            _ephemeral(respond, safe(str(err)))
             return
         team = _problem_click(body, client, respond, problem_id)
         if team is None:
@@ -146,7 +149,7 @@ def register(app: App, hw: Headway) -> None:
         try:
             problem_id = parse_problem_id(action.get("block_id", ""), PROBLEM_BLOCK)
         except ProblemError as err:
-            _ephemeral(respond, str(err))
+            _ephemeral(respond, safe(str(err)))
             return
         team = _problem_click(body, client, respond, problem_id)
         if team is None:
@@ -154,7 +157,7 @@ def register(app: App, hw: Headway) -> None:
         try:
             changed = tracked.hand_over(hw, team, problem_id, action.get("selected_user") or "")
         except ProblemError as err:
-            _ephemeral(respond, str(err))
+            _ephemeral(respond, safe(str(err)))
             return
         if changed is None:
             _ephemeral(respond, say.PROBLEM_GONE)
@@ -167,7 +170,7 @@ def register(app: App, hw: Headway) -> None:
         try:
             problem_id = parse_problem_id(_action(body).get("value", ""))
         except ProblemError as err:
-            _ephemeral(respond, str(err))
+            _ephemeral(respond, safe(str(err)))
             return
         team = _problem_click(body, client, respond, problem_id, untrack=True)
         if team is None:

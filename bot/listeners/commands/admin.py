@@ -46,7 +46,7 @@ def require_admin(hw: Headway, req: Request) -> dict[str, Any]:
 
 
 # How each of a lead's commands names its team: `team add @ana to Platform`.
-_VERB = {"team add": "to", "team remove": "from"}
+_VERB = {"team add": "to", "team remove": "from", "problems": "problems"}
 
 
 def team_of(hw: Headway, req: Request, *, create_default: bool = True) -> Team:
