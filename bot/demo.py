@@ -33,7 +33,7 @@ from bot.core.periods import period_of, period_start, shift_period
 from bot.core.problems import TrackRef, track_key
 from bot.core.prompts import load_packs
 from bot.core.render import render_digest_blocks, render_digest_text
-from bot.digests import build
+from bot.digests import build, record_problems
 from bot.nudges import send_due
 from bot.pacing import Pacer
 from bot.problems import track_entry
@@ -290,7 +290,7 @@ def _track_a_firefight(hw: Headway, team: Team, period: str) -> None:
         return
     ref = TrackRef(team.id, period, "firefight", track_key(digest.recurring[0].text))
     track_entry(hw, team, ref, PEOPLE[0][0])
-    build(hw, team, period, record=True)
+    record_problems(hw, team, build(hw, team, period))
 
 
 def _new_nudges(hw: Headway, seen: set[int]) -> list[tuple[int, str, str, str]]:

@@ -80,32 +80,34 @@ def load_effort(hw: Headway, workspace_id: str, period: str,
     return tuple(hw.store.efforts.of_period(workspace_id, period, user_ids))
 
 
-def build(hw: Headway, team: Team, period: str, *, record: bool = False) -> Digest:
-    """The team's digest for `period`, with its tracked problems. `record`: store what the
-    week's KTLO items did to them (weeks counted, a fixed one reopened) — when the digest
-    is posted or updated; a preview or `--dry-run` only shows it."""
-    return with_problems(hw, team, build_digest(load_input(hw, team, period)), record=record)
+def build(hw: Headway, team: Team, period: str) -> Digest:
+    """The team's digest for `period`, with its tracked problems (the week's count shown,
+    not stored: `record_problems` stores it when the digest is posted or updated)."""
+    return with_problems(hw, team, build_digest(load_input(hw, team, period)))
 
 
-def with_problems(hw: Headway, team: Team, digest: Digest, *, record: bool = False) -> Digest:
+def with_problems(hw: Headway, team: Team, digest: Digest) -> Digest:
     """`digest` with its team's tracked problems, the digest's week applied to them."""
+    update = apply_week(hw.store.problems.of_team(team.workspace_id, team.id), digest.period,
+                        week_items(digest))
+    return replace(digest, tracking=tracking(digest, update.problems, team_id=team.id,
+                                             names=member_names(hw, team.workspace_id)))
+
+
+def record_problems(hw: Headway, team: Team, digest: Digest) -> None:
+    """Store what the digest's week did to the team's tracked problems: the weeks counted,
+    a fixed one reopened. Read, counted and written in one transaction, so a status moved
+    meanwhile is not lost; the same week again writes nothing."""
     store = hw.store
-    if record:
-        # Read, count and write in one transaction: a status moved meanwhile is not lost.
-        with store.atomic():
-            update = apply_week(store.problems.of_team(team.workspace_id, team.id),
-                                digest.period, week_items(digest))
-            for problem in update.problems:
-                if problem.id in update.changed:
-                    store.problems.save(team.workspace_id, problem, hw.now())
-    else:
+    with store.atomic():
         update = apply_week(store.problems.of_team(team.workspace_id, team.id),
                             digest.period, week_items(digest))
+        for problem in update.problems:
+            if problem.id in update.changed:
+                store.problems.save(team.workspace_id, problem, hw.now())
     if update.reopened:
         log.info("team %s/%s: %d tracked problem(s) reopened in %s", team.workspace_id,
                  team.id, len(update.reopened), digest.period)
-    return replace(digest, tracking=tracking(digest, update.problems, team_id=team.id,
-                                             names=member_names(hw, team.workspace_id)))
 
 
 def post_digest(hw: Headway, team: Team, period: str, channel: str | None = None) -> Posted:
@@ -127,8 +129,9 @@ def post_digest(hw: Headway, team: Team, period: str, channel: str | None = None
         if existing is not None and existing.ts:
             store.digests.set_dirty(existing.id, False)
             try:
-                return _update(hw, client, existing,
-                               render_digest_blocks(build(hw, team, period, record=True)))
+                digest = build(hw, team, period)
+                record_problems(hw, team, digest)
+                return _update(hw, client, existing, render_digest_blocks(digest))
             except DigestError:
                 store.digests.set_dirty(existing.id, True)  # not shown yet: try again later
                 raise
@@ -142,7 +145,8 @@ def post_digest(hw: Headway, team: Team, period: str, channel: str | None = None
         )
     # Built after the claim: a change from here on finds the claimed row and marks it.
     try:
-        digest = build(hw, team, period, record=True)
+        digest = build(hw, team, period)
+        record_problems(hw, team, digest)
         message = render_digest_blocks(digest)
         resp = client.chat_postMessage(channel=channel, text=message.text, blocks=message.blocks)
     except SlackApiError as exc:
