@@ -137,6 +137,8 @@ def _send_follow_up(client: WebClient, member: Member, line: str, problem: Track
         client.chat_postMessage(channel=member.user_id, text=text, blocks=blocks)
     except SlackApiError as exc:
         log.warning("follow-up of nudge %s not sent: %s", nudge_id, exc.response.get("error"))
+    except Exception as exc:  # no answer from Slack: the nudge itself still goes
+        log.warning("follow-up of nudge %s not sent: %s", nudge_id, type(exc).__name__)
 
 
 def _refused(hw: Headway, member: Member, nudge_id: int, error: str, key: str,

@@ -67,7 +67,13 @@ def roles(hw: Headway, client: WebClient, team: Team, user_id: str, *,
     member = user_id in hw.store.teams.member_ids(team.id, active_only=False)
     lead = user_id in hw.store.teams.leads(team.id)
     enough = lead if for_untrack else (member or lead)
-    admin = False if enough else is_admin(hw, client, team.workspace_id, user_id)
+    admin = False
+    if not enough:
+        try:
+            admin = is_admin(hw, client, team.workspace_id, user_id)
+        except SlackApiError as exc:  # Slack could not say: not an admin, this time
+            log.warning("admin check for a problem's button failed: %s",
+                        exc.response.get("error"))
     return Roles(member, lead, admin)
 
 

@@ -372,7 +372,7 @@ def follow_up_message(line: str, problem: TrackedProblem, nudge_id: int,
     blocks = [section(f"↩︎ {safe(line, 2900)}"),
               {"type": "actions", "block_id": f"follow_up:{nudge_id}", "elements": elements},
               context(note)]
-    return truncate(line, 300), blocks
+    return safe(line, 300), blocks
 
 
 def answered_follow_up(blocks: Sequence[Block], problem: TrackedProblem, nudge_id: int,
