@@ -30,14 +30,16 @@ from slack_sdk.web import SlackResponse
 from bot import rollups
 from bot.config import ConfigError, Settings
 from bot.context import Headway, system_clock
-from bot.core.model import Member
+from bot.core.model import Member, Team
 from bot.core.periods import period_of, period_start, shift_period
+from bot.core.problems import TrackRef, track_key
 from bot.core.prompts import load_packs
 from bot.core.render import render_digest_blocks, render_digest_text
 from bot.core.render_rollup import render_rollup_blocks, render_rollup_text
-from bot.digests import build
+from bot.digests import build, record_problems
 from bot.nudges import send_due
 from bot.pacing import Pacer
+from bot.problems import track_entry
 from bot.replies import record_answer
 from bot.slack_client import PacedClient
 from bot.store import Store
@@ -300,6 +302,7 @@ def _cycle(db_path: Path, weeks: int, now: datetime, store: Store
     dms = sum(1 for c in clients for method, _ in c.sent if method == "chat.postMessage")
     print(f"  ({dms} DMs went to the offline Slack stand-in; none twice)\n")
 
+    _track_a_firefight(hw, teams[0], shift_period(last, -1))
     digests = []
     for team in teams:
         digest = build(hw, team, last)
@@ -310,6 +313,18 @@ def _cycle(db_path: Path, weeks: int, now: datetime, store: Store
     leaders = render_rollup_blocks(rollup)
     return digests, render_rollup_text(rollup), {
         "text": leaders.text, "blocks": leaders.blocks, "thread": leaders.thread}
+
+
+def _track_a_firefight(hw: Headway, team: Team, period: str) -> None:
+    """Tracked problems: the first recurring firefight of `period`'s digest, tracked by
+    the demo's first person as a press of Track it would, and that week counted as posting
+    the digest would; the last digest then lists it with the weeks it cost."""
+    digest = build(hw, team, period)
+    if not digest.recurring:
+        return
+    ref = TrackRef(team.id, period, "firefight", track_key(digest.recurring[0].text))
+    track_entry(hw, team, ref, PEOPLE[0][0])
+    record_problems(hw, team, build(hw, team, period))
 
 
 def _new_nudges(hw: Headway, seen: set[int]) -> list[tuple[int, str, str, str]]:

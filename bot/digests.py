@@ -7,13 +7,18 @@ dirty mark, set by the store in the same transaction as any change it shows (a r
 added, edited or deleted, a label fixed, a member forgotten) and cleared just before the
 digest is rebuilt: a change made while it is being built marks it again. When the
 scheduler posts, updates or leaves a digest is decided in `bot.core.policies`.
+
+Building a digest counts the week's KTLO items against the team's tracked problems
+(`bot.core.problems.apply_week`); posting or updating it stores that count. A recount of
+the same week changes nothing, so posting, updating and previewing any number of times
+counts each week once.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -26,8 +31,9 @@ from bot.core.effort import EffortAnswer
 from bot.core.model import DigestInput, DigestRecord, Team
 from bot.core.periods import quarter_periods, recent_periods
 from bot.core.policies import claim_is_stale
+from bot.core.problems import apply_week, tracking, week_items
 from bot.core.render import DigestMessage, render_digest_blocks
-from bot.members import named
+from bot.members import member_names, named
 from bot.store.digests import Digests
 
 log = logging.getLogger(__name__)
@@ -84,7 +90,33 @@ def load_effort(hw: Headway, workspace_id: str, period: str,
 
 
 def build(hw: Headway, team: Team, period: str) -> Digest:
-    return build_digest(load_input(hw, team, period))
+    """The team's digest for `period`, with its tracked problems (the week's count shown,
+    not stored: `record_problems` stores it when the digest is posted or updated)."""
+    return with_problems(hw, team, build_digest(load_input(hw, team, period)))
+
+
+def with_problems(hw: Headway, team: Team, digest: Digest) -> Digest:
+    """`digest` with its team's tracked problems, the digest's week applied to them."""
+    update = apply_week(hw.store.problems.of_team(team.workspace_id, team.id), digest.period,
+                        week_items(digest))
+    return replace(digest, tracking=tracking(digest, update.problems, team_id=team.id,
+                                             names=member_names(hw, team.workspace_id)))
+
+
+def record_problems(hw: Headway, team: Team, digest: Digest) -> None:
+    """Store what the digest's week did to the team's tracked problems: the weeks counted,
+    a fixed one reopened. Read, counted and written in one transaction, so a status moved
+    meanwhile is not lost; the same week again writes nothing."""
+    store = hw.store
+    with store.atomic():
+        update = apply_week(store.problems.of_team(team.workspace_id, team.id),
+                            digest.period, week_items(digest))
+        for problem in update.problems:
+            if problem.id in update.changed:
+                store.problems.save(team.workspace_id, problem, hw.now())
+    if update.reopened:
+        log.info("team %s/%s: %d tracked problem(s) reopened in %s", team.workspace_id,
+                 team.id, len(update.reopened), digest.period)
 
 
 def post_digest(hw: Headway, team: Team, period: str, channel: str | None = None) -> Posted:
@@ -98,7 +130,10 @@ def post_digest(hw: Headway, team: Team, period: str, channel: str | None = None
     built: list[Digest] = []
 
     def message() -> DigestMessage:
+        # Each post or update of the week's digest records its tracked problems' count
+        # (idempotent: the week is recomputed, never added twice).
         built.append(build(hw, team, period))
+        record_problems(hw, team, built[-1])
         return render_digest_blocks(built[-1])
 
     def chart(client: WebClient, channel_id: str, ts: str, resp: SlackResponse) -> bool:

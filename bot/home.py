@@ -10,6 +10,7 @@ from bot.context import Headway
 from bot.core import messages
 from bot.core.periods import period_of, recent_periods
 from bot.members import named
+from bot.problems import home_blocks
 from bot.team_status import lead_views
 
 HOME_WEEKS = 8
@@ -30,5 +31,6 @@ def publish_home(hw: Headway, client: WebClient, workspace_id: str, user_id: str
             limit=HOME_REPLIES))
         view = messages.home_view(member, recent, shares, period=period,
                                   efforts=store.efforts.of_member(workspace_id, user_id, weeks),
-                                  leads=leads)
+                                  leads=leads,
+                                  problems=home_blocks(hw, workspace_id, user_id, period))
     client.views_publish(user_id=user_id, view=view)

@@ -18,12 +18,15 @@ from slack_sdk.errors import SlackApiError
 from bot.context import Headway
 from bot.core import messages
 from bot.core.digest import agenda_follow_up
+from bot.core.messages.problems import follow_up_message
 from bot.core.model import Member, Nudge, Prompt, Reply, Workspace
 from bot.core.periods import period_of, shift_period
+from bot.core.problems import TrackedProblem
 from bot.core.prompts import plan_prompts
 from bot.core.schedule import due_nudge, is_paused, missed_nudges, open_days
 from bot.core.zones import local_date, with_known_zone
 from bot.members import named
+from bot.problems import follow_up_problem
 from bot.units import unit_of_work
 
 log = logging.getLogger(__name__)
@@ -84,9 +87,13 @@ def send_nudge(
     period: str,
     result: FanoutResult,
     follow_up: str | None = None,
+    follow_up_problem: TrackedProblem | None = None,
 ) -> bool:
     """Claim and send one nudge; True if it was sent now.
 
+    When the `follow_up` line names a tracked problem (`follow_up_problem`), it goes in a
+    DM of its own just before the nudge, with Yes / Partly / Not yet buttons that record
+    the answer on the problem (`bot.problems`): closing the nudge once answered leaves it.
     The workspace's client (`hw.client_for`) paces the post itself: nothing here waits.
     """
     with hw.sending_lock.held():
@@ -95,6 +102,9 @@ def send_nudge(
         if claim is None:
             result.already += 1
             return False
+        if follow_up and follow_up_problem is not None:
+            _send_follow_up(client, member, follow_up, follow_up_problem, claim.id)
+            follow_up = None
         msg = messages.nudge_message(prompt, period, claim.id, member.workspace_id,
                                      member.user_id, follow_up=follow_up)
         key = f"{member.workspace_id}/{member.user_id}/{prompt.id}/{period}"
@@ -116,6 +126,19 @@ def send_nudge(
         hw.store.nudges.mark_sent(claim.id, resp["channel"], resp["ts"], hw.now())
         result.sent.append(key)
         return True
+
+
+def _send_follow_up(client: WebClient, member: Member, line: str, problem: TrackedProblem,
+                    nudge_id: int) -> None:
+    """"Did we move on it?" about a tracked problem, with its answer buttons. Best effort:
+    if Slack refuses it the nudge still goes (its refusal is handled there)."""
+    text, blocks = follow_up_message(line, problem, nudge_id)
+    try:
+        client.chat_postMessage(channel=member.user_id, text=text, blocks=blocks)
+    except SlackApiError as exc:
+        log.warning("follow-up of nudge %s not sent: %s", nudge_id, exc.response.get("error"))
+    except Exception as exc:  # no answer from Slack: the nudge itself still goes
+        log.warning("follow-up of nudge %s not sent: %s", nudge_id, type(exc).__name__)
 
 
 def _refused(hw: Headway, member: Member, nudge_id: int, error: str, key: str,
@@ -306,7 +329,9 @@ def _send_due_to(hw: Headway, member: Member, workspace: Workspace, holidays: fr
                 last_week[key] = named(hw, key[0], hw.store.replies.of(
                     key[0], period=key[1], include_items=False))
             follow_up = agenda_follow_up(prompt.kind, last_week[key])
-        send_nudge(hw, client, member, prompt, due.period, result, follow_up)
+        tracked = (follow_up_problem(hw, member.workspace_id, member.user_id, prompt.kind,
+                                     last_week[key]) if follow_up else None)
+        send_nudge(hw, client, member, prompt, due.period, result, follow_up, tracked)
         if len(result.deactivated) > gone:
             break  # Slack cannot reach this person: the rest of the plan would fail too
 

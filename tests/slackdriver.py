@@ -138,6 +138,33 @@ class SlackDriver:
         resp.response_url = payload["response_url"]
         return resp
 
+    def select_user(self, action_id: str, block_id: str, selected_user: str,
+                    user: str = "U1", *, channel: str, message_ts: str,
+                    ephemeral: bool = True, team_id: str | None = None) -> Response:
+        """A person picked in a `users_select` of a message (an ephemeral one by default: a
+        slash command's answer). Slack sends the select's `block_id` and `selected_user`
+        and no `value` (the block_actions payload reference, docs.slack.dev/reference/
+        interaction-payloads/block_actions-payload; `UsersSelectAction` in bolt-js's
+        src/types/actions/block-action.ts); the rest as in `click`."""
+        team = team_id or self.team_id
+        payload: dict[str, Any] = {
+            "type": "block_actions",
+            "team": {"id": team, "domain": "acme"},
+            "user": {"id": user, "team_id": team},
+            "api_app_id": "A0HEADWAY",
+            "trigger_id": f"{next(self._ids)}.trigger",
+            "response_url": self.fake.new_response_url(),
+            "container": {"type": "message", "channel_id": channel, "message_ts": message_ts,
+                          "is_ephemeral": ephemeral},
+            "channel": {"id": channel},
+            "message": {"ts": message_ts, "text": ""},
+            "actions": [{"type": "users_select", "action_id": action_id, "block_id": block_id,
+                         "selected_user": selected_user, "action_ts": f"{time.time():.6f}"}],
+        }
+        resp = self.interactive(payload)
+        resp.response_url = payload["response_url"]
+        return resp
+
     def submit_view(self, callback_id: str, values: dict[str, dict[str, Any]],
                     private_metadata: str = "", user: str = "U1",
                     team_id: str | None = None) -> Response:

@@ -32,6 +32,7 @@ def test_demo_runs_the_whole_cycle_offline(tmp_path, capsys, monkeypatch):
     assert "none twice" in out
     assert "members replied" in out and "PROGRESS" in out and "KEEPING THE LIGHTS ON" in out
     assert "RECURRING FIREFIGHTS" in out  # the billing export restarts every week
+    assert "TRACKED PROBLEMS" in out and "of firefighting this quarter" in out
     assert "Private thought" not in out  # reflection answers never reach the digest
     saved = json.loads((tmp_path / "demo" / "digest.json").read_text())
     assert saved["blocks"][0]["type"] == "header" and len(saved["blocks"]) <= 50

@@ -30,6 +30,7 @@ from slackdriver import SlackDriver
 
 from bot.cli.parser import build_parser
 from bot.core.model import Item, Member, Reply
+from bot.core.problems import FollowUp, TrackedProblem
 from bot.store import NOT_EXPORTED, Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -428,6 +429,11 @@ def _every_table_has_a_row(store: Store, team_id: str, now: datetime) -> None:
     store.scheduler.set_last_tick(team_id, now)
     claim = store.digests.claim(team_id, "C0DIGEST", "2026-W47", now)
     store.digests.mark_posted(claim.id, "2.0", ["2.1"], now)
+    problem = store.problems.add(team_id, team.id, TrackedProblem(
+        "Restarted the job again", "firefight", "U0ADA1", "2026-W46",
+        references=("Restarted the job again",), weeks=("2026-W46",)),
+        source_period="2026-W46", source_key="0123456789ab", tracked_by="U0ADA1", now=now)
+    store.problems.answer(team_id, problem.id, FollowUp("2026-W47", "partly"), "U1", now)
 
 
 def _readme_export_fields() -> set[tuple[str, str]]:

@@ -31,7 +31,7 @@ SAMPLES = {
     "export team": "export team", "retention": "retention 12",
     "teams": "teams", "stats team": "stats team Platform", "team create": "team create Sales",
     "team lead": "team lead <@U1> for Sales", "team lead remove": "team lead remove <@U1>",
-    "target": "target 40% for Sales",
+    "target": "target 40% for Sales", "problems": "problems Platform",
     "rollup here": "rollup here", "rollup time": "rollup time mon 10:00",
     "rollup preview": "rollup preview",
     "team status": "team status Sales", "reminder": "reminder 12h for Sales",

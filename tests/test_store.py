@@ -131,7 +131,8 @@ def test_forget_member_removes_everything_about_them(store):
                             nudge_id=n.id if uid == "U1" else None)
         store.replies.correct_item("T1", r.items[0].id, uid, "progress", NOW)
     counts = store.members.forget("T1", "U1")
-    assert counts == {"corrections": 1, "items": 1, "replies": 1, "nudges": 1, "member": 1}
+    assert counts == {"corrections": 1, "items": 1, "replies": 1, "nudges": 1, "member": 1,
+                      "problems_unowned": 0, "follow_ups": 0}
     assert store.members.get("T1", "U1") is None
     assert [r.user_id for r in store.replies.of("T1")] == ["U2"]
     assert store.replies.corrections("T1") == [("t", "progress")]

@@ -137,6 +137,9 @@ def parse_command(text: str) -> Command:
 
     if head in {"reminder", "reminders"}:
         return _parse_reminder(rest)
+    if head == "problems":
+        return Command("problems", team=_team_name(rest, _usage_of("problems"))
+                       if rest else None)
 
     if head in _SIMPLE:
         if rest:

@@ -38,6 +38,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
 from bot.core.effort import EffortShare, effort_summary
 from bot.core.labelling import is_unsure
@@ -46,6 +47,9 @@ from bot.core.periods import quarter_of, quarter_periods
 from bot.core.text import STOP_WORDS, readable, truncate
 from bot.core.theme_model import theme_of
 from bot.core.themes import OTHER_THEME
+
+if TYPE_CHECKING:
+    from bot.core.problems import Tracking
 
 __all__ = ["OTHER_THEME", "Digest", "Group", "Line", "Recurring", "Said", "Theme", "alike",
            "build_digest", "percent", "period_dates", "quarter_to_date", "theme_of",
@@ -142,6 +146,9 @@ class Digest:
     # The weeks (with their share) of the run below target that ends with this week,
     # oldest first (see the module's rules); empty without a target.
     under_target: tuple[tuple[str, float], ...] = ()
+    # The team's tracked problems (`bot.core.problems.tracking`), added once built; None
+    # where a digest is shown without them.
+    tracking: Tracking | None = None
 
     @property
     def empty(self) -> bool:
@@ -271,16 +278,22 @@ _FOLLOW_UP = {
 }
 
 
-def agenda_follow_up(kind: str, last_week: Sequence[Reply]) -> str | None:
-    """The line a `problem`/`opportunity` nudge opens with, closing the loop on the agenda:
-    the answer most people named last week (similar answers grouped as in the digest).
-    Plain text; the caller escapes it. None for other kinds or an empty agenda."""
-    template = _FOLLOW_UP.get(kind)
+def agenda_subject(kind: str, last_week: Sequence[Reply]) -> Group | None:
+    """What the follow-up of a `problem`/`opportunity` nudge is about: last week's answer
+    of that kind that most people named (similar answers grouped as in the digest)."""
     answers = [_Answer(Line(readable(r.text).strip(), _author(r)), r.user_id) for r in last_week
                if r.kind == kind and r.text.strip()]
-    if template is None or not answers:
+    return _group(answers)[0] if kind in _FOLLOW_UP and answers else None
+
+
+def agenda_follow_up(kind: str, last_week: Sequence[Reply]) -> str | None:
+    """The line a `problem`/`opportunity` nudge opens with, closing the loop on the agenda:
+    the answer most people named last week (`agenda_subject`).
+    Plain text; the caller escapes it. None for other kinds or an empty agenda."""
+    top = agenda_subject(kind, last_week)
+    if top is None:
         return None
-    top = _group(answers)[0]
+    template = _FOLLOW_UP[kind]
     first_line = top.text.splitlines()[0]
     who = f" ({top.people} people)" if top.people > 1 else ""
     return template.format(text=truncate(first_line, 120), who=who)

@@ -28,12 +28,21 @@ Contracts:
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Literal, get_args
 
-from bot.core.digest import Group, Recurring, alike, same_firefight, significant, similarity
+from bot.core.digest import (
+    Digest,
+    Group,
+    Recurring,
+    alike,
+    same_firefight,
+    significant,
+    similarity,
+)
 from bot.core.periods import parse_period, quarter_of, weeks_between
 from bot.core.text import readable, truncate
 
@@ -449,3 +458,128 @@ def parse_problem_id(text: str, prefix: str = "") -> int:
     if not rest.isdigit():
         raise ProblemError(f"`{truncate(text, 30)}` does not name a tracked problem")
     return int(rest)
+
+
+# ── the digest's Track it ───────────────────────────────────────────────────
+#
+# A Track it button names its digest entry by the team, the digest's week, the entry's kind
+# and a short hash of its text. Pressing it rebuilds that week's digest from the store and
+# tracks the entry whose text has that hash: nothing is written when a digest is built (a
+# `digest --dry-run` reads a read-only file; a `forget me` leaves no copy of anyone's text
+# behind in a table of pending buttons), and the texts the problem keeps as references are
+# the ones the digest had at the press. An entry whose text changed since the digest was
+# posted (an edit, a deletion) is not found, and the member is told so; the digest itself
+# follows the change within minutes, with buttons for the new text.
+
+TRACK_KEY_CHARS = 12
+
+
+def track_key(text: str) -> str:
+    """A digest entry's text as a short, stable key: a hash of its words (case, spacing
+    and punctuation aside), as people read them (`readable`)."""
+    words = " ".join(re.findall(r"\w+", readable(text).casefold()))
+    return hashlib.sha1(words.encode("utf-8")).hexdigest()[:TRACK_KEY_CHARS]
+
+
+@dataclass(frozen=True)
+class TrackRef:
+    """What a Track it button names: a digest entry of `kind` whose text hashes to `key`,
+    in the digest of `team_id` for `period`."""
+
+    team_id: int
+    period: str
+    kind: Kind
+    key: str
+
+
+def track_value(team_id: int, period: str, kind: Kind, text: str) -> str:
+    """The Track it button's value, `"<team id>:<period>:<kind>:<key>"`."""
+    return f"{team_id}:{period}:{kind}:{track_key(text)}"
+
+
+def parse_track_value(value: str) -> TrackRef:
+    """A Track it button's value back to its `TrackRef`; ProblemError for anything else."""
+    parts = (value or "").split(":")
+    ok = (len(parts) == 4 and parts[0].isdigit() and parts[2] in KINDS
+          and re.fullmatch(f"[0-9a-f]{{{TRACK_KEY_CHARS}}}", parts[3]) is not None)
+    if ok:
+        try:
+            parse_period(parts[1])
+        except ValueError:
+            ok = False
+    if not ok:
+        raise ProblemError(f"`{truncate(str(value), 40)}` is not a Track it button's value")
+    return TrackRef(int(parts[0]), parts[1], parts[2], parts[3])  # type: ignore[arg-type]
+
+
+Entry = Recurring | Group
+
+
+def trackables(digest: Digest) -> list[tuple[Kind, Entry]]:
+    """The digest's entries that carry Track it: its recurring firefights, then the
+    problems and the opportunities on its agenda."""
+    return [*(("firefight", r) for r in digest.recurring),
+            *(("problem", g) for g in digest.problems),
+            *(("opportunity", g) for g in digest.opportunities)]  # type: ignore[list-item]
+
+
+def find_trackable(digest: Digest, ref: TrackRef) -> Entry | None:
+    """The entry of `digest` a Track it button names, if the digest still has it."""
+    return next((entry for kind, entry in trackables(digest)
+                 if kind == ref.kind and track_key(entry.text) == ref.key), None)
+
+
+def tracked_as(kind: Kind, text: str, problems: Sequence[TrackedProblem]
+               ) -> TrackedProblem | None:
+    """The tracked problem a digest entry already is, if any: for a recurring firefight,
+    the problem its text would be counted against (`match_items`); for an agenda item,
+    the one its follow-up would name (`follow_up_subject`)."""
+    if kind == "firefight":
+        stored = [p for p in problems if p.id is not None]
+        matches = match_items((KtloItem(text),), stored)
+        return next((p for p in stored if matches and p.id == matches[0].problem_id), None)
+    return follow_up_subject(text, kind, problems)
+
+
+def track(ref: TrackRef, entry: Entry, *, owner: str,
+          past_ktlo: Sequence[tuple[str, Sequence[str]]] = ()) -> TrackedProblem:
+    """The problem a press of Track it on `entry` tracks (not stored yet)."""
+    if ref.kind == "firefight":
+        assert isinstance(entry, Recurring)
+        return track_firefight(entry, owner=owner, period=ref.period, past_ktlo=past_ktlo)
+    assert isinstance(entry, Group)
+    return track_agenda(entry, ref.kind, owner=owner, period=ref.period)
+
+
+def week_items(digest: Digest) -> tuple[KtloItem, ...]:
+    """The week's KTLO items, as the digest counted them, for `apply_week`."""
+    return tuple(KtloItem(line.text) for theme in digest.ktlo_themes for line in theme.lines)
+
+
+@dataclass(frozen=True)
+class Tracking:
+    """What a team's digest shows of its tracked problems: the "Tracked problems" section,
+    which of its entries are tracked already (no Track it button on those), the owners'
+    names, and the team (for the buttons' values)."""
+
+    team_id: int
+    section: ProblemsSection
+    # (kind, track_key(text)) of each entry already tracked → the problem it is
+    tracked: Mapping[tuple[str, str], TrackedProblem] = field(default_factory=dict)
+    names: Mapping[str, str] = field(default_factory=dict)
+
+    def of(self, kind: Kind, text: str) -> TrackedProblem | None:
+        return self.tracked.get((kind, track_key(text)))
+
+
+def tracking(digest: Digest, problems: Sequence[TrackedProblem], *, team_id: int,
+             names: Mapping[str, str] | None = None) -> Tracking:
+    """`digest`'s tracked problems: `problems` are the team's, with the digest's week
+    already applied (`apply_week`)."""
+    tracked = {}
+    for kind, entry in trackables(digest):
+        same = tracked_as(kind, entry.text, problems)
+        if same is not None:
+            tracked[(kind, track_key(entry.text))] = same
+    return Tracking(team_id, problems_section(problems, digest.period), tracked,
+                    dict(names or {}))

@@ -13,6 +13,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.core.digest import Digest, Group, Line, Said, percent
+from bot.core.messages.problems import (
+    problems_section_blocks,
+    problems_section_text,
+    track_button,
+    tracked_note,
+)
+from bot.core.problems import Kind
 from bot.core.text import plain, safe, show, strip_control, truncate
 
 Block = dict[str, Any]
@@ -252,16 +259,60 @@ def render_digest_blocks(d: Digest) -> DigestMessage:
             if not entries:
                 continue
             shown = _first_entries(title_line, entries)
+            if (kind := _track_kind(d, title_line)) is not None:
+                if shown < len(entries):
+                    rest.append((title_line, entries[shown:]))
+                blocks.append({"type": "divider"})
+                blocks += _trackable_blocks(d, kind, title_line, entries, shown)
+                continue
             body = "\n".join([title_line, *_entry_lines(entries[:shown])])
             if shown < len(entries):
                 rest.append((title_line, entries[shown:]))
                 body += MORE_NOTE.format(n=len(entries) - shown)
             blocks.append({"type": "divider"})
             blocks.append(section(body))
+    if d.tracking is not None and not d.empty:
+        blocks += problems_section_blocks(d.tracking.section, d.tracking.names)
     blocks.append(context(_footer(d)))
     # The main message stays small by construction; this guards future sections.
     blocks = blocks[: MAX_BLOCKS - 1] + ([blocks[-1]] if len(blocks) >= MAX_BLOCKS else [])
     return DigestMessage(fallback, blocks, _thread(d.period, rest))
+
+
+# The lists whose entries carry Track it, by the emoji their title starts with.
+_TRACKABLE: dict[str, Kind] = {":fire:": "firefight", ":dart:": "problem",
+                               ":seedling:": "opportunity"}
+
+
+def _track_kind(d: Digest, title_line: str) -> Kind | None:
+    """The kind of tracked problem the entries of this list become, when the digest
+    carries its team's tracked problems (a channel digest; not the terminal's)."""
+    if d.tracking is None:
+        return None
+    return next((kind for emoji, kind in _TRACKABLE.items()
+                 if title_line.startswith(f"*{emoji}")), None)
+
+
+def _trackable_blocks(d: Digest, kind: Kind, title_line: str, entries: list[Entry],
+                      shown: int) -> list[Block]:
+    """The first `shown` entries of a list, one section each with a Track it button (or,
+    when it is tracked already, what it is now); the list's title opens the first."""
+    assert d.tracking is not None
+    source = {"firefight": d.recurring, "problem": d.problems,
+              "opportunity": d.opportunities}[kind]
+    out: list[Block] = []
+    for i, ((_, text), entry) in enumerate(zip(entries[:shown], source, strict=False)):
+        body = f"{title_line}\n{text}" if i == 0 else text
+        if i == shown - 1 and shown < len(entries):
+            body += MORE_NOTE.format(n=len(entries) - shown)
+        same = d.tracking.of(kind, entry.text)
+        if same is not None:
+            out.append(section(f"{body} {tracked_note(same, d.tracking.names)}"))
+        else:
+            block = section(body)
+            block["accessory"] = track_button(d.tracking.team_id, d.period, kind, entry.text)
+            out.append(block)
+    return out
 
 
 def _thread(period: str, rest: list[tuple[str, list[Entry]]]) -> list[tuple[str, list[Block]]]:
@@ -289,5 +340,8 @@ def render_digest_text(d: Digest) -> str:
         for title_line, entries in _lists(d, escape=False):
             if entries:
                 out += ["", title_line, *_entry_lines(entries)]
+        if d.tracking is not None and (tracked := problems_section_text(
+                d.tracking.section, d.tracking.names)):
+            out += ["", tracked]
     out += ["", _footer(d), rule]
     return "\n".join(out)

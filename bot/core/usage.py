@@ -44,6 +44,7 @@ ACCESS: dict[str, Access] = {
     "admins": "everyone",
     "teams": "everyone",
     "stats team": "everyone",
+    "problems": "everyone",
     "digest time": "lead",
     "team add": "lead",
     "team remove": "lead",
@@ -119,6 +120,8 @@ USAGE: tuple[Usage, ...] = (
     Usage("stats", "my progress share over recent weeks"),
     Usage("stats team [<team>]", "a team's last 13 weeks against its target"),
     Usage("teams", "each team: channel, members, schedule, target, leads"),
+    Usage("problems [<team>]", "a team's tracked problems: status, owner, weeks they cost, "
+          "with buttons to move them"),
     Usage("anonymous on|off", "show my answers in the digest without my name"),
     Usage("export", "send me my data as a file"),
     Usage("forget me", "delete everything Headway stores about me"),

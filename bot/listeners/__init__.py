@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.context import Headway
-from bot.listeners import actions, commands, events, views
+from bot.listeners import actions, commands, events, problems, views
 
 
 def register_listeners(app: App, hw: Headway) -> None:
@@ -13,3 +13,4 @@ def register_listeners(app: App, hw: Headway) -> None:
     actions.register(app, hw)
     events.register(app, hw)
     views.register(app, hw)
+    problems.register(app, hw)

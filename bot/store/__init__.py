@@ -14,8 +14,9 @@ ledger), `store.replies` (with items and corrections), `store.digests` (and
 weeks at once, for the rollup), `store.admins`,
 `store.members`, `store.nudges` (the delivery ledger), `store.replies` (with items and
 corrections), `store.digests`, `store.efforts` (the effort question), `store.admins`,
-`store.holidays`, `store.messages` (handled messages), `store.reminders` (the gentle
-reminders' ledger), `store.scheduler` (scheduler state)
+`store.problems` (tracked problems), `store.holidays`, `store.messages` (handled
+messages), `store.reminders` (the gentle reminders' ledger), `store.scheduler` (scheduler
+state)
 and `store.exports`, a module each.
 
 Every method that records a moment takes `now` from the caller: time is injected.
@@ -49,6 +50,7 @@ from bot.store.members import Members
 from bot.store.messages import Messages
 from bot.store.migrations import migrations
 from bot.store.nudges import Nudges
+from bot.store.problems import Problems
 from bot.store.reminders import Reminders
 from bot.store.replies import Replies
 from bot.store.scheduler_state import SchedulerState
@@ -84,6 +86,7 @@ class Store:
         self.rollups = Digests(self, table="rollups")
         self.team_weeks = TeamWeeks(self)  # every team's weeks at once, for the rollup
         self.efforts = Efforts(self)
+        self.problems = Problems(self)
         self.scheduler = SchedulerState(self)
         self.exports = Exports(self)
 

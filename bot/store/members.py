@@ -97,7 +97,9 @@ class Members(Aggregate):
     def forget(self, workspace_id: str, user_id: str) -> dict[str, int]:
         """Delete a member's replies, items, corrections, effort answers, ledger rows, team
         memberships and leads, and settings, in one transaction; posted digests that showed
-        their answers are marked for a rebuild."""
+        their answers are marked for a rebuild. Their team's tracked problems stay: they no
+        longer own any, and the follow-up answers they gave go
+        (`store.problems.forget_member`)."""
         who = [workspace_id, user_id]
         counts: dict[str, int] = {}
         with self.atomic() as db:
@@ -116,6 +118,7 @@ class Members(Aggregate):
             self._store.digests.mark_dirty(db, workspace_id, [r["period"] for r in db.query(
                 "SELECT period FROM efforts WHERE workspace_id = ? AND user_id = ?", who)],
                 author=user_id)
+            counts.update(self._store.problems.forget_member(db, workspace_id, user_id))
             for table, key in (("replies", "replies"), ("nudges", "nudges"), ("skips", None),
                                ("efforts", None), ("missed_nudges", None),
                                ("headway_admins", None), ("team_members", None),

@@ -430,3 +430,65 @@ def m010_reminders(db: Database) -> None:
         CREATE INDEX nudges_open_by_period ON nudges (status, period);
         """
     )
+
+
+@migrations()
+def m011_tracked_problems(db: Database) -> None:
+    db.executescript(
+        """
+        -- A recurring firefight or an agenda item a team decided to act on (Track it in the
+        -- digest), kept until it is fixed. Its lists (the texts it is matched by, the weeks
+        -- its firefight appeared, the answers to "did we move on it?") are tables of their
+        -- own, one row a value, deleted with it.
+        CREATE TABLE tracked_problems (
+            id INTEGER PRIMARY KEY,
+            workspace_id TEXT NOT NULL REFERENCES workspaces(workspace_id),
+            team_id INTEGER NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+            title TEXT NOT NULL,
+            kind TEXT NOT NULL,  -- firefight | problem | opportunity
+            owner TEXT,  -- user id; NULL: nobody (the owner asked Headway to forget them)
+            status TEXT NOT NULL DEFAULT 'open',  -- open | in_progress | fixed
+            started TEXT NOT NULL,  -- the week it was tracked in (the digest's week)
+            fixed_at TEXT,  -- the week it was last marked fixed in
+            reopened_at TEXT,  -- the week its firefight last came back after a fix
+            -- The digest entry it was tracked from: the same button pressed twice (a double
+            -- click, a redelivered request, two people at once) tracks it once.
+            source_period TEXT NOT NULL,
+            source_key TEXT NOT NULL,
+            tracked_by TEXT,  -- who pressed Track it; NULL after they were forgotten
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (team_id, source_period, kind, source_key)
+        );
+        CREATE INDEX tracked_problems_by_team ON tracked_problems (workspace_id, team_id);
+        CREATE INDEX tracked_problems_by_owner ON tracked_problems (workspace_id, owner);
+
+        CREATE TABLE problem_references (
+            workspace_id TEXT NOT NULL REFERENCES workspaces(workspace_id),
+            problem_id INTEGER NOT NULL REFERENCES tracked_problems(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            PRIMARY KEY (problem_id, position)
+        );
+
+        CREATE TABLE problem_weeks (
+            workspace_id TEXT NOT NULL REFERENCES workspaces(workspace_id),
+            problem_id INTEGER NOT NULL REFERENCES tracked_problems(id) ON DELETE CASCADE,
+            period TEXT NOT NULL,
+            PRIMARY KEY (problem_id, period)
+        );
+
+        -- One answer a problem and week: a later one replaces it.
+        CREATE TABLE problem_follow_ups (
+            workspace_id TEXT NOT NULL REFERENCES workspaces(workspace_id),
+            problem_id INTEGER NOT NULL REFERENCES tracked_problems(id) ON DELETE CASCADE,
+            period TEXT NOT NULL,
+            answer TEXT NOT NULL,  -- yes | partly | no
+            note TEXT NOT NULL DEFAULT '',
+            answered_by TEXT NOT NULL,
+            answered_at TEXT NOT NULL,
+            PRIMARY KEY (problem_id, period)
+        );
+        CREATE INDEX problem_follow_ups_by_member ON problem_follow_ups (workspace_id, answered_by);
+        """
+    )

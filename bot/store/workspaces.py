@@ -83,8 +83,9 @@ class Workspaces(Aggregate):
             tables = [t for t in db.table_names()
                       if t != "workspaces" and "workspace_id" in db[t].columns_dict]
             # Children first: items before replies, and so on, for the foreign keys.
-            order = ["corrections", "items", "replies", "nudges", "digests", "team_members",
-                     "team_leads", "teams"]
+            order = ["corrections", "items", "replies", "nudges", "digests",
+                     "problem_follow_ups", "problem_weeks", "problem_references",
+                     "tracked_problems", "team_members", "team_leads", "teams"]
             tables.sort(key=lambda t: order.index(t) if t in order else len(order))
             for table in tables:
                 counts[table] = db.execute(

@@ -13,7 +13,8 @@ KEPT = "Kept: nothing was deleted."
 def forget_prompt() -> dict[str, Any]:
     """The ephemeral question with its two buttons (their ids: `ids.FORGET_*`)."""
     text = ("*Delete everything Headway stores about you?* Your answers, their labels, "
-            "your corrections, your delivery history and your settings. This can't be undone.")
+            "your corrections, your delivery history and your settings. This can't be undone. "
+            "Your team's tracked problems stay with the team; you will no longer own any.")
     return {
         "text": text,
         "blocks": [
@@ -32,7 +33,11 @@ def forget_prompt() -> dict[str, Any]:
 
 
 def forgotten(counts: dict[str, int]) -> str:
-    """After the deletion, with what `Store.forget_member` counted."""
+    """After the deletion, with what `store.members.forget` counted."""
+    unowned = counts.get("problems_unowned", 0)
+    problems = (f" You no longer own {unowned} tracked problem{'s' if unowned != 1 else ''}: "
+                f"{'they stay' if unowned != 1 else 'it stays'} with the team, for someone "
+                f"else to pick up." if unowned else "")
     return (f"Deleted: {counts['replies']} answers, {counts['items']} items, "
             f"{counts['corrections']} corrections and your settings. "
-            f"Headway no longer knows anything about you.")
+            f"Headway no longer knows anything about you.{problems}")

@@ -44,11 +44,13 @@ def home_view(
     period: str | None = None,
     efforts: Mapping[str, str] | None = None,
     leads: Sequence[LeadView] = (),
+    problems: Sequence[Block] = (),
 ) -> Block:
     """The member's Home tab. `period`: the member's current week, which decides which
     answers show an Edit button (`edits.why_not_editable`); `efforts`: their answers to
     the effort question, by week, shown beside each week's share; `leads`: the teams they
-    lead (`team_status.lead_section`; a lead need not be enrolled)."""
+    lead (`team_status.lead_section`; a lead need not be enrolled); `problems`: the tracked
+    problems they own (`messages.problems.owner_home_blocks`), shown after the shares."""
     efforts = efforts or {}
     blocks: list[Block] = [
         {"type": "header", "text": {"type": "plain_text", "text": "Headway"}},
@@ -80,6 +82,7 @@ def home_view(
                               "weekly work question; tap another answer there to change it."))
     blocks += lead_section(leads)
 
+    blocks += problems
     blocks.append({"type": "divider"})
     title = "*Your recent answers*"
     blocks.append(section(title if recent else f"{title}\nNone yet."))

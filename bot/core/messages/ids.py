@@ -34,6 +34,15 @@ PROBLEM_UNTRACK = "problem_untrack"
 PROBLEM_STATUS = "problem_status"
 PROBLEM_OWNER = "problem_owner"
 PROBLEM_BLOCK = "problem_"
+# "Did we move on it?" about a tracked problem, asked in its own DM just before the agenda
+# question: one button per answer, "problem_follow_up_<answer>" (value "<nudge id>:<problem
+# id>", the nudge it came with). The keys are `bot.core.problems.ANSWERS`.
+PROBLEM_FOLLOW_UP = "problem_follow_up"
+FOLLOW_UP_ACTIONS: dict[str, str] = {
+    "yes": "problem_follow_up_yes",
+    "partly": "problem_follow_up_partly",
+    "no": "problem_follow_up_no",
+}
 # "Edit" beside an answer in App Home and `/headway history` (value: the reply id), and
 # the edit form it opens (the text input reuses ANSWER_BLOCK / ANSWER_INPUT).
 EDIT_ANSWER = "reply_edit"

@@ -16,22 +16,28 @@ from dataclasses import dataclass
 
 from bot.core.messages.blocks import Block, button, context, section
 from bot.core.messages.ids import (
+    FOLLOW_UP_ACTIONS,
     PROBLEM_BLOCK,
     PROBLEM_OWNER,
     PROBLEM_STATUS,
+    PROBLEM_TRACK,
     PROBLEM_UNTRACK,
 )
 from bot.core.messages.member_replies import plural
 from bot.core.periods import quarter_of
 from bot.core.problems import (
+    ANSWERS,
     STATUS_NAMES,
     STATUSES,
+    Answer,
+    Kind,
     ProblemLine,
     ProblemsSection,
     Status,
     TrackedProblem,
     list_order,
     problem_line,
+    track_value,
 )
 from bot.core.text import plain, safe, show, strip_control, truncate
 
@@ -57,6 +63,7 @@ TRACK_REFUSED = "Only members of the team can track its problems."
 UPDATE_REFUSED = "Only members of the team can change its tracked problems."
 UNTRACK_REFUSED = ("Only the team's leads and workspace admins can untrack a problem. "
                    "Mark it fixed instead, or ask one of them.")
+NO_OWNER = "no owner yet"
 
 
 # ── pieces ──────────────────────────────────────────────────────────────────
@@ -73,6 +80,15 @@ def _owner_name(user_id: str, names: Mapping[str, str] | None, escape: bool) -> 
 
 def _owner_mention(user_id: str) -> str:
     return f"<@{user_id}>" if _USER_ID.fullmatch(user_id) else safe(user_id, 30)
+
+
+def _owner(user_id: str, names: Mapping[str, str] | None, escape: bool, *,
+           mention: bool = False) -> str:
+    """"owner Ana" — or "no owner yet" for a problem whose owner was forgotten."""
+    if not user_id:
+        return NO_OWNER
+    return "owner " + (_owner_mention(user_id) if mention
+                       else _owner_name(user_id, names, escape))
 
 
 def age_text(weeks: int) -> str:
@@ -105,7 +121,7 @@ def section_entries(s: ProblemsSection, names: Mapping[str, str] | None = None, 
     star = "*" if escape else ""
 
     def owner(line: ProblemLine) -> str:
-        return f"owner {_owner_name(line.problem.owner, names, escape)}"
+        return _owner(line.problem.owner, names, escape)
 
     entries: list[Entry] = []
     for line in s.reopened:
@@ -228,7 +244,7 @@ def _detail(problem: TrackedProblem, period: str) -> str:
     if problem.follow_ups:
         last = problem.follow_ups[-1]
         answer = f"moved on it? {last.answer} ({last.period})"
-    return _joined(status, f"owner {_owner_mention(problem.owner)}",
+    return _joined(status, _owner(problem.owner, None, True, mention=True),
                    f"{age_text(line.age)} ({problem.started})", when, cost, answer)
 
 
@@ -287,3 +303,85 @@ def problems_list(problems: Sequence[TrackedProblem], period: str, *, team_name:
     blocks.append(context("Status buttons and the owner list change a problem for the whole "
                           "team; the digest shows open ones with the weeks they cost."))
     return ProblemsList(fallback, blocks)
+
+
+# ── the digest's Track it ───────────────────────────────────────────────────
+
+
+def track_button(team_id: int, period: str, kind: Kind, text: str) -> Block:
+    """The Track it button beside a recurring firefight or an agenda item (its value:
+    `bot.core.problems.track_value`)."""
+    return button("Track it", PROBLEM_TRACK, track_value(team_id, period, kind, text))
+
+
+def tracked_note(problem: TrackedProblem, names: Mapping[str, str] | None = None, *,
+                 escape: bool = True) -> str:
+    """What stands beside an entry that is tracked already, instead of its button."""
+    status = "fixed" if problem.status == "fixed" else STATUS_NAMES[problem.status]
+    text = f"tracked, {status}, {_owner(problem.owner, names, escape)}"
+    return f"_:pushpin: {text}_" if escape else f"[{text}]"
+
+
+def tracked_reply(problem: TrackedProblem, team_name: str) -> str:
+    """The ephemeral answer to a first press of Track it."""
+    cost = ("Each week the digest counts the weeks its firefight comes back. "
+            if problem.kind != "opportunity" else "")
+    return (f":pushpin: Tracked for *{safe(team_name, 100)}*: “{_title(problem, True)}”. "
+            f"You own it. {cost}`/headway problems` lists it, with buttons to change its "
+            f"status and owner.")
+
+
+def already_tracked_reply(problem: TrackedProblem) -> str:
+    """A second press of Track it (or of another entry about the same problem)."""
+    status = STATUS_NAMES[problem.status]
+    return (f"That one is already tracked: “{_title(problem, True)}” ({status}, "
+            f"{_owner(problem.owner, None, True, mention=True)}, tracked in "
+            f"{problem.started}). `/headway problems` lists it.")
+
+
+def entry_gone_reply(period: str) -> str:
+    """Track it on an entry the week's digest no longer has (its answer was edited or
+    deleted since the digest was posted)."""
+    return (f"That item is no longer in the {period} digest: an answer changed since it was "
+            f"posted. The digest updates within a few minutes; press Track it there again.")
+
+
+PROBLEM_GONE = "That problem is no longer tracked (someone untracked it)."
+TEAM_GONE = "That team no longer exists, so its problems can't change."
+
+
+# ── "did we move on it?" about a tracked problem ────────────────────────────
+
+ANSWER_TEXT: dict[Answer, str] = {"yes": "Yes", "partly": "Partly", "no": "Not yet"}
+
+
+def follow_up_message(line: str, problem: TrackedProblem, nudge_id: int,
+                      answered: Answer | None = None) -> tuple[str, list[Block]]:
+    """The follow-up DM: last week's agenda line (`digest.agenda_follow_up`, plain text) and
+    one button per answer, recorded on the tracked problem it names. Once answered, the
+    chosen answer is marked; another tap changes it."""
+    assert problem.id is not None
+    value = f"{nudge_id}:{problem.id}"
+    elements = [button(ANSWER_TEXT[a], FOLLOW_UP_ACTIONS[a], value,
+                       "primary" if a == answered else None) for a in ANSWERS]
+    owner = _owner(problem.owner, None, True, mention=True)
+    note = (f"Recorded: *{ANSWER_TEXT[answered].lower()}*, on the tracked problem "
+            f"“{_title(problem, True)}” ({owner} sees it). Tap another to change it."
+            if answered else
+            f"It is a tracked problem ({owner}): your answer is recorded on it.")
+    blocks = [section(f"↩︎ {safe(line, 2900)}"),
+              {"type": "actions", "block_id": f"follow_up:{nudge_id}", "elements": elements},
+              context(note)]
+    return safe(line, 300), blocks
+
+
+def answered_follow_up(blocks: Sequence[Block], problem: TrackedProblem, nudge_id: int,
+                       answer: Answer) -> list[Block] | None:
+    """The clicked follow-up DM (`blocks`, as Slack sent them) redrawn with `answer`
+    marked; None when it holds no follow-up of that nudge (a forged click)."""
+    at = next((i for i, b in enumerate(blocks)
+               if b.get("block_id") == f"follow_up:{nudge_id}"), None)
+    if at is None:
+        return None
+    _, redrawn = follow_up_message("", problem, nudge_id, answer)
+    return [*blocks[:at], *redrawn[1:]]

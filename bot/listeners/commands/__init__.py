@@ -31,6 +31,7 @@ from bot.listeners.commands import (
     forget,
     member_settings,
     my_answers,
+    problems,
     rollup,
     status,
     team,
@@ -43,7 +44,7 @@ from bot.listeners.commands.request import Answer, Handler, Refusal, Request
 log = logging.getLogger(__name__)
 
 MODULES = (usage, member_settings, my_answers, export, forget, digest_channel, team, teams,
-           workspace_settings, admin, rollup, status)
+           workspace_settings, admin, problems, rollup, status)
 
 
 def _handlers() -> dict[str, Handler]:

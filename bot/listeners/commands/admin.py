@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from slack_sdk import WebClient
+
 from bot.context import Headway
 from bot.core.messages import admin_replies as say
 from bot.core.model import Team
@@ -17,6 +19,15 @@ from bot.teams import default_team
 
 def _is_slack_admin(user: dict[str, Any]) -> bool:
     return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
+
+
+def is_admin(hw: Headway, client: WebClient, workspace_id: str, user_id: str) -> bool:
+    """Whether `user_id` is a Headway admin: one of Slack's workspace admins or owners
+    (asked now: roles change), or a member they named. The check `require_admin` makes,
+    for a button rather than a command."""
+    if user_id in hw.store.admins.of(workspace_id):
+        return True
+    return _is_slack_admin(client.users_info(user=user_id)["user"])
 
 
 def require_admin(hw: Headway, req: Request) -> dict[str, Any]:
@@ -35,7 +46,7 @@ def require_admin(hw: Headway, req: Request) -> dict[str, Any]:
 
 
 # How each of a lead's commands names its team: `team add @ana to Platform`.
-_VERB = {"team add": "to", "team remove": "from"}
+_VERB = {"team add": "to", "team remove": "from", "problems": "problems"}
 
 
 def team_of(hw: Headway, req: Request, *, create_default: bool = True) -> Team:
