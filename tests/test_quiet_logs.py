@@ -77,7 +77,7 @@ def test_a_start_and_five_ticks_at_info_log_the_start_and_the_nudges_only(
             clock.now = at
             for lane in LANES:  # run each lane's job now
                 scheduler.modify_job(lane.name, next_run_time=datetime.now(UTC))
-        for lane in LANES:
+        for _lane in LANES:
             assert ran.acquire(timeout=30), "a lane's job did not run"
         # Each job handed its run to the lane's thread, which handed work to the senders.
         assert hw.settle(), "the lanes did not finish"
