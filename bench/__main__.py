@@ -16,6 +16,8 @@ SUITES = [
     ("digest build time, 1 and 5 years of history (issue: progress vs KTLO)",
      "bench.digest_build"),
     ("fan-out to 2,000 members and acks during it (issue: delivery)", "bench.fanout"),
+    ("many workspaces in one process: fan-out, lanes, pace, idle tick, replies (issue 15)",
+     "bench.parallel"),
     ("Socket Mode acks across reconnects, aiohttp vs built-in client (issue: what Slack "
      "really sends)", "bench.socket_ack"),
 ]

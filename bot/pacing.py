@@ -28,8 +28,9 @@ from typing import Any
 # above the "several hundred a minute" Slack describes, so Slack's own 429 finds the limit.
 HARD_CEILING = 20.0
 # Each accepted post raises the rate by _RISE of the starting rate: from 4/s to 8/s takes
-# 40 posts (about 7 s). Gentle on purpose: an overshoot costs a whole Retry-After.
-_RISE = 0.025
+# 20 posts (about 3 s). An overshoot costs one Retry-After, once: the hold comes from what
+# Slack accepted, not from how far the rate had climbed.
+_RISE = 0.05
 # After a 429: hold at _HOLD of the rate Slack accepted in the seconds before it, start
 # again from _FALL_BACK of that hold, never below _FLOOR of the starting rate.
 _HOLD = 0.95
@@ -98,10 +99,13 @@ class Pacer:
             self.rate_limited += 1
             while self._accepted and self._accepted[0] <= now - _WINDOW:
                 self._accepted.popleft()
-            # What Slack took in the last seconds is its limit; with less than that much
+            # What Slack took in the last seconds is its limit (over the last second, or
+            # the last two while the rate was still climbing); with less than that much
             # sending behind it, the rate asked for.
             measured = self._accepted and now - self._sending_since >= _WINDOW
-            refused = min(self.rate, len(self._accepted) / _WINDOW) if measured else self.rate
+            last_second = sum(1 for at in self._accepted if at > now - 1.0)
+            took = max(float(last_second), len(self._accepted) / _WINDOW)
+            refused = min(self.rate, took) if measured else self.rate
             floor = self.start_rate * _FLOOR
             self.ceiling = max(floor, min(self.ceiling, refused * _HOLD))
             self.rate = max(floor, min(self.rate, self.ceiling) * _FALL_BACK)

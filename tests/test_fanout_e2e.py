@@ -332,7 +332,7 @@ def test_a_429_before_a_second_of_sending_holds_under_the_rate_asked_for():
     _send(pacer, 2)
     pacer.rate_limited_for(1.0)
     # Two accepted posts say nothing about Slack's limit yet: the rate asked for does.
-    assert pacer.ceiling == pytest.approx(pacer.start_rate * (1 + 2 * 0.025) * 0.95)
+    assert pacer.ceiling == pytest.approx(pacer.start_rate * (1 + 2 * 0.05) * 0.95)
 
 
 def test_a_hold_is_probed_again_after_a_long_spell_without_a_429():

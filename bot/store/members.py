@@ -125,10 +125,12 @@ class Members(Aggregate):
     def due_workspaces(self, now: datetime) -> list[str]:
         """The installed workspaces with a member the scheduler has to look at by `now`:
         one range over the next-due index, whatever the number of workspaces."""
+        # INDEXED BY: without table statistics SQLite would rather walk the primary key.
         return [r["workspace_id"] for r in self.db.query(
-            "SELECT DISTINCT m.workspace_id FROM members m JOIN workspaces w "
-            "ON w.workspace_id = m.workspace_id WHERE m.next_due_at <= ? AND m.active = 1 "
-            "AND w.uninstalled_at IS NULL ORDER BY m.workspace_id", [utc_iso(now)])]
+            "SELECT DISTINCT m.workspace_id FROM members m INDEXED BY members_next_due "
+            "JOIN workspaces w ON w.workspace_id = m.workspace_id WHERE m.next_due_at <= ? "
+            "AND m.active = 1 AND w.uninstalled_at IS NULL ORDER BY m.workspace_id",
+            [utc_iso(now)])]
 
     def due(self, workspace_id: str, now: datetime) -> list[DueMember]:
         """The workspace's active members the scheduler has to look at by `now`."""

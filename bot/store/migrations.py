@@ -299,5 +299,7 @@ def m009_next_due(db: Database) -> None:
             WHERE reminded_at IS NULL AND snoozed_until IS NOT NULL;
         CREATE INDEX workspaces_uninstalled ON workspaces (uninstalled_at)
             WHERE uninstalled_at IS NOT NULL;
+        CREATE INDEX workspaces_retention ON workspaces (retention_months)
+            WHERE retention_months IS NOT NULL;
         """
     )

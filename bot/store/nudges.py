@@ -55,10 +55,12 @@ class Nudges(Aggregate):
         process other than `not_by`: their process died mid-send (of one workspace, or
         of all). Found through the index of claims, not by reading the ledger."""
         where, params = and_equal({"workspace_id": workspace_id})
-        return self._nudges(
-            "status = 'claimed' AND (claimed_at < ? OR "
-            f"(? IS NOT NULL AND coalesce(claimed_by, '') != ?)){where}",
-            [iso(before), not_by, not_by, *params])
+        return [_nudge(r) for r in self.db.query(
+            # INDEXED BY: the claims' partial index holds only the few unconfirmed rows;
+            # without it SQLite reads the whole ledger (the OR defeats its planner).
+            "SELECT * FROM nudges INDEXED BY nudges_unconfirmed WHERE status = 'claimed' "
+            "AND (claimed_at < ? OR (? IS NOT NULL AND coalesce(claimed_by, '') != ?))"
+            f"{where} ORDER BY id", [iso(before), not_by, not_by, *params])]
 
     def snooze(self, nudge_id: int, until: datetime) -> None:
         self.db.execute(
