@@ -73,8 +73,10 @@ class Senders:
         """Queue `fn` as `key`'s task of this `kind`; its future tells when it has run
         (an exception it raises is logged as a failed unit and set on the future)."""
         with self._cond:
-            if self._closed:
-                raise RuntimeError(f"{self.name}: shut down")
+            if self._closed:  # the process is stopping: nothing new starts
+                refused: Future[Any] = Future()
+                refused.cancel()
+                return refused
             tasks = self._tasks.get(key)
             if tasks is None:
                 tasks = self._tasks[key] = deque()

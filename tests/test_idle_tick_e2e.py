@@ -279,3 +279,40 @@ def test_a_sender_thread_that_ends_lets_go_of_its_database_connection(hw):
     assert any(c is used for c in hw.store._all)
     wait_for(lambda: pool.threads == 0, what="the idle thread to end")
     assert not any(c is used for c in hw.store._all)  # closed and forgotten by the store
+
+
+def test_the_upgrade_keeps_what_downtime_missed_from_the_last_tick_on(tmp_path):
+    """m009: an active member is next looked at from their workspace's last tick (so what
+    fell due while Headway was down is still recorded as missed), an inactive one never;
+    each workspace's first time-zone sweep is due at once."""
+    import sqlite3
+
+    from sqlite_utils import Database
+
+    from bot.store.migrations import migrations
+
+    path = tmp_path / "h.db"
+    db = Database(sqlite3.connect(path))
+    migrations.apply(db, stop_before="m009_next_due")
+    for team in ("T1", "T2"):
+        db.execute("INSERT INTO workspaces (workspace_id, created_at) VALUES (?, '2026-11-01')",
+                   [team])
+        for user, active in (("U1", 1), ("U2", 0)):
+            db.execute("INSERT INTO members (workspace_id, user_id, active, joined_at, "
+                       "updated_at) VALUES (?, ?, ?, '2026-11-01', '2026-11-01')",
+                       [team, user, active])
+    db.execute("INSERT INTO scheduler_state (workspace_id, last_tick_at) VALUES "
+               "('T1', '2026-11-20T10:00:00+01:00')")
+    db.conn.commit()
+    db.conn.close()
+    store = Store.open(path)
+    try:
+        rows = {(r["workspace_id"], r["user_id"]): r["next_due_at"]
+                for r in store.db.query("SELECT * FROM members")}
+        assert rows == {("T1", "U1"): "2026-11-20T09:00:00.000000+00:00", ("T1", "U2"): None,
+                        ("T2", "U1"): "", ("T2", "U2"): None}
+        assert sorted(store.scheduler.sweeps_due(FRIDAY)) == ["T1", "T2"]
+        [due] = store.members.due("T1", FRIDAY.replace(hour=12))
+        assert due.since == datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    finally:
+        store.close()
