@@ -22,6 +22,8 @@ SUITES = [
     ("fan-out to 2,000 members and acks during it (issue: delivery)", "bench.fanout"),
     ("the gentle reminders' share of a tick, 1 and 5 years of history (issue 13)",
      "bench.reminders_tick"),
+    ("many workspaces in one process: fan-out, lanes, pace, idle tick, replies (issue 15)",
+     "bench.parallel"),
     ("Socket Mode acks across reconnects, aiohttp vs built-in client (issue: what Slack "
      "really sends)", "bench.socket_ack"),
 ]

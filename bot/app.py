@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App
@@ -15,6 +16,10 @@ from bot.listeners import register_listeners
 from bot.slack_client import configure
 
 log = logging.getLogger(__name__)
+# Threads that run listeners after their ack. Bolt's default is 5, which at Slack's ~50 ms
+# per call capped stored replies near 60 a second; each listener mostly waits on Slack, so
+# more threads serve more requests at once (README: how many workspaces one process serves).
+LISTENER_WORKERS = 32
 
 
 def build_app(hw: Headway, *, verify_token: bool = True) -> App:
@@ -45,6 +50,8 @@ def build_app(hw: Headway, *, verify_token: bool = True) -> App:
         token_verification_enabled=False,
         raise_error_for_unhandled_request=False,
         logger=logging.getLogger("bot.bolt"),
+        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_WORKERS,
+                                             thread_name_prefix="headway-listener"),
     )
     configure(app.client, s.api_url)
     if verify_token and not extra and s.bot_token:

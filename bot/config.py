@@ -15,8 +15,9 @@ from pathlib import Path
 DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_DB = "./data/headway.db"
 DEFAULT_PORT = 3000
-# Messages per second per workspace (240 a minute): under Slack's workspace-wide limit for
-# chat.postMessage, which it describes as "several hundred a minute".
+# Messages per second per workspace a fan-out starts at (240 a minute): under Slack's
+# workspace-wide limit for chat.postMessage, which it describes as "several hundred a
+# minute". The pace then follows Slack (`bot.pacing`), up to a maximum if one is given.
 DEFAULT_SEND_RATE = 4.0
 # After a workspace uninstalls Headway, its data is kept this long (a reinstall picks up
 # where it left off), then deleted.
@@ -46,6 +47,8 @@ class Settings:
     db_path: Path
     port: int
     send_rate: float = DEFAULT_SEND_RATE
+    # HEADWAY_SEND_RATE=START-MAX: never faster than MAX (None: as fast as Slack allows).
+    send_rate_max: float | None = None
     uninstall_retention_days: int = DEFAULT_UNINSTALL_RETENTION_DAYS
     # An operator's own prompt packs, beside the shipped ones (bot.core.prompts.load_packs).
     prompts_dir: Path | None = None
@@ -125,6 +128,31 @@ def _bounded(env: Mapping[str, str], name: str, default: float, convert: Callabl
     return default
 
 
+def _send_rate(env: Mapping[str, str],
+               checks: Callable[[str], bool]) -> tuple[float, float | None]:
+    """HEADWAY_SEND_RATE: `START` (messages per second per workspace a fan-out starts at;
+    the pace then follows Slack) or `START-MAX` (and never faster than MAX)."""
+    name = "HEADWAY_SEND_RATE"
+    text = _blank_to_none(env.get(name))
+    if text is None:
+        return DEFAULT_SEND_RATE, None
+    start_text, dash, max_text = text.partition("-")
+    try:
+        start = float(start_text)
+        ceiling = float(max_text) if dash else None
+    except ValueError:
+        start = ceiling = None
+    if start is not None and 0.1 <= start <= 1000 and (
+            not dash or (ceiling is not None and start <= ceiling <= 1000)):
+        return start, ceiling
+    if checks(name):
+        raise ConfigError(
+            f"{name} must be a number of messages per second from 0.1 to 1000 to start at, "
+            f"or a start and a maximum such as 4-10 (got '{text}'); the default "
+            f"{DEFAULT_SEND_RATE:g} suits most workspaces: the pace then follows Slack")
+    return DEFAULT_SEND_RATE, None
+
+
 def settings_from_env(env: Mapping[str, str] | None = None, *,
                       uses: Collection[str] | None = None) -> Settings:
     """Validate the environment into `Settings` or raise `ConfigError` naming the variable.
@@ -167,10 +195,7 @@ def settings_from_env(env: Mapping[str, str] | None = None, *,
             raise ConfigError(f"PORT must be a number from 1 to 65535 (got '{port_text}')")
         port_given, port_text = None, str(DEFAULT_PORT)
 
-    send_rate = _bounded(
-        env, "HEADWAY_SEND_RATE", DEFAULT_SEND_RATE, float, 0.1, 1000, checks,
-        "a number of messages per second from 0.1 to 1000",
-        f"; the default {DEFAULT_SEND_RATE:g} suits most workspaces")
+    send_rate, send_rate_max = _send_rate(env, checks)
     retention_days = _bounded(
         env, "HEADWAY_UNINSTALL_RETENTION_DAYS", DEFAULT_UNINSTALL_RETENTION_DAYS, _whole,
         0, 3650, checks, "a number of days from 0 to 3650",
@@ -191,6 +216,7 @@ def settings_from_env(env: Mapping[str, str] | None = None, *,
         db_path=Path(db),
         port=int(port_text),
         send_rate=send_rate,
+        send_rate_max=send_rate_max,
         uninstall_retention_days=int(retention_days),
         prompts_dir=Path(prompts_dir) if prompts_dir else None,
         start_retry_seconds=start_retry,

@@ -17,12 +17,14 @@ from bot.core.model import Prompt, PromptPack, Workspace
 from bot.core.teams import pack_of
 from bot.locks import SendingLock
 from bot.pacing import Pacer
+from bot.senders import Senders
 from bot.slack_client import make_client
 from bot.store import Store
 
 if TYPE_CHECKING:  # bot.oauth builds a Headway: a runtime import would be circular
     from bot.oauth import Installations
 
+LANE_THREADS = 8  # more than the scheduler has lanes: each runs in its own
 Clock = Callable[[], datetime]
 Sleep = Callable[[float], None]
 Monotonic = Callable[[], float]
@@ -78,6 +80,11 @@ class Headway:
     # The leaders' rollups Slack refused, kept the same way (a channel may get both).
     rollup_refusals: dict[tuple[str, str, str], tuple[int, datetime]] = field(
         default_factory=dict)
+    # One sender per workspace (`bot.senders`): fan-outs, reminders and sweeps of
+    # different workspaces run side by side, each workspace's in order.
+    senders: Senders = field(init=False)
+    # The scheduler's lanes (`bot.scheduler.LANES`), one thread each while they run.
+    lanes: Senders = field(init=False)
 
     def __post_init__(self) -> None:
         # One per process and database: two SendingLock objects in one process would block
@@ -85,6 +92,18 @@ class Headway:
         self.sending_lock = SendingLock(self.settings.db_path)
         if self.installations is not None and self.token_for is None:
             self.token_for = self.installations.token_for
+        self.senders = Senders(on_exit=self.store.close_thread)
+        self.lanes = Senders(LANE_THREADS, name="headway-lane",
+                             on_exit=self.store.close_thread)
+
+    def close(self) -> None:
+        """Let the lane and sender threads go (the store is closed by whoever opened it)."""
+        self.lanes.shutdown()
+        self.senders.shutdown()
+
+    def settle(self, timeout: float = 60.0) -> bool:
+        """Wait until the lanes, then the senders they fed, have nothing left to do."""
+        return self.lanes.join(timeout) and self.senders.join(timeout)
 
     def now(self) -> datetime:
         return self.clock()
@@ -103,8 +122,18 @@ class Headway:
             pacer = self._pacers.get(workspace_id)
             if pacer is None:
                 pacer = self._pacers[workspace_id] = Pacer(
-                    self.settings.send_rate, monotonic=self.monotonic, sleep=self.sleep)
+                    self.settings.send_rate, ceiling=self.settings.send_rate_max,
+                    monotonic=self.monotonic, sleep=self.sleep)
             return pacer
+
+    def forget_workspace(self, workspace_id: str) -> None:
+        """The workspace uninstalled Headway: its client, pacer and cached authorization
+        go (a reinstall makes new ones)."""
+        with self._pacers_guard:
+            self._clients.pop(workspace_id, None)
+            self._pacers.pop(workspace_id, None)
+        if self.installations is not None:
+            self.installations.forget_authorizations(workspace_id)
 
     def pack_for(self, workspace: Workspace | None, user_id: str | None = None) -> PromptPack:
         """The pack `user_id` is asked from (their first team's: `bot.core.teams.pack_of`);

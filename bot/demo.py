@@ -28,7 +28,7 @@ from slack_sdk import WebClient
 from slack_sdk.web import SlackResponse
 
 from bot import rollups
-from bot.config import ConfigError, Settings
+from bot.config import DEFAULT_SEND_RATE, ConfigError, Settings
 from bot.context import Headway, system_clock
 from bot.core.model import Member, Team
 from bot.core.periods import period_of, period_start, shift_period
@@ -242,7 +242,9 @@ def _cycle(db_path: Path, weeks: int, now: datetime, store: Store
     rollup of the last week."""
     settings = Settings(bot_token="xoxb-demo", signing_secret=None, app_token=None,
                         client_id=None, client_secret=None, api_url="offline://",
-                        db_path=db_path, port=0)
+                        db_path=db_path, port=0,
+                        # No Slack to find the pace from: the demo paces at the start rate.
+                        send_rate_max=DEFAULT_SEND_RATE)
     clock = [now]
 
     def sleep(seconds: float) -> None:  # the pacer's waits pass on the demo's clock

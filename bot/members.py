@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import timedelta
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -23,10 +22,8 @@ from bot.core.text import name_mentions
 from bot.core.zones import known_tz, resolve_tz
 
 log = logging.getLogger(__name__)
-
 # `user_change` events carry most changes; the daily sweep catches the ones missed while
 # the bot was down or before the event was subscribed.
-TZ_REFRESH_EVERY = timedelta(hours=24)
 
 
 def display_name(user: dict[str, Any]) -> str:
@@ -148,15 +145,12 @@ def deactivate_deleted(hw: Headway, workspace_id: str, user_id: str) -> bool:
 
 
 def refresh_time_zones(hw: Headway, workspace_id: str) -> int | None:
-    """Once a day per workspace: members' zones from paginated `users.list` (Tier 2), not
-    one `users.info` per member. Returns how many changed, None when not due or it failed."""
+    """The daily sweep (the scheduler says when, `bot.core.schedule.next_sweep`): members'
+    zones from paginated `users.list` (Tier 2), not one `users.info` per member. Returns
+    how many changed, None when it failed."""
     now = hw.now()
-    last = hw.store.scheduler.tz_refreshed_at(workspace_id)
-    if last is not None and now - last < TZ_REFRESH_EVERY:
-        return None
     enrolled = {m.user_id for m in hw.store.members.of(workspace_id)}
     if not enrolled:
-        hw.store.scheduler.set_tz_refreshed_at(workspace_id, now)
         return 0
     changed = 0
     try:
@@ -173,5 +167,4 @@ def refresh_time_zones(hw: Headway, workspace_id: str) -> int | None:
         log.warning("time zone refresh for %s failed (%s); trying again next tick",
                     workspace_id, exc.response.get("error"))
         return None
-    hw.store.scheduler.set_tz_refreshed_at(workspace_id, now)
     return changed

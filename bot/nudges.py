@@ -3,14 +3,20 @@
 The claim comes first so that two threads, two ticks or a restart can never send the same
 (team, user, prompt, period) twice; the DM goes to the user id as channel, which needs no
 `conversations.open` (Tier 3, ~50/min) per member.
+
+Each workspace's work runs in its own sender (`hw.senders`, see `bot.senders`), so
+workspaces send side by side, each at its own pace. The scheduler finds who to look at
+through each member's next-due time (`store.members.due`): an idle tick reads no member.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -23,7 +29,7 @@ from bot.core.model import Member, Nudge, Prompt, Reply, Workspace
 from bot.core.periods import period_of, shift_period
 from bot.core.problems import TrackedProblem
 from bot.core.prompts import plan_prompts
-from bot.core.schedule import due_nudge, is_paused, missed_nudges, open_days
+from bot.core.schedule import due_nudge, is_paused, missed_nudges, next_nudge, open_days
 from bot.core.zones import local_date, with_known_zone
 from bot.members import named
 from bot.problems import follow_up_problem
@@ -62,6 +68,18 @@ class FanoutResult:
     recovered: int = 0  # claims found delivered in the DM history after a crash
     released: int = 0  # claims a crash left that never reached Slack: free to send again
     missed: int = 0  # scheduled while the bot was down, past the grace window: not sent
+
+    def merge(self, other: FanoutResult) -> FanoutResult:
+        """This result with `other`'s added (one workspace's into the whole run's)."""
+        self.sent += other.sent
+        self.failed += other.failed
+        self.deactivated += other.deactivated
+        self.already += other.already
+        self.skipped += other.skipped
+        self.recovered += other.recovered
+        self.released += other.released
+        self.missed += other.missed
+        return self
 
     def summary(self) -> str:
         parts = [f"sent {len(self.sent)}", f"already sent {self.already}"]
@@ -160,47 +178,60 @@ def nudge_now(
     hw: Headway, *, workspace_id: str | None = None, user_id: str | None = None,
     user_ids: Collection[str] | None = None,
 ) -> FanoutResult:
-    """`headway nudge --now`: every due-or-forced nudge for the current period.
+    """`headway nudge --now`: every due-or-forced nudge for the current period, each
+    workspace in its own sender, side by side.
 
     Forced means the weekly `work` prompt for each member's current period; the ledger
     still applies, so running it twice sends nothing the second time. `user_ids`: only
     these members (`--team`: the team's people).
     """
+    workspaces = ([workspace_id] if workspace_id is not None
+                  else [w.workspace_id for w in hw.store.workspaces.all()])
+    with hw.sending_lock.held():  # from the first claim to the last answer, whatever thread
+        return gather([hw.senders.submit(w, "nudges now",
+                                         partial(_nudge_now, hw, w, user_id, user_ids))
+                       for w in workspaces])
+
+
+def _nudge_now(hw: Headway, workspace_id: str, user_id: str | None,
+               user_ids: Collection[str] | None = None) -> FanoutResult:
     result = FanoutResult()
     with hw.sending_lock.held():
-        recover_unconfirmed(hw, result)
-        _nudge_now(hw, workspace_id, user_id, result, user_ids)
+        workspace = hw.store.workspaces.get(workspace_id)
+        if workspace is None:
+            return result
+        recover_unconfirmed(hw, result, workspace_id)
+        now = hw.now()
+        client = hw.client_for(workspace.workspace_id)
+        members = hw.store.members.of(workspace.workspace_id)
+        if user_id is not None:
+            members = [m for m in members if m.user_id == user_id]
+        if user_ids is not None:
+            members = [m for m in members if m.user_id in user_ids]
+        for member in members:
+            if hw.stopping.is_set():
+                break
+            with unit_of_work("nudge", member.workspace_id, member.user_id,
+                              failed=result.failed):
+                member = with_known_zone(member, workspace.tz)
+                period = period_of(now, member.tz)
+                if _resting(hw, member, period, now):
+                    result.skipped += 1
+                    continue
+                send_nudge(hw, client, member,
+                           hw.pack_for(workspace, member.user_id).work_prompt, period, result)
     return result
 
 
-def _nudge_now(hw: Headway, workspace_id: str | None, user_id: str | None,
-               result: FanoutResult, user_ids: Collection[str] | None = None) -> None:
-    now = hw.now()
-    workspaces = (hw.store.workspaces.all() if workspace_id is None
-                  else [hw.store.workspaces.get(workspace_id)])
-    for workspace in workspaces:
-        if workspace is None:
-            continue
-        with unit_of_work("nudges of workspace", workspace.workspace_id, failed=result.failed):
-            client = hw.client_for(workspace.workspace_id)
-            members = hw.store.members.of(workspace.workspace_id)
-            if user_id is not None:
-                members = [m for m in members if m.user_id == user_id]
-            if user_ids is not None:
-                members = [m for m in members if m.user_id in user_ids]
-            for member in members:
-                if hw.stopping.is_set():
-                    return
-                with unit_of_work("nudge", member.workspace_id, member.user_id,
-                                  failed=result.failed):
-                    member = with_known_zone(member, workspace.tz)
-                    period = period_of(now, member.tz)
-                    if _resting(hw, member, period, now):
-                        result.skipped += 1
-                        continue
-                    send_nudge(hw, client, member,
-                               hw.pack_for(workspace, member.user_id).work_prompt, period,
-                               result)
+def gather(futures: list[Future[FanoutResult]]) -> FanoutResult:
+    """The results of the workspaces' senders, waited for and added up."""
+    total = FanoutResult()
+    for future in futures:
+        try:
+            total.merge(future.result())
+        except Exception as exc:  # logged by the sender as a failed unit already
+            total.failed.append(f"sender:{type(exc).__name__}")
+    return total
 
 
 def _resting(hw: Headway, member: Member, period: str, now: datetime) -> bool:
@@ -210,17 +241,21 @@ def _resting(hw: Headway, member: Member, period: str, now: datetime) -> bool:
     return hw.store.nudges.is_skipped(member.workspace_id, member.user_id, period)
 
 
-def recover_unconfirmed(hw: Headway, result: FanoutResult) -> None:
-    """Settle claims whose process died between claiming and recording the send.
+def recover_unconfirmed(hw: Headway, result: FanoutResult,
+                        workspace_id: str | None = None) -> None:
+    """Settle claims whose process died between claiming and recording the send (of one
+    workspace, or of all).
 
     Each nudge carries its ledger id in message metadata, so the DM history tells whether
     Slack got it: if so, it is recorded as sent; if not, the claim is released and the
-    normal due check sends it (within the grace window) or lets it lapse. Call it holding
-    the sending lock: then claims of other processes are settled at once (no other process
-    is sending, so whoever made them died), this process's own after `IN_FLIGHT`.
+    member looked at again, so the normal due check sends it (within the grace window) or
+    lets it lapse. Call it holding the sending lock: then claims of other processes are
+    settled at once (no other process is sending, so whoever made them died), this
+    process's own after `IN_FLIGHT`.
     """
     now = hw.now()
-    for nudge in hw.store.nudges.unconfirmed_claims(before=now - IN_FLIGHT, not_by=hw.run_id):
+    for nudge in hw.store.nudges.unconfirmed_claims(before=now - IN_FLIGHT, not_by=hw.run_id,
+                                                    workspace_id=workspace_id):
         with unit_of_work("recovery of nudge", str(nudge.id), failed=result.failed):
             _recover(hw, nudge, now, result)
 
@@ -239,6 +274,7 @@ def _recover(hw: Headway, nudge: Nudge, now: datetime, result: FanoutResult) -> 
         result.recovered += 1
     else:
         hw.store.nudges.release(nudge.id)
+        hw.store.members.look_again(nudge.workspace_id, nudge.user_id)
         result.released += 1
 
 
@@ -260,41 +296,68 @@ def _find_in_history(client: WebClient, nudge: Nudge) -> tuple[str, str] | None:
             return None
 
 
-def send_due(hw: Headway, members: Iterable[Member] | None = None) -> FanoutResult:
-    """The scheduler's work: each member whose local nudge time has come gets the period's
-    plan (the weekly work prompt, and one rotating leadership question)."""
+def send_due(hw: Headway) -> FanoutResult:
+    """All of the scheduler's nudge work due now, waited for: each member whose local
+    nudge time has come gets the period's plan (the weekly work prompt, and one rotating
+    leadership question), and snoozed nudges come back. Each workspace in its own sender.
+    (`serve` does the same in two lanes that do not wait: `dispatch_due`,
+    `dispatch_reminders`.)"""
+    with hw.sending_lock.held():
+        return gather(dispatch_due(hw) + dispatch_reminders(hw))
+
+
+def dispatch_due(hw: Headway) -> list[Future[FanoutResult]]:
+    """Hand each workspace with a member to look at (or a claim to settle) to its sender;
+    returns at once. Two indexed queries, whatever the number of workspaces."""
+    now = hw.now()
+    workspaces = set(hw.store.members.due_workspaces(now))
+    workspaces.update(n.workspace_id for n in hw.store.nudges.unconfirmed_claims(
+        before=now - IN_FLIGHT, not_by=hw.run_id))
+    return [hw.senders.submit(w, "nudges", partial(send_due_in, hw, w))
+            for w in sorted(workspaces)]
+
+
+def send_due_in(hw: Headway, workspace_id: str) -> FanoutResult:
+    """One workspace's share of the nudge lane: settle what a crash left, then each member
+    due by now (`store.members.due`), then when to look at each of them again."""
     result = FanoutResult()
     with hw.sending_lock.held():
-        recover_unconfirmed(hw, result)
-        _send_due(hw, members, result)
-        send_reminders(hw, result)
+        workspace = hw.store.workspaces.get(workspace_id)
+        if workspace is None or workspace.uninstalled_at is not None:
+            hw.forget_workspace(workspace_id)
+            return result
+        recover_unconfirmed(hw, result, workspace_id)
+        _send_due(hw, workspace, result)
+    _log_result(f"nudges of {workspace_id}", result)
     return result
 
 
-def _send_due(hw: Headway, members: Iterable[Member] | None, result: FanoutResult) -> None:
+def _send_due(hw: Headway, workspace: Workspace, result: FanoutResult) -> None:
     now = hw.now()
-    workspaces = {t.workspace_id: t for t in hw.store.workspaces.all()}
-    holidays: dict[str, frozenset[date]] = {}
+    holidays = frozenset(hw.store.holidays.of(workspace.workspace_id))
     last_week: dict[tuple[str, str], list[Reply]] = {}  # the agenda the nudges follow up
-    last_tick = {workspace_id: hw.store.scheduler.last_tick(workspace_id)
-                 for workspace_id in workspaces}
-    for member in hw.store.members.all_active() if members is None else members:
+    for due in hw.store.members.due(workspace.workspace_id, now):
         if hw.stopping.is_set():
-            # Not recording this tick as done: what is left is still due at the next start
-            # within the grace window, or recorded as missed after it.
+            # Not looked at: what is left is still due at the next start within the grace
+            # window, or recorded as missed after it.
             return
-        workspace = workspaces.get(member.workspace_id)
-        if workspace is None:
-            continue  # uninstalled: nothing more is sent there
+        member = with_known_zone(due.member, workspace.tz)
         with unit_of_work("nudge", member.workspace_id, member.user_id, failed=result.failed):
-            if member.workspace_id not in holidays:
-                holidays[member.workspace_id] = frozenset(hw.store.holidays.of(member.workspace_id))
-            _send_due_to(hw, with_known_zone(member, workspace.tz), workspace,
-                         holidays[member.workspace_id], last_tick.get(member.workspace_id),
-                         last_week, now, result)
-    if members is None:
-        for workspace_id in workspaces:
-            hw.store.scheduler.set_last_tick(workspace_id, now)
+            # `since` is the member's next-due instant: an occurrence right at it counts.
+            since = None if due.since is None else due.since - timedelta(microseconds=1)
+            failures = len(result.failed)
+            _send_due_to(hw, member, workspace, holidays, since, last_week, now, result)
+            # A refusal Slack may take back is tried again at the next tick (within the
+            # grace window); otherwise the member's next nudge is when to look again.
+            again = now if len(result.failed) > failures else next_nudge(
+                member, now, holidays, member.quiet_hours)
+            hw.store.members.set_next_due(member.workspace_id, member.user_id, again, due.rev)
+
+
+def _log_result(what: str, result: FanoutResult) -> None:
+    if result.sent or result.failed or result.deactivated or result.missed \
+            or result.recovered or result.released:
+        log.info("%s: %s", what, result.summary())
 
 
 def _send_due_to(hw: Headway, member: Member, workspace: Workspace, holidays: frozenset[date],
@@ -336,12 +399,21 @@ def _send_due_to(hw: Headway, member: Member, workspace: Workspace, holidays: fr
             break  # Slack cannot reach this person: the rest of the plan would fail too
 
 
-def send_reminders(hw: Headway, result: FanoutResult) -> None:
+def dispatch_reminders(hw: Headway) -> list[Future[FanoutResult]]:
+    """Hand each workspace with a snoozed nudge due back to its sender; returns at once."""
+    workspaces = {n.workspace_id for n in hw.store.nudges.due_reminders(hw.now())}
+    return [hw.senders.submit(w, "reminders", partial(send_reminders_in, hw, w))
+            for w in sorted(workspaces)]
+
+
+def send_reminders_in(hw: Headway, workspace_id: str) -> FanoutResult:
     """Snoozed nudges come back once, as a reminder in the same DM."""
+    result = FanoutResult()
     now = hw.now()
-    for nudge in hw.store.nudges.due_reminders(now):
+    for nudge in hw.store.nudges.due_reminders(now, workspace_id):
         with unit_of_work("reminder of nudge", str(nudge.id), failed=result.failed):
             _remind(hw, nudge, now, result)
+    return result
 
 
 def _remind(hw: Headway, nudge: Nudge, now: datetime, result: FanoutResult) -> None:

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
+from typing import Any
 
 from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_bolt.oauth.oauth_settings import OAuthSettings
@@ -43,6 +45,10 @@ REFRESH_BEFORE_MINUTES = 10  # a scheduled fan-out can take minutes: refresh wel
 BOLT_REFRESH_BEFORE_MINUTES = 5
 _FORCE_MINUTES = 60 * 24 * 366  # "expiring within a year": makes TokenRotator refresh now
 STATE_SECONDS = 600
+# Bolt's authorize cache (see `Installations.authorize`); the bench turns it off for its
+# baseline.
+AUTHORIZE_CACHE = True
+AUTHORIZE_CACHE_SIZE = 10_000
 
 
 def bot_scopes() -> list[str]:
@@ -80,7 +86,10 @@ class Installations:
                                     client_secret=settings.client_secret, client=self.client)
         self.settings = settings
         self.clock = clock
-        self._refreshing = threading.Lock()
+        # One refresh at a time per workspace: a slow refresh holds up no other workspace.
+        self._refreshing: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+        self._authorize: InstallationStoreAuthorize | None = None
 
     def token_for(self, workspace_id: str) -> str | None:
         bot = self.store.find_bot(enterprise_id=None, team_id=workspace_id)
@@ -98,7 +107,9 @@ class Installations:
     def _fresh(self, bot: Bot) -> Bot:
         if not self._expiring(bot):
             return bot
-        with self._refreshing:
+        with self._guard:
+            lock = self._refreshing.setdefault(bot.team_id or "", threading.Lock())
+        with lock:
             # Another thread may have refreshed it while this one waited.
             bot = self.store.find_bot(enterprise_id=None, team_id=bot.team_id) or bot
             if not self._expiring(bot):
@@ -123,6 +134,12 @@ class Installations:
         """Uninstalled or revoked: drop every token Headway holds for the workspace."""
         self.store.delete_installation(enterprise_id=None, team_id=workspace_id)
         self.store.delete_bot(enterprise_id=None, team_id=workspace_id)
+        self.forget_authorizations(workspace_id)
+
+    def forget_authorizations(self, workspace_id: str) -> None:
+        """Drop the workspace's cached authorizations (its tokens are gone)."""
+        if self._authorize is not None:
+            self._authorize.authorize_result_cache.forget_team(workspace_id)
 
     def oauth_settings(self) -> OAuthSettings:
         return OAuthSettings(
@@ -138,16 +155,44 @@ class Installations:
         )
 
     def authorize(self) -> InstallationStoreAuthorize:
-        # Bolt's own, but with a client that honours SLACK_API_URL for token refreshes.
-        return InstallationStoreAuthorize(
+        """Bolt's own, with a client that honours SLACK_API_URL for token refreshes, and
+        its cache on: without it every request pays an `auth.test` round trip to Slack
+        before its ack. The cache is keyed by token (a rotated or revoked token is simply
+        not found again), bounded, and emptied of a workspace that uninstalls."""
+        authorize = InstallationStoreAuthorize(
             logger=logging.getLogger("bot.bolt"),
             client_id=self.settings.client_id,
             client_secret=self.settings.client_secret,
             token_rotation_expiration_minutes=BOLT_REFRESH_BEFORE_MINUTES,
             installation_store=self.store,
             bot_only=True,
+            cache_enabled=AUTHORIZE_CACHE,
             client=self.client,
         )
+        authorize.authorize_result_cache = AuthorizeCache()
+        self._authorize = authorize
+        return authorize
+
+
+class AuthorizeCache(OrderedDict[str, Any]):
+    """Bolt's authorize cache (token → AuthorizeResult), kept to the `size` most recently
+    stored: rotating tokens would otherwise add a key every 12 hours per workspace."""
+
+    def __init__(self, size: int = AUTHORIZE_CACHE_SIZE) -> None:
+        super().__init__()
+        self.size = size
+        self._lock = threading.Lock()
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        with self._lock:
+            super().__setitem__(key, value)
+            while len(self) > self.size:
+                self.popitem(last=False)
+
+    def forget_team(self, team_id: str) -> None:
+        with self._lock:
+            for token in [t for t, r in self.items() if getattr(r, "team_id", None) == team_id]:
+                del self[token]
 
 
 def oauth_headway(settings: Settings, store: Store, packs: dict[str, PromptPack], *,

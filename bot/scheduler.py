@@ -1,9 +1,24 @@
-"""The scheduler inside `serve`: one APScheduler interval job, "tick", once a minute.
+"""The scheduler inside `serve`: lanes of work, each an APScheduler interval job.
 
 Why not one cron job per member: thousands of jobs, wall-clock times that fire 0 or 2
-times across DST, and nothing remembered across restarts. A tick asks the pure schedule
-maths what is due *now* and the ledger what was already sent, so restarts and DST changes
-cannot duplicate or drop a nudge.
+times across DST, and nothing remembered across restarts. Each tick of a lane asks the pure
+schedule maths what is due *now* and the ledger what was already sent, so restarts and DST
+changes cannot duplicate or drop a nudge.
+
+Why lanes: nudges, snooze reminders, time-zone sweeps, the gentle reminders, digests,
+rollups and purges are separate jobs (`LANES`), so a long fan-out delays no digest and a
+slow purge no nudge. A lane's job only hands its run to the lane's own thread
+(`bot.senders.Senders`, one key per lane) and returns at once: a run still going when the
+next tick comes is followed by one more run, never skipped. The nudge, reminder and sweep
+lanes do not send themselves: they hand each workspace's share to that workspace's sender
+(`hw.senders`) and are done in milliseconds, so one workspace's fan-out, or its slow or
+rate-limited Slack, holds up no other. An idle tick is a few indexed queries whatever the
+number of workspaces (the members' next-due times, the sweeps' due times, the ledger's
+indexes).
+
+Adding a lane is one line in `LANES`: a name and a function of `(hw, failed)`.
+
+`tick(hw)` runs every lane once and waits for all of it (tests, the demo).
 
 One scheduler per database: an exclusive lock on `<db>.scheduler.lock` (released by the
 OS even on SIGKILL) keeps a second `serve` on the same file from scheduling too.
@@ -12,18 +27,22 @@ OS even on SIGKILL) keeps a second `serve` on the same file from scheduling too.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot import digests, members, nudges, reminders, rollups
-from bot.context import Headway
+from bot.context import Headway, system_clock
 from bot.core.model import Team
 from bot.core.policies import DIGEST_GRACE, RETRY_MAX, digest_step, retry_wait
 from bot.core.retention import retention_cutoff
-from bot.core.schedule import due_digest
+from bot.core.schedule import due_digest, next_sweep
 from bot.locks import SchedulerLock
 from bot.units import unit_of_work
 
@@ -44,35 +63,66 @@ class TickResult:
 
 
 def tick(hw: Headway) -> TickResult:
-    """Everything that is due at `hw.now()`: nudges, snooze reminders, digests, retention.
+    """Every lane once, waited for: sweeps, nudges and snooze reminders, digests, purges.
 
     Each unit of work (one workspace's sweep, one member's nudge, one reminder, one
     workspace's digest or purge) fails alone: see `bot.units`.
     """
     failed: list[str] = []
-    sweep_time_zones(hw, failed)
+    wait_all(sweep_time_zones(hw, failed))
     fanout = send_nudges(hw, failed)
     reminders.send_reminders(hw, failed)  # before the digest, to who has not answered
     posted, updated = post_digests(hw, failed)
     post_rollups(hw, failed)
-    purge_handled_messages(hw, failed)
-    return TickResult(fanout, posted, updated, purge_expired(hw, failed),
-                      purge_uninstalled(hw, failed), failed)
+    replies, workspaces = purge(hw, failed)
+    return TickResult(fanout, posted, updated, replies, workspaces, failed)
 
 
-def sweep_time_zones(hw: Headway, failed: list[str] | None = None) -> None:
-    """Members' zones follow Slack (once a day per workspace: see `bot.members`)."""
-    for workspace in hw.store.workspaces.all():
-        with unit_of_work("time zone sweep of workspace", workspace.workspace_id, failed=failed):
-            members.refresh_time_zones(hw, workspace.workspace_id)
+def wait_all(futures: list[Future[Any]]) -> None:
+    for future in futures:
+        future.exception()  # a failed unit was logged by its sender; the rest goes on
+
+
+def sweep_time_zones(hw: Headway, failed: list[str] | None = None) -> list[Future[Any]]:
+    """Members' zones follow Slack: each workspace whose daily sweep is due (each at its
+    own time of day, `next_sweep`) is swept by its sender. Returns at once."""
+    with unit_of_work("time zone sweeps", failed=failed):
+        return [hw.senders.submit(w, "time zone sweep", partial(_sweep, hw, w))
+                for w in hw.store.scheduler.sweeps_due(hw.now())]
+    return []
+
+
+def _sweep(hw: Headway, workspace_id: str) -> None:
+    now = hw.now()
+    if members.refresh_time_zones(hw, workspace_id) is not None:
+        hw.store.scheduler.set_tz_refreshed_at(workspace_id, now, next_sweep(workspace_id, now))
 
 
 def send_nudges(hw: Headway, failed: list[str] | None = None) -> nudges.FanoutResult:
-    """The nudges and snooze reminders due now (see `bot.nudges.send_due`)."""
+    """The nudges and snooze reminders due now, waited for (see `bot.nudges.send_due`)."""
     fanout = nudges.FanoutResult()
     with unit_of_work("nudges", failed=failed):
         fanout = nudges.send_due(hw)
     return fanout
+
+
+def dispatch_nudges(hw: Headway, failed: list[str] | None = None) -> None:
+    """The nudge lane: each workspace with someone due goes to its sender; not waited for."""
+    with unit_of_work("nudges", failed=failed):
+        nudges.dispatch_due(hw)
+
+
+def dispatch_reminders(hw: Headway, failed: list[str] | None = None) -> None:
+    """The reminder lane: snoozed nudges due back go to their workspace's sender."""
+    with unit_of_work("reminders", failed=failed):
+        nudges.dispatch_reminders(hw)
+
+
+def purge(hw: Headway, failed: list[str] | None = None) -> tuple[int, int]:
+    """The purge lane: handled-message marks, retention, uninstalled workspaces; returns
+    the replies and the workspaces purged."""
+    purge_handled_messages(hw, failed)
+    return purge_expired(hw, failed), purge_uninstalled(hw, failed)
 
 
 def post_digests(hw: Headway, failed: list[str] | None = None) -> tuple[int, int]:
@@ -153,6 +203,7 @@ def purge_uninstalled(hw: Headway, failed: list[str] | None = None) -> int:
     for workspace_id in gone:
         with unit_of_work("purge of uninstalled workspace", workspace_id, failed=failed):
             counts = hw.store.workspaces.purge(workspace_id)
+            hw.forget_workspace(workspace_id)
             log.info("uninstalled %d days ago: purged workspace %s (%d rows)", days, workspace_id,
                      sum(counts.values()))
             purged += 1
@@ -160,24 +211,61 @@ def purge_uninstalled(hw: Headway, failed: list[str] | None = None) -> int:
 
 
 def purge_expired(hw: Headway, failed: list[str] | None = None) -> int:
-    """Retention: each workspace with `retention N` loses replies older than N months."""
+    """Retention: each workspace with `retention N` loses replies older than N months.
+    Only the workspaces whose oldest reply is past their cutoff are touched (found with
+    one statement)."""
     purged = 0
     now = hw.now()
-    for workspace in hw.store.workspaces.all():
-        if not workspace.retention_months:
+    candidates: list[tuple[str, int, datetime]] = []
+    with unit_of_work("retention purges", failed=failed):
+        candidates = hw.store.workspaces.oldest_replies()
+    cutoffs: dict[int, datetime] = {}
+    for workspace_id, months, oldest in candidates:
+        cutoff = cutoffs.setdefault(months, retention_cutoff(now, months))
+        if oldest >= cutoff:
             continue
-        with unit_of_work("retention purge of workspace", workspace.workspace_id, failed=failed):
-            counts = hw.store.replies.purge_before(
-                workspace.workspace_id, retention_cutoff(now, workspace.retention_months))
+        with unit_of_work("retention purge of workspace", workspace_id, failed=failed):
+            counts = hw.store.replies.purge_before(workspace_id, cutoff)
             if counts["replies"]:
-                log.info("retention: purged %d replies of %s", counts["replies"],
-                         workspace.workspace_id)
+                log.info("retention: purged %d replies of %s", counts["replies"], workspace_id)
             purged += counts["replies"]
     return purged
 
 
-def start_scheduler(hw: Headway) -> tuple[BackgroundScheduler | None, SchedulerLock]:
-    """Start the tick job, unless another process already schedules for this database."""
+@dataclass(frozen=True)
+class Lane:
+    """A job of the scheduler: `run(hw, failed)` once a tick, in a thread of its own."""
+
+    name: str
+    run: Callable[[Headway, list[str]], object]
+
+
+# The scheduler's jobs; another lane is one more line here.
+LANES: tuple[Lane, ...] = (
+    Lane("nudges", dispatch_nudges),
+    Lane("reminders", dispatch_reminders),
+    Lane("time zone sweeps", lambda hw, failed: sweep_time_zones(hw, failed)),
+    Lane("gentle reminders", reminders.send_reminders),
+    Lane("digests", post_digests),
+    Lane("rollups", post_rollups),
+    Lane("purges", purge),
+)
+
+
+def run_lane(hw: Headway, lane: Lane) -> None:
+    """One run of a lane, its failures logged (each unit already logged its own)."""
+    failed: list[str] = []
+    try:
+        lane.run(hw, failed)
+    except Exception:
+        log.exception("the %s lane failed", lane.name)
+
+
+def start_scheduler(hw: Headway, *, tick_seconds: float = TICK_SECONDS,
+                    lanes: tuple[Lane, ...] = LANES
+                    ) -> tuple[BackgroundScheduler | None, SchedulerLock]:
+    """Start one job per lane, unless another process already schedules for this
+    database."""
     lock = SchedulerLock(hw.settings.db_path)
     if not lock.acquire():
         log.warning(
@@ -187,26 +275,19 @@ def start_scheduler(hw: Headway) -> tuple[BackgroundScheduler | None, SchedulerL
         )
         return None, lock
 
-    def run_tick() -> None:
-        try:
-            result = tick(hw)
-        except Exception:
-            log.exception("tick failed")
-            return
-        if result.nudges.sent or result.digests_posted or result.digests_updated:
-            log.info("tick: nudges %s; digests posted %d, updated %d",
-                     result.nudges.summary(), result.digests_posted, result.digests_updated)
+    def job(lane: Lane) -> None:
+        # Hand the run to the lane's thread and return: the job never outlasts its tick,
+        # so APScheduler never skips one; a run still going gets one more after it.
+        hw.lanes.submit(lane.name, "tick", partial(run_lane, hw, lane))
 
     scheduler = BackgroundScheduler(timezone="UTC")
-    scheduler.add_job(
-        run_tick,
-        IntervalTrigger(seconds=TICK_SECONDS),
-        id="tick",
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=TICK_SECONDS,
-        next_run_time=hw.now(),
-    )
+    for lane in lanes:
+        scheduler.add_job(
+            job, IntervalTrigger(seconds=tick_seconds), args=[lane], id=lane.name,
+            max_instances=1, coalesce=True, misfire_grace_time=int(tick_seconds),
+            # APScheduler keeps real time, whatever clock the lanes are given.
+            next_run_time=system_clock(),
+        )
     scheduler.start()
     log.info("scheduler started: nudges and digests are sent as they fall due")
     return scheduler, lock

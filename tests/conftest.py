@@ -176,7 +176,9 @@ def settings(fake: FakeSlack, db_path: Path) -> Settings:
 @pytest.fixture
 def hw(settings: Settings, clock: Clock) -> Iterator[Headway]:
     store = Store.open(settings.db_path)
-    yield Headway(settings=settings, store=store, packs=load_packs(), clock=clock)
+    hw = Headway(settings=settings, store=store, packs=load_packs(), clock=clock)
+    yield hw
+    hw.close()  # the sender threads end (and close their connections) before the store
     store.close()
 
 

@@ -113,9 +113,12 @@ class _Fault:
     retry_after: int = 1
     remaining: int | None = 1  # None: every matching call
     when: Callable[[Args], bool] | None = None
+    team_id: str | None = None  # only calls made with this workspace's token
 
-    def matches(self, method: str, args: Args) -> bool:
+    def matches(self, method: str, args: Args, team_id: str | None = None) -> bool:
         if self.method not in ("*", method) or self.remaining == 0:
+            return False
+        if self.team_id is not None and self.team_id != team_id:
             return False
         return self.when is None or bool(self.when(args))
 
@@ -348,9 +351,10 @@ class FakeSlack:
         self._violations: list[str] = []
         self._forbidden: set[str] = set()
         self._faults: list[_Fault] = []
-        self._delays: dict[str, float] = {}
-        self._limits: dict[str, int] = {}
-        self._windows: dict[str, deque[float]] = {}
+        # Keyed by (method, workspace): None for every workspace.
+        self._delays: dict[tuple[str, str | None], float] = {}
+        self._limits: dict[tuple[str, str | None], int] = {}
+        self._windows: dict[tuple[str, str | None], deque[float]] = {}
         self._counts: Counter[str] = Counter()
         self._arrival_hooks: dict[str, list[Callable[[Args], None]]] = {}
 
@@ -630,11 +634,14 @@ class FakeSlack:
         status: int = 200,
         times: int | None = 1,
         when: Callable[[Args], bool] | None = None,
+        team_id: str | None = None,
     ) -> None:
         """The next ``times`` matching calls (None: all) answer ok:false ``error`` with
-        HTTP ``status`` (use 500/503 for server errors). ``method`` may be "*"."""
+        HTTP ``status`` (use 500/503 for server errors). ``method`` may be "*";
+        ``team_id`` limits it to calls made with that workspace's token."""
         with self._lock:
-            self._faults.append(_Fault(method, "error", error, status, remaining=times, when=when))
+            self._faults.append(_Fault(method, "error", error, status, remaining=times, when=when,
+                                       team_id=team_id))
 
     def inject_429(
         self,
@@ -643,11 +650,14 @@ class FakeSlack:
         *,
         times: int | None = 1,
         when: Callable[[Args], bool] | None = None,
+        team_id: str | None = None,
     ) -> None:
-        """The next ``times`` matching calls get HTTP 429 with ``Retry-After: retry_after``."""
+        """The next ``times`` matching calls get HTTP 429 with ``Retry-After: retry_after``
+        (``team_id``: only calls made with that workspace's token)."""
         with self._lock:
             self._faults.append(
-                _Fault(method, "429", "ratelimited", 429, retry_after, remaining=times, when=when)
+                _Fault(method, "429", "ratelimited", 429, retry_after, remaining=times, when=when,
+                       team_id=team_id)
             )
 
     def drop(
@@ -657,26 +667,37 @@ class FakeSlack:
         with self._lock:
             self._faults.append(_Fault(method, "drop", status=0, remaining=times, when=when))
 
-    def rate_limit(self, method: str, per_second: int | None) -> None:
+    def rate_limit(self, method: str, per_second: int | None,
+                   team_id: str | None = None) -> None:
         """Beyond ``per_second`` answered calls in any 1 s window, answer 429 (None: no limit).
 
-        Keyed by method only, across workspaces and channels: coarser than Slack (which also
-        limits per channel for chat.postMessage) so tests see the worst case.
+        Keyed by method, and by workspace when ``team_id`` is given (as Slack counts its
+        workspace-wide limit: each workspace has its own); without it, across workspaces
+        and channels: coarser than Slack (which also limits per channel for
+        chat.postMessage) so tests see the worst case.
         """
+        key = (method, team_id)
         with self._lock:
             if per_second is None:
-                self._limits.pop(method, None)
+                self._limits.pop(key, None)
             else:
-                self._limits[method] = per_second
-                self._windows.setdefault(method, deque())
+                self._limits[key] = per_second
+                self._windows.setdefault(key, deque())
 
-    def delay(self, method: str, seconds: float) -> None:
-        """Wait ``seconds`` before answering ``method`` ("*" for all; 0 removes)."""
+    def delay(self, method: str, seconds: float, team_id: str | None = None) -> None:
+        """Wait ``seconds`` before answering ``method`` ("*" for all; 0 removes); with
+        ``team_id``, only calls made with that workspace's token (a slow workspace)."""
         with self._lock:
             if seconds > 0:
-                self._delays[method] = seconds
+                self._delays[(method, team_id)] = seconds
             else:
-                self._delays.pop(method, None)
+                self._delays.pop((method, team_id), None)
+
+    def _delay_for(self, method: str, team_id: str | None) -> float:
+        for key in ((method, team_id), (method, None), ("*", team_id), ("*", None)):
+            if key in self._delays:
+                return self._delays[key]
+        return 0.0
 
     def reset_faults(self) -> None:
         """Remove every fault, delay and rate limit."""
@@ -854,14 +875,15 @@ class FakeSlack:
         self._check(method, args, encoding, [f"{method}: {p}" for p in problems])
         with self._lock:
             hooks = list(self._arrival_hooks.get(method, ()))
+            team_id = self._tokens.get(token or "")
+            delay = self._delay_for(method, team_id)
         for hook in hooks:
             hook(args)
-        if delay := self._delays.get(method, self._delays.get("*", 0.0)):
+        if delay:
             time.sleep(delay)
 
         with self._lock:
-            team_id = self._tokens.get(token or "")
-            fault = self._take_fault(method, args)
+            fault = self._take_fault(method, args, team_id)
             headers: dict[str, str] = {}
             if fault is not None and fault.kind == "drop":
                 self._record(Call(method, args, token, arrived, team_id, 0, "dropped"))
@@ -997,18 +1019,23 @@ class FakeSlack:
             else:
                 self._counts["ok"] += 1
 
-    def _take_fault(self, method: str, args: Args) -> _Fault | None:
-        """The first injected fault that applies (consuming one use), else a rate-limit 429."""
+    def _take_fault(self, method: str, args: Args, team_id: str | None = None) -> _Fault | None:
+        """The first injected fault that applies (consuming one use), else a rate-limit 429
+        (the workspace's own limit first, then the one across workspaces)."""
         for fault in self._faults:
-            if fault.matches(method, args):
+            if fault.matches(method, args, team_id):
                 if fault.remaining is not None:
                     fault.remaining -= 1
                 return fault
-        limit = self._limits.get(method)
-        if limit is None:
-            return None
+        for key in ((method, team_id), (method, None)):
+            if key in self._limits:
+                return self._over_limit(method, key)
+        return None
+
+    def _over_limit(self, method: str, key: tuple[str, str | None]) -> _Fault | None:
+        limit = self._limits[key]
         now = self._monotonic()
-        window = self._windows[method]
+        window = self._windows[key]
         while window and window[0] <= now - 1.0:
             window.popleft()
         if len(window) < limit:

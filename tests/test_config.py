@@ -17,8 +17,15 @@ def test_defaults():
     assert s.api_url == "https://slack.com/api/"
     assert str(s.db_path) == "data/headway.db"
     assert s.port == 3000 and not s.has_slack and not s.socket_mode
-    assert s.send_rate == 4.0
+    assert (s.send_rate, s.send_rate_max) == (4.0, None)  # start at 4; the pace follows Slack
     assert settings_from_env({"HEADWAY_SEND_RATE": "0.5"}).send_rate == 0.5
+
+
+@pytest.mark.parametrize("text, start, ceiling", [
+    ("4-10", 4.0, 10.0), ("2.5-2.5", 2.5, 2.5), ("6", 6.0, None)])
+def test_the_send_rate_is_a_start_and_optionally_a_maximum(text, start, ceiling):
+    s = settings_from_env({"HEADWAY_SEND_RATE": text})
+    assert (s.send_rate, s.send_rate_max) == (start, ceiling)
 
 
 @pytest.mark.parametrize("env,name", [
@@ -32,6 +39,8 @@ def test_defaults():
     ({"HEADWAY_SEND_RATE": "fast"}, "HEADWAY_SEND_RATE"),
     ({"HEADWAY_SEND_RATE": "0"}, "HEADWAY_SEND_RATE"),
     ({"HEADWAY_SEND_RATE": "5000"}, "HEADWAY_SEND_RATE"),
+    ({"HEADWAY_SEND_RATE": "10-4"}, "HEADWAY_SEND_RATE"),  # a maximum under the start
+    ({"HEADWAY_SEND_RATE": "4-"}, "HEADWAY_SEND_RATE"),
     ({"HEADWAY_UNINSTALL_RETENTION_DAYS": "a month"}, "HEADWAY_UNINSTALL_RETENTION_DAYS"),
     ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "s"},
      "SLACK_BOT_TOKEN"),

@@ -23,7 +23,7 @@ from bot.core import messages
 from bot.core.model import Member
 from bot.locks import SendingLock
 from bot.nudges import send_due
-from bot.pacing import Pacer
+from bot.pacing import HARD_CEILING, Pacer
 from bot.scheduler import tick
 from bot.slack_client import make_client
 from bot.store import Store
@@ -154,13 +154,15 @@ def test_dms_go_to_the_user_id_without_conversations_open(fake, hw, clock):
 
 def test_the_workspace_is_paced_to_its_send_rate(fake, hw, clock):
     users = enrol(fake, hw.store, 12, clock.now)
-    hw.settings = replace(hw.settings, send_rate=20.0)
+    hw.settings = replace(hw.settings, send_rate=20.0, send_rate_max=20.0)  # a fixed pace
     # The workspace's pacer on a simulated clock: where each post lands in time is then
     # exact, not at the mercy of a loaded machine's scheduling (and costs no real seconds).
     # (Seeded before the fan-out asks Headway for the workspace's pacer.)
-    assert hw.pacer_for("T0THER").max_rate == 20.0  # Headway paces at the configured rate
+    pacer = hw.pacer_for("T0THER")  # Headway paces as configured
+    assert (pacer.start_rate, pacer.max_rate) == (20.0, 20.0)
     t = FakeTime(now=100.0)
-    hw._pacers[TEAM] = Pacer(hw.settings.send_rate, monotonic=t.monotonic, sleep=t.sleep)
+    hw._pacers[TEAM] = Pacer(hw.settings.send_rate, ceiling=hw.settings.send_rate_max,
+                             monotonic=t.monotonic, sleep=t.sleep)
     landed: list[float] = []
     fake.on_arrival("chat.postMessage", lambda _args: landed.append(t.now))
     clock.now = FRIDAY_9
@@ -280,19 +282,69 @@ def test_pacer_spaces_calls_evenly_and_never_bursts():
     assert starts == pytest.approx([100.0, 100.1, 100.2, 100.3, 100.4])
 
 
-def test_pacer_after_a_429_waits_retry_after_then_slows_and_recovers_to_below_the_limit():
+def _send(pacer: Pacer, n: int, accepted: bool = True) -> None:
+    for _ in range(n):
+        pacer.wait()
+        if accepted:
+            pacer.succeeded()
+
+
+def test_the_pace_rises_while_slack_accepts_and_stops_at_the_ceiling():
+    t = FakeTime(now=100.0)
+    pacer = Pacer(4.0, ceiling=8.0, monotonic=t.monotonic, sleep=t.sleep)
+    _send(pacer, 10)
+    assert 4.0 < pacer.rate < 8.0  # rising, gently
+    _send(pacer, 200)
+    assert pacer.rate == pytest.approx(8.0)  # the operator's maximum holds
+    before = t.now
+    _send(pacer, 8)
+    assert t.now - before == pytest.approx(1.0)  # eight a second, evenly
+
+
+def test_without_a_maximum_the_pace_is_bounded_only_by_the_hard_ceiling():
+    pacer = Pacer(4.0, monotonic=lambda: 0.0, sleep=lambda s: None)
+    assert pacer.max_rate == HARD_CEILING > 4.0
+
+
+def test_after_a_429_the_pacer_waits_retry_after_then_holds_just_under_what_slack_took():
+    t = FakeTime(now=100.0)
+    pacer = Pacer(4.0, monotonic=t.monotonic, sleep=t.sleep)
+    _send(pacer, 150)  # well past Slack's (say) 8 a second, as nothing refused it yet
+    assert pacer.rate > 10.0
+    # Slack took 8 a second over the last seconds (a sliding window, as Slack counts):
+    pacer._accepted.clear()
+    pacer._accepted.extend(t.now - 2.0 + i / 8 for i in range(1, 17))
+    pacer._sending_since = t.now - 30.0
+    at_429 = t.now
+    pacer.rate_limited_for(3.0)
+    assert pacer.ceiling == pytest.approx(8.0 * 0.95)  # just under the refused rate
+    assert pacer.rate < pacer.ceiling  # fell back
+    pacer.wait()
+    assert t.now >= at_429 + 3.0  # nobody sent before Retry-After was over
+    _send(pacer, 300)
+    assert pacer.rate == pytest.approx(8.0 * 0.95)  # climbed back, and holds there
+    assert pacer.rate_limited == 1
+
+
+def test_a_429_before_a_second_of_sending_holds_under_the_rate_asked_for():
     t = FakeTime(now=100.0)
     pacer = Pacer(10.0, monotonic=t.monotonic, sleep=t.sleep)
-    pacer.wait()
-    pacer.rate_limited_for(2.0)
-    assert pacer.rate == pytest.approx(8.0)
-    pacer.wait()
-    assert t.now == pytest.approx(102.0)
-    for _ in range(20):
-        pacer.wait()
-        pacer.succeeded()
-    # Back up, but to just under the rate Slack refused, so the 429s do not repeat.
-    assert pacer.rate == pytest.approx(9.0)
+    _send(pacer, 2)
+    pacer.rate_limited_for(1.0)
+    # Two accepted posts say nothing about Slack's limit yet: the rate asked for does.
+    assert pacer.ceiling == pytest.approx(pacer.start_rate * (1 + 2 * 0.05) * 0.95)
+
+
+def test_a_hold_is_probed_again_after_a_long_spell_without_a_429():
+    t = FakeTime(now=100.0)
+    pacer = Pacer(4.0, monotonic=t.monotonic, sleep=t.sleep)
+    pacer.rate_limited_for(1.0)
+    held = pacer.ceiling
+    _send(pacer, 50)
+    assert pacer.rate <= held
+    t.now += 601.0
+    _send(pacer, 50)
+    assert pacer.rate > held  # probing upwards again
 
 
 def test_pacer_never_drops_below_a_tenth_of_its_rate():

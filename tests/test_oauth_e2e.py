@@ -10,7 +10,7 @@ from datetime import UTC, datetime, time, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import Clock, wait_for
+from conftest import Clock, answer_to, wait_for
 from fakeslack import FakeSlack
 from slackdriver import SIGNING_SECRET, SlackDriver
 from teams_setup import digest_channel
@@ -38,6 +38,7 @@ def ohw(fake: FakeSlack, db_path, clock: Clock) -> Iterator[Headway]:
     store = Store.open(db_path)
     hw = oauth_headway(settings, store, load_packs(), clock=clock)
     yield hw
+    hw.close()
     store.close()
 
 
@@ -178,6 +179,24 @@ def test_a_rotating_token_is_refreshed_before_a_scheduled_job_uses_it(oserver, o
                 if c.args.get("grant_type") == "refresh_token"]) == 2
 
 
+def test_a_workspaces_requests_pay_one_auth_test_then_the_authorize_cache_answers(
+        oserver, ohw, fake):
+    driver = SlackDriver(oserver.url, fake, team_id="T0A")
+    fake.add_team("T0A", token="xoxb-placeholder-t0a")
+    install(driver, fake, "T0A", TEAMS["T0A"])
+    fake.add_user("U1", team_id="T0A", tz="UTC")
+    before = len([c for c in fake.calls_to("auth.test") if c.token == TEAMS["T0A"]])
+    for _ in range(3):
+        assert "join" in answer_to(fake, driver.command("help", user="U1", team_id="T0A"))
+    checks = [c for c in fake.calls_to("auth.test") if c.token == TEAMS["T0A"]]
+    assert len(checks) - before <= 1  # Bolt's cache: not one auth.test before every ack
+    cache = ohw.installations._authorize.authorize_result_cache
+    assert any(r.team_id == "T0A" for r in cache.values())
+    driver.event({"type": "app_uninstalled"}, team_id="T0A")
+    wait_for(lambda: not any(r.team_id == "T0A" for r in cache.values()),
+             what="the uninstalled workspace's authorizations to go")
+
+
 def test_uninstall_stops_everything_and_the_data_goes_after_the_retention_period(
         oserver, ohw, fake, clock):
     clock.now = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
@@ -189,10 +208,15 @@ def test_uninstall_stops_everything_and_the_data_goes_after_the_retention_period
         fake.add_user("U1", team_id=team_id, tz="UTC")
         ohw.store.members.upsert(Member(team_id, "U1", tz="UTC", days=(4,),
                                         nudge_time=time(15)), clock.now)
+    ohw.client_for("T0A")  # the workspace's client and pacer, as a fan-out leaves them
+    assert "T0A" in ohw._clients and "T0A" in ohw._pacers
     assert drivers["T0A"].event({"type": "app_uninstalled"}, team_id="T0A").status == 200
     wait_for(lambda: ohw.store.workspaces.get("T0A").uninstalled_at is not None,
              what="the uninstall to be recorded")
     assert ohw.installations.token_for("T0A") is None
+    # Its client and pacer are dropped with its tokens (a reinstall makes new ones).
+    wait_for(lambda: "T0A" not in ohw._clients and "T0A" not in ohw._pacers,
+             what="T0A's client and pacer to go")
     clock.now = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
     tick(ohw)
     sent_to = {c.team_id for c in fake.calls_to("chat.postMessage")}

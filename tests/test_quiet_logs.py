@@ -24,7 +24,7 @@ from conftest import LogRecords, recording_logs, wait_for
 from bot.app import build_app
 from bot.core.model import Member
 from bot.logsetup import QUIET_AT_INFO, configure_logging
-from bot.scheduler import start_scheduler
+from bot.scheduler import LANES, start_scheduler
 
 ROOT = Path(__file__).resolve().parents[1]
 FRIDAY_9 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -59,8 +59,8 @@ def test_a_start_and_five_ticks_at_info_log_the_start_and_the_nudges_only(
     ran = threading.Semaphore(0)
 
     class Observed(BackgroundScheduler):
-        """The real scheduler, telling the test when each tick is over; listening from the
-        start, so the tick `serve` runs as it starts is seen too."""
+        """The real scheduler, telling the test when each lane's job has run; listening
+        from the start, so the tick `serve` runs as it starts is seen too."""
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
@@ -75,8 +75,12 @@ def test_a_start_and_five_ticks_at_info_log_the_start_and_the_nudges_only(
     def one_tick(at: datetime | None = None) -> None:
         if at is not None:
             clock.now = at
-            scheduler.modify_job("tick", next_run_time=datetime.now(UTC))  # run it now
-        assert ran.acquire(timeout=30), "the tick did not run"
+            for lane in LANES:  # run each lane's job now
+                scheduler.modify_job(lane.name, next_run_time=datetime.now(UTC))
+        for _lane in LANES:
+            assert ran.acquire(timeout=30), "a lane's job did not run"
+        # Each job handed its run to the lane's thread, which handed work to the senders.
+        assert hw.settle(), "the lanes did not finish"
 
     try:
         one_tick()  # the tick `serve` runs at start: nothing to do yet
@@ -97,13 +101,14 @@ def test_a_start_and_five_ticks_at_info_log_the_start_and_the_nudges_only(
     logged = at_info(info_logs)
     assert [(name, level) for name, level, _ in logged] == [
         ("bot.scheduler", "INFO"),  # started
-        ("bot.scheduler", "INFO"),  # the one tick that did something
+        ("bot.nudges", "INFO"),  # the one tick that did something, for its workspace
     ], logged
     assert logged[0][2].startswith("scheduler started")
     # The count of nudges sent, however the line is worded.
     assert re.search(r"\bnudges\b", logged[1][2]) and re.search(r"\bsent 2\b|\b2 sent\b",
                                                                logged[1][2]), logged[1][2]
-    # APScheduler ran five ticks (one_tick waited for each); at INFO it said nothing.
+    # APScheduler ran five ticks of each lane (one_tick waited for each); at INFO it said
+    # nothing.
     assert [r for r in info_logs.records if r.name.startswith("apscheduler")] == []
     assert not [m for _, _, m in logged if any(n in m for n in NOISE)]
 

@@ -16,7 +16,7 @@ from teams_setup import digest_channel, digest_team
 from bot import digests, logsafety
 from bot.cli import main
 from bot.core.channels import judge_digest_channel
-from bot.core.model import Member
+from bot.core.model import Member, Reply
 from bot.core.schedule import due_nudge
 from bot.core.zones import resolve_tz, with_known_zone, zone
 from bot.scheduler import tick
@@ -276,6 +276,10 @@ def test_a_unit_that_raises_is_logged_by_its_ids_and_retried_while_the_rest_goes
             raise KeyError(secret)
         return purge(team_id, cutoff)
 
+    for team in (T1, T2):  # a reply past `retention 12`: each workspace has one to purge
+        hw.store.replies.add(Reply(team, "U1" if team == T1 else "U4", "moved-forward",
+                                   "work", "2025-W40", "Tidied the backlog"), source="dm",
+                             now=clock.now - timedelta(days=400))
     logsafety.install()  # as `serve` and the CLI do: tracebacks are redacted
     monkeypatch.setattr(hw.store.nudges, "prompt_history", prompt_history)
     monkeypatch.setattr(digests, "build", build_digest)
@@ -303,6 +307,7 @@ def test_a_unit_that_raises_is_logged_by_its_ids_and_retried_while_the_rest_goes
     clock.advance(minutes=1)
     again = tick(hw)
     assert again.failed == [] and again.nudges.failed == []
+    assert again.replies_purged == 1  # T1's, once its purge no longer fails
     assert len(dms(fake, "UBAD")) == 2 and len(posts_to(fake, "C0DIGEST1")) == 1
     assert all(len(dms(fake, u)) == 2 for u in ("U1", "U3", "U4", "U5"))
 

@@ -103,6 +103,9 @@ def serve(settings: Settings, *, verbose: bool = False) -> int:
         hw.stopping.set()
         if scheduler is not None:
             scheduler.shutdown(wait=False)
+        # Each workspace's sender ends after the DM in hand (its threads would otherwise
+        # die with the process, between a claim and its record).
+        hw.close()
         lock.release()
         _close(server, connection)
     return 0

@@ -23,6 +23,7 @@ A resting occurrence is not an occurrence: it is never due, never missed, never 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -285,3 +286,27 @@ def next_digest(post: Weekly | Team, after: datetime) -> DigestDue | None:
     found = _between(weekly.tz, (weekly.day,), weekly.at, after + _EPSILON,
                      after + timedelta(days=8))
     return DigestDue(found[0], digest_period(weekly, found[0])) if found else None
+
+
+# ── the daily time-zone sweep, spread across the day ─────────────────────────
+
+SWEEP_GAP = timedelta(hours=12)
+
+
+def sweep_second(workspace_id: str) -> int:
+    """The second of the (UTC) day at which this workspace's sweep runs: the same every
+    day, and spread evenly over the day across workspaces (a stable hash of the id, not
+    Python's `hash`, which changes with every process)."""
+    digest = hashlib.sha256(workspace_id.encode()).digest()
+    return int.from_bytes(digest[:8], "big") % 86_400
+
+
+def next_sweep(workspace_id: str, after: datetime) -> datetime:
+    """When the workspace's next time-zone sweep is due after one at `after`: its own
+    second of the day, at least `SWEEP_GAP` on. So a thousand workspaces installed the
+    same minute sweep at a thousand different times from the second day on."""
+    require_aware(after, "after")
+    earliest = after.astimezone(zone("UTC")) + SWEEP_GAP
+    midnight = earliest.replace(hour=0, minute=0, second=0, microsecond=0)
+    at = midnight + timedelta(seconds=sweep_second(workspace_id))
+    return at if at >= earliest else at + ONE_DAY

@@ -124,4 +124,5 @@ def _stop_serving(hw: Headway, workspace_id: str | None) -> None:
     if hw.installations is not None:
         hw.installations.forget(workspace_id)
     hw.store.workspaces.mark_uninstalled(workspace_id, hw.now())
+    hw.forget_workspace(workspace_id)
     log.info("workspace %s uninstalled Headway: stopped serving it", workspace_id)

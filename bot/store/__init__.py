@@ -146,6 +146,19 @@ class Store:
                 self._all.append(conn)
         return db
 
+    def close_thread(self) -> None:
+        """Close the calling thread's connection, if it has one: a worker thread that ends
+        (`bot.senders`) leaves no connection behind."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            return
+        self._local.db = None
+        with self._lock:
+            if db.conn in self._all:
+                self._all.remove(db.conn)
+        with contextlib.suppress(sqlite3.ProgrammingError):
+            db.conn.close()
+
     def close(self) -> None:
         with self._lock:
             for conn in self._all:

@@ -7,7 +7,7 @@ import dataclasses
 import functools
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlite_utils import Database
@@ -37,6 +37,12 @@ class Aggregate:
 
 def iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
+
+
+def utc_iso(moment: datetime) -> str:
+    """A fixed-width UTC instant ("2026-11-20T09:00:00.000000+00:00"): such texts sort as
+    the instants do, so SQL can compare them and an index can range over them."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def dt(text: str | None) -> datetime | None:

@@ -20,8 +20,11 @@ class Holidays(Aggregate):
 
     def _each(self, workspace_id: str, days: list[date], sql: str) -> int:
         with self.atomic() as db:
-            return sum(db.execute(sql, [workspace_id, day.isoformat()]).rowcount
-                       for day in days)
+            changed = sum(db.execute(sql, [workspace_id, day.isoformat()]).rowcount
+                          for day in days)
+            if changed:  # a day off more or less moves members' next nudge
+                self._store.members.look_again(workspace_id)
+            return changed
 
     def of(self, workspace_id: str, since: date | None = None) -> list[date]:
         """The workspace's holidays (from `since` on), in order."""

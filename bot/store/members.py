@@ -2,14 +2,36 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
 from bot.core.model import Member
-from bot.store.base import Aggregate, from_row, hhmm, iso
+from bot.store.base import Aggregate, dt, from_row, hhmm, iso, utc_iso
 
 SETTINGS = frozenset({"name", "tz", "days", "nudge_time", "paused_until", "anonymous",
                       "active", "inactive_reason", "quiet_hours"})
+
+
+def _look_again(active: str) -> str:
+    """SET terms after a change that may move the member's next nudge: the scheduler looks
+    at them at the next tick (''), unless they are overdue already (a nudge fell due while
+    nobody looked: that instant stays, so what downtime made them miss is still recorded);
+    inactive (`active` is the SQL for the new value): never. `?` is now (`utc_iso`)."""
+    return (f"next_due_at = CASE WHEN NOT {active} THEN NULL "
+            "WHEN next_due_at != '' AND next_due_at <= ? THEN next_due_at ELSE '' END, "
+            "due_rev = due_rev + 1")
+
+
+@dataclass(frozen=True)
+class DueMember:
+    """A member the scheduler has to look at now. `since`: the instant from which their
+    occurrences were not looked at yet (None: no such instant is known: they just joined
+    or changed their settings); `rev` is handed back to `set_next_due`."""
+
+    member: Member
+    since: datetime | None
+    rev: int
 
 
 class Members(Aggregate):
@@ -26,13 +48,13 @@ class Members(Aggregate):
                 nudge_time = excluded.nudge_time, paused_until = excluded.paused_until,
                 anonymous = excluded.anonymous, active = excluded.active,
                 inactive_reason = excluded.inactive_reason, updated_at = excluded.updated_at,
-                quiet_hours = excluded.quiet_hours
+                quiet_hours = excluded.quiet_hours, """ + _look_again("excluded.active") + """
             """,
             [member.workspace_id, member.user_id, member.name, member.tz,
              *(_column(key, getattr(member, key)) for key in (
                  "days", "nudge_time", "paused_until", "anonymous", "active")),
              member.inactive_reason, iso(now), iso(now),
-             _column("quiet_hours", member.quiet_hours)],
+             _column("quiet_hours", member.quiet_hours), utc_iso(now)],
         )
         got = self.get(member.workspace_id, member.user_id)
         assert got is not None
@@ -69,9 +91,13 @@ class Members(Aggregate):
         if bad:
             raise ValueError(f"not member settings: {sorted(bad)}")
         sets = ", ".join(f"{k} = ?" for k in fields)
+        active = "?" if "active" in fields else "active"
         self.db.execute(
-            f"UPDATE members SET {sets}, updated_at = ? WHERE workspace_id = ? AND user_id = ?",
-            [*(_column(k, v) for k, v in fields.items()), iso(now), workspace_id, user_id],
+            f"UPDATE members SET {sets}, updated_at = ?, {_look_again(active)} "
+            f"WHERE workspace_id = ? AND user_id = ?",
+            [*(_column(k, v) for k, v in fields.items()), iso(now),
+             *([int(bool(fields["active"]))] if "active" in fields else []), utc_iso(now),
+             workspace_id, user_id],
         )
         member = self.get(workspace_id, user_id)
         if member is None:
@@ -81,18 +107,58 @@ class Members(Aggregate):
     def set_tz(self, workspace_id: str, user_id: str, tz: str, now: datetime) -> bool:
         """Follow a time zone change in Slack; True if the member's zone changed."""
         cur = self.db.execute(
-            "UPDATE members SET tz = ?, updated_at = ? WHERE workspace_id = ? AND user_id = ? "
-            "AND tz != ?",
-            [tz, iso(now), workspace_id, user_id, tz],
+            f"UPDATE members SET tz = ?, updated_at = ?, {_look_again('active')} "
+            "WHERE workspace_id = ? AND user_id = ? AND tz != ?",
+            [tz, iso(now), utc_iso(now), workspace_id, user_id, tz],
         )
         return cur.rowcount > 0
 
     def deactivate(self, workspace_id: str, user_id: str, reason: str, now: datetime) -> None:
         self.db.execute(
-            "UPDATE members SET active = 0, inactive_reason = ?, updated_at = ? "
-            "WHERE workspace_id = ? AND user_id = ?",
+            "UPDATE members SET active = 0, inactive_reason = ?, updated_at = ?, "
+            "next_due_at = NULL, due_rev = due_rev + 1 WHERE workspace_id = ? AND user_id = ?",
             [reason, iso(now), workspace_id, user_id],
         )
+
+    # ── when the scheduler looks at each member (see migration m012_next_due) ──────
+
+    def due_workspaces(self, now: datetime) -> list[str]:
+        """The installed workspaces with a member the scheduler has to look at by `now`:
+        one range over the next-due index, whatever the number of workspaces."""
+        # INDEXED BY: without table statistics SQLite would rather walk the primary key.
+        return [r["workspace_id"] for r in self.db.query(
+            "SELECT DISTINCT m.workspace_id FROM members m INDEXED BY members_next_due "
+            "JOIN workspaces w ON w.workspace_id = m.workspace_id WHERE m.next_due_at <= ? "
+            "AND m.active = 1 AND w.uninstalled_at IS NULL ORDER BY m.workspace_id",
+            [utc_iso(now)])]
+
+    def due(self, workspace_id: str, now: datetime) -> list[DueMember]:
+        """The workspace's active members the scheduler has to look at by `now`."""
+        return [DueMember(_member(r), dt(r["next_due_at"] or None), r["due_rev"])
+                for r in self.db.query(
+                    "SELECT * FROM members WHERE workspace_id = ? AND active = 1 "
+                    "AND next_due_at <= ? ORDER BY user_id", [workspace_id, utc_iso(now)])]
+
+    def set_next_due(self, workspace_id: str, user_id: str, at: datetime | None,
+                     rev: int) -> bool:
+        """Look at the member again at `at` (None: only after a change of settings).
+        Nothing is stored when their settings changed since `rev` was read (the change
+        has them looked at at the next tick); False then."""
+        cur = self.db.execute(
+            "UPDATE members SET next_due_at = ? WHERE workspace_id = ? AND user_id = ? "
+            "AND due_rev = ? AND active = 1",
+            [None if at is None else utc_iso(at), workspace_id, user_id, rev])
+        return cur.rowcount > 0
+
+    def look_again(self, workspace_id: str, user_id: str | None = None) -> None:
+        """Have the scheduler look at the member (every active member of the workspace,
+        with no `user_id`) at the next tick: something their next nudge depends on
+        changed (a holiday, the workspace's zone, a claim released)."""
+        who = " AND user_id = ?" if user_id is not None else ""
+        self.db.execute(
+            f"UPDATE members SET next_due_at = '', due_rev = due_rev + 1 "
+            f"WHERE workspace_id = ? AND active = 1{who}",
+            [workspace_id, *([user_id] if user_id is not None else [])])
 
     def forget(self, workspace_id: str, user_id: str) -> dict[str, int]:
         """Delete a member's replies, items, corrections, effort answers, ledger rows, team

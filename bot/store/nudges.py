@@ -49,12 +49,18 @@ class Nudges(Aggregate):
             [nudge_id],
         )
 
-    def unconfirmed_claims(self, before: datetime, not_by: str | None = None) -> list[Nudge]:
+    def unconfirmed_claims(self, before: datetime, not_by: str | None = None,
+                           workspace_id: str | None = None) -> list[Nudge]:
         """Claims never marked sent that are older than `before`, or (any age) made by a
-        process other than `not_by`: their process died mid-send."""
-        return self._nudges(
-            "status = 'claimed' AND (claimed_at < ? OR "
-            "(? IS NOT NULL AND coalesce(claimed_by, '') != ?))", [iso(before), not_by, not_by])
+        process other than `not_by`: their process died mid-send (of one workspace, or
+        of all). Found through the index of claims, not by reading the ledger."""
+        where, params = and_equal({"workspace_id": workspace_id})
+        return [_nudge(r) for r in self.db.query(
+            # INDEXED BY: the claims' partial index holds only the few unconfirmed rows;
+            # without it SQLite reads the whole ledger (the OR defeats its planner).
+            "SELECT * FROM nudges INDEXED BY nudges_unconfirmed WHERE status = 'claimed' "
+            "AND (claimed_at < ? OR (? IS NOT NULL AND coalesce(claimed_by, '') != ?))"
+            f"{where} ORDER BY id", [iso(before), not_by, not_by, *params])]
 
     def snooze(self, nudge_id: int, until: datetime) -> None:
         self.db.execute(
@@ -71,11 +77,13 @@ class Nudges(Aggregate):
         )
         return cur.rowcount > 0
 
-    def due_reminders(self, now: datetime) -> list[Nudge]:
-        """Snoozed nudges, still unanswered, whose snooze is over and not yet reminded."""
+    def due_reminders(self, now: datetime, workspace_id: str | None = None) -> list[Nudge]:
+        """Snoozed nudges, still unanswered, whose snooze is over and not yet reminded (of
+        one workspace, or of all): through the index of snoozes."""
+        where, params = and_equal({"workspace_id": workspace_id})
         return self._nudges(
             "status = 'sent' AND reminded_at IS NULL AND snoozed_until IS NOT NULL "
-            "AND snoozed_until <= ?", [iso(now)])
+            f"AND snoozed_until <= ?{where}", [iso(now), *params])
 
     def get(self, nudge_id: int | None) -> Nudge | None:
         if not is_rowid(nudge_id):

@@ -20,12 +20,16 @@ class Workspaces(Aggregate):
         known = self.get(workspace_id)
         if known is not None and (not name or known.name == name):
             return known  # the common case, on every command: a read, no write
-        self.db.execute(
-            "INSERT INTO workspaces (workspace_id, name, created_at) VALUES (?, ?, ?) "
-            "ON CONFLICT(workspace_id) DO UPDATE SET name = CASE WHEN excluded.name != '' "
-            "THEN excluded.name ELSE workspaces.name END",
-            [workspace_id, name, iso(now)],
-        )
+        with self.atomic() as db:
+            db.execute(
+                "INSERT INTO workspaces (workspace_id, name, created_at) VALUES (?, ?, ?) "
+                "ON CONFLICT(workspace_id) DO UPDATE SET name = CASE WHEN excluded.name != '' "
+                "THEN excluded.name ELSE workspaces.name END",
+                [workspace_id, name, iso(now)],
+            )
+            # The scheduler's row: its first time-zone sweep is due at once.
+            db.execute("INSERT OR IGNORE INTO scheduler_state (workspace_id, sweep_due_at) "
+                       "VALUES (?, '')", [workspace_id])
         workspace = self.get(workspace_id)
         assert workspace is not None
         return workspace
@@ -50,8 +54,11 @@ class Workspaces(Aggregate):
             fields["rollup_time"] = hhmm(fields["rollup_time"])
         if fields:
             sets = ", ".join(f"{k} = ?" for k in fields)
-            self.db.execute(f"UPDATE workspaces SET {sets} WHERE workspace_id = ?",
-                            [*fields.values(), workspace_id])
+            with self.atomic() as db:
+                db.execute(f"UPDATE workspaces SET {sets} WHERE workspace_id = ?",
+                           [*fields.values(), workspace_id])
+                if "tz" in fields:  # members without a known zone are asked in this one
+                    self._store.members.look_again(workspace_id)
         workspace = self.get(workspace_id)
         if workspace is None:
             raise KeyError(workspace_id)
@@ -66,9 +73,24 @@ class Workspaces(Aggregate):
 
     def mark_installed(self, workspace_id: str, now: datetime, name: str = "") -> None:
         """A (re)install: the workspace is served again and its retention clock stops."""
-        self.ensure(workspace_id, now, name)
-        self.db.execute("UPDATE workspaces SET uninstalled_at = NULL WHERE workspace_id = ?",
-                        [workspace_id])
+        with self.atomic() as db:
+            self.ensure(workspace_id, now, name)
+            back = db.execute("UPDATE workspaces SET uninstalled_at = NULL WHERE "
+                              "workspace_id = ? AND uninstalled_at IS NOT NULL",
+                              [workspace_id]).rowcount
+            if back:  # nothing was sent while it was gone: look at everyone afresh
+                self._store.members.look_again(workspace_id)
+
+    def oldest_replies(self) -> list[tuple[str, int, datetime]]:
+        """(workspace, retention months, its oldest reply's time) of each installed
+        workspace with `retention N` and replies: one statement, each workspace's oldest
+        reply found through the reply-age index."""
+        rows = self.db.query(
+            "SELECT w.workspace_id, w.retention_months, (SELECT min(r.created_at) FROM "
+            "replies r WHERE r.workspace_id = w.workspace_id) AS oldest FROM workspaces w "
+            "WHERE w.retention_months IS NOT NULL AND w.uninstalled_at IS NULL")
+        return [(r["workspace_id"], r["retention_months"], datetime.fromisoformat(r["oldest"]))
+                for r in rows if r["oldest"] is not None]
 
     def uninstalled_before(self, cutoff: datetime) -> list[str]:
         return [r["workspace_id"] for r in self.db.query(
