@@ -39,10 +39,10 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot import digests, members, nudges, reminders, rollups
 from bot.context import Headway, system_clock
-from bot.core.model import Team
+from bot.core.model import Team, Workspace
 from bot.core.policies import DIGEST_GRACE, RETRY_MAX, digest_step, retry_wait
 from bot.core.retention import retention_cutoff
-from bot.core.schedule import due_digest, next_sweep
+from bot.core.schedule import due_digest, next_digest, next_sweep, rollup_schedule
 from bot.locks import SchedulerLock
 from bot.units import unit_of_work
 
@@ -126,16 +126,43 @@ def purge(hw: Headway, failed: list[str] | None = None) -> tuple[int, int]:
 
 
 def post_digests(hw: Headway, failed: list[str] | None = None) -> tuple[int, int]:
-    """Each team's digest posted or updated as `bot.core.policies.digest_step` says;
-    returns how many were posted and how many updated."""
+    """The teams' digests posted or updated as `bot.core.policies.digest_step` says;
+    returns how many were posted and how many updated. Only the teams whose digest is due
+    (their stored next instant has come) or whose posted digest a change marked are
+    looked at: an idle lane is two indexed queries however many teams there are."""
     posted = updated = 0
     now = hw.now()
-    for team in hw.store.teams.with_digest_channel():
+    store = hw.store
+    due = {team.id: (team, seen) for team, seen in store.teams.digest_due(now)}
+    candidates = {team_id: team for team_id, (team, _) in due.items()}
+    for record in store.digests.dirty_latest():
+        if record.team_id is not None and record.team_id not in candidates:
+            team = store.teams.get(record.workspace_id, record.team_id)
+            if team is not None and team.digest_channel == record.channel:
+                candidates[team.id] = team
+    for team in candidates.values():
         with unit_of_work("digest of team", f"{team.workspace_id}/{team.id}", failed=failed):
             action = _digest_unit(hw, team, now)
             posted += action == "posted"
             updated += action == "updated"
+            if team.id in due:
+                _next_digest(hw, team, now, due[team.id][1])
     return posted, updated
+
+
+def _next_digest(hw: Headway, team: Team, now: datetime, seen: str) -> None:
+    """Store when the team's digest is next due: its next occurrence, once the one due
+    now (if any) is out; while it is not (Slack refused it, a claim is in flight), the
+    team stays due and the next tick tries again within the grace window."""
+    current = due_digest(team, now, DIGEST_GRACE)
+    if current is not None:
+        record = hw.store.digests.get(team.workspace_id, team.digest_channel or "",
+                                      current.period)
+        if record is None or record.ts is None:
+            return
+    upcoming = next_digest(team, now)
+    if upcoming is not None:
+        hw.store.teams.set_next_digest(team.id, upcoming.at, seen)
 
 
 def _digest_unit(hw: Headway, team: Team, now: datetime) -> str | None:
@@ -173,19 +200,44 @@ def _digest_unit(hw: Headway, team: Team, now: datetime) -> str | None:
 
 
 def post_rollups(hw: Headway, failed: list[str] | None = None) -> tuple[int, int]:
-    """Each workspace's leaders' rollup posted or updated as `bot.core.policies.digest_step`
-    says (`bot.rollups.post_due`); returns how many were posted and how many updated.
-    Called right after the digests: a rollup due in the same tick follows them."""
+    """The workspaces' leaders' rollups posted or updated as
+    `bot.core.policies.digest_step` says (`bot.rollups.post_due`); returns how many were
+    posted and how many updated. As for digests, only the workspaces whose rollup is due
+    or marked are looked at. Run after the digests: a rollup due in the same tick follows
+    them."""
     posted = updated = 0
     now = hw.now()
-    for workspace in hw.store.workspaces.all():
-        if not workspace.rollup_channel:
-            continue
+    store = hw.store
+    due = {w.workspace_id: (w, seen) for w, seen in store.workspaces.rollup_due(now)}
+    candidates = {workspace_id: w for workspace_id, (w, _) in due.items()}
+    for record in store.rollups.dirty_latest():
+        if record.workspace_id not in candidates:
+            workspace = store.workspaces.get(record.workspace_id)
+            if (workspace is not None and workspace.uninstalled_at is None
+                    and workspace.rollup_channel == record.channel):
+                candidates[workspace.workspace_id] = workspace
+    for workspace in candidates.values():
         with unit_of_work("rollup of workspace", workspace.workspace_id, failed=failed):
             action = rollups.post_due(hw, workspace, now)
             posted += action == "posted"
             updated += action == "updated"
+            if workspace.workspace_id in due:
+                _next_rollup(hw, workspace, now, due[workspace.workspace_id][1])
     return posted, updated
+
+
+def _next_rollup(hw: Headway, workspace: Workspace, now: datetime, seen: str) -> None:
+    """As `_next_digest`, for the workspace's rollup."""
+    schedule = rollup_schedule(workspace)
+    current = due_digest(schedule, now, DIGEST_GRACE)
+    if current is not None:
+        record = hw.store.rollups.get(workspace.workspace_id, workspace.rollup_channel or "",
+                                      current.period)
+        if record is None or record.ts is None:
+            return
+    upcoming = next_digest(schedule, now)
+    if upcoming is not None:
+        hw.store.workspaces.set_next_rollup(workspace.workspace_id, upcoming.at, seen)
 
 
 def purge_handled_messages(hw: Headway, failed: list[str] | None = None) -> None:

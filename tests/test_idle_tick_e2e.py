@@ -166,6 +166,78 @@ def test_an_idle_tick_runs_the_same_statements_for_3_workspaces_as_for_30(hw, cl
     assert hw.senders.busy == 0  # and nothing was handed to any sender
 
 
+def _seed_teams(store: Store, workspaces: int, now: datetime) -> None:
+    """Each workspace of `_seed` with a team posting its digest Mondays at 09:00 and a
+    rollup channel, and last week's digest and rollup posted (not marked)."""
+    with store.atomic():
+        for w in range(workspaces):
+            workspace = f"TW{w:04d}"
+            if store.teams.of(workspace):
+                continue
+            team = store.teams.create(workspace, "Team", now, digest_channel=f"C{w:04d}")
+            store.workspaces.update(workspace, rollup_channel=f"CL{w:04d}")
+            for ledger, channel, team_id in ((store.digests, f"C{w:04d}", team.id),
+                                             (store.rollups, f"CL{w:04d}", None)):
+                claim = ledger.claim(workspace, channel, "2026-W46", now, team_id=team_id)
+                ledger.mark_posted(claim.id, "1.0", [], now)
+
+
+@pytest.mark.parametrize("lane", ["digests", "rollups", "gentle reminders"])
+def test_an_idle_digest_rollup_or_reminder_lane_runs_the_same_statements_for_3_teams_as_30(
+        hw, clock, lane):
+    from bot.reminders import send_reminders
+    from bot.scheduler import post_digests, post_rollups
+
+    clock.now = FRIDAY.replace(hour=8)
+    run = {"digests": lambda: post_digests(hw), "rollups": lambda: post_rollups(hw),
+           "gentle reminders": lambda: send_reminders(hw, [])}[lane]
+    _seed(hw.store, 3, clock.now)
+    _seed_teams(hw.store, 3, clock.now)
+    run()  # new teams are looked at once: their next digest and rollup are stored
+    few = _statements(hw, run)
+    _seed(hw.store, 30, clock.now)
+    _seed_teams(hw.store, 30, clock.now)
+    run()
+    many = _statements(hw, run)
+    assert few and len(many) == len(few), (few, many)
+    if lane == "digests":  # canary: every team was really scheduled for Monday 09:00
+        due = {r["next_digest_at"] for r in hw.store.db.query("SELECT next_digest_at FROM teams")}
+        assert due == {"2026-11-23T09:00:00.000000+00:00"}
+
+
+def test_a_digest_is_looked_at_again_when_its_schedule_changes_and_after_it_is_posted(
+        fake, hw, clock):
+    from bot.scheduler import post_digests
+
+    clock.now = FRIDAY.replace(hour=8)  # Friday 2026-W47
+    hw.store.workspaces.ensure("T0001", clock.now)
+    team = hw.store.teams.create("T0001", "Team", clock.now, digest_channel="C0DIGEST")
+    assert post_digests(hw) == (0, 0)
+    assert hw.store.teams.digest_due(clock.now) == []  # next: Monday 09:00
+    hw.store.teams.update("T0001", team.id, digest_day=4, digest_time=time(8, 30))
+    assert [t.id for t, _ in hw.store.teams.digest_due(clock.now)] == [team.id]
+    clock.now = FRIDAY.replace(hour=8, minute=30)
+    assert post_digests(hw) == (1, 0)  # Friday 08:30: due, posted
+    [due_next] = {r["next_digest_at"]
+                  for r in hw.store.db.query("SELECT next_digest_at FROM teams")}
+    assert due_next == "2026-11-27T08:30:00.000000+00:00"  # a week on, not before
+
+
+def test_a_digest_slack_refuses_stays_due_until_it_is_posted(fake, hw, clock):
+    from bot.scheduler import post_digests
+
+    clock.now = FRIDAY.replace(hour=9)
+    hw.store.workspaces.ensure("T0001", clock.now)
+    team = hw.store.teams.create("T0001", "Team", clock.now, digest_channel="C0DIGEST")
+    hw.store.teams.update("T0001", team.id, digest_day=4, digest_time=time(9))
+    fake.fail("chat.postMessage", "not_in_channel", times=1)
+    assert post_digests(hw) == (0, 0)
+    assert [t.id for t, _ in hw.store.teams.digest_due(clock.now)] == [team.id]
+    clock.now += timedelta(minutes=2)  # past the first backoff (1 minute)
+    assert post_digests(hw) == (1, 0)
+    assert hw.store.teams.digest_due(clock.now) == []
+
+
 # ── time-zone sweeps, spread across the day ──────────────────────────────────
 
 

@@ -54,6 +54,16 @@ class Digests(Aggregate):
         return self._one("workspace_id = ? AND channel = ? AND ts IS NOT NULL "
                          "ORDER BY period DESC LIMIT 1", [workspace_id, channel])
 
+    def dirty_latest(self) -> list[DigestRecord]:
+        """The posted messages marked for a rebuild that are the newest posted in their
+        channel (the one a late change updates), in every workspace: an index on the
+        marked rows, so an idle lane reads nothing."""
+        return [_digest(r) for r in self.db.query(
+            f"SELECT d.* FROM {self.table} d WHERE d.dirty = 1 AND d.ts IS NOT NULL "
+            f"AND NOT EXISTS (SELECT 1 FROM {self.table} n WHERE n.workspace_id = "
+            f"d.workspace_id AND n.channel = d.channel AND n.ts IS NOT NULL "
+            f"AND n.period > d.period) ORDER BY d.workspace_id, d.id")]
+
     def _one(self, where: str, params: list[Any]) -> DigestRecord | None:
         rows = list(self.db.query(f"SELECT * FROM {self.table} WHERE {where}", params))
         return _digest(rows[0]) if rows else None

@@ -533,3 +533,23 @@ def m012_next_due(db: Database) -> None:
             WHERE retention_months IS NOT NULL;
         """
     )
+
+
+@migrations()
+def m013_weekly_due(db: Database) -> None:
+    """An idle digest or rollup lane costs a few indexed queries, whatever the number of
+    teams and workspaces: each team keeps the instant its digest is next due, each
+    workspace its rollup's ('' for "look at the next tick": new, or its schedule changed),
+    and the posted messages a change marked for a rebuild are found through an index."""
+    db.executescript(
+        """
+        ALTER TABLE teams ADD COLUMN next_digest_at TEXT NOT NULL DEFAULT '';
+        CREATE INDEX teams_next_digest ON teams (next_digest_at)
+            WHERE digest_channel IS NOT NULL;
+        ALTER TABLE workspaces ADD COLUMN next_rollup_at TEXT NOT NULL DEFAULT '';
+        CREATE INDEX workspaces_next_rollup ON workspaces (next_rollup_at)
+            WHERE rollup_channel IS NOT NULL;
+        CREATE INDEX digests_dirty ON digests (workspace_id, channel) WHERE dirty = 1;
+        CREATE INDEX rollups_dirty ON rollups (workspace_id, channel) WHERE dirty = 1;
+        """
+    )

@@ -14,8 +14,10 @@ from typing import Any
 
 from bot.core.model import Team
 from bot.core.teams import team_key
-from bot.store.base import Aggregate, from_row, hhmm, iso
+from bot.store.base import Aggregate, from_row, hhmm, iso, utc_iso
 
+# A change to any of these moves the digest's next due instant: looked at on the next tick.
+SCHEDULE = frozenset({"digest_channel", "digest_day", "digest_time", "tz"})
 SETTINGS = frozenset({"name", "digest_channel", "digest_day", "digest_time", "tz", "pack",
                       "target", "reminder_hours"})
 
@@ -75,6 +77,22 @@ class Teams(Aggregate):
             "WHERE w.uninstalled_at IS NULL AND t.digest_channel IS NOT NULL "
             "ORDER BY t.workspace_id, t.id")]
 
+    def digest_due(self, now: datetime) -> list[tuple[Team, str]]:
+        """The teams whose digest is due by `now` (or whose schedule changed), in the
+        workspaces Headway serves, each with the due instant read (for `set_next_digest`).
+        An index range: the cost is the teams due, not all of them."""
+        return [(_team(r), r["next_digest_at"]) for r in self.db.query(
+            "SELECT t.* FROM teams t JOIN workspaces w ON w.workspace_id = t.workspace_id "
+            "WHERE t.digest_channel IS NOT NULL AND t.next_digest_at <= ? "
+            "AND w.uninstalled_at IS NULL ORDER BY t.workspace_id, t.id", [utc_iso(now)])]
+
+    def set_next_digest(self, team_id: int, at: datetime, seen: str) -> bool:
+        """The digest is next due at `at`, unless the team's schedule changed since `seen`
+        was read (then the next tick looks again); True if stored."""
+        return self.db.execute(
+            "UPDATE teams SET next_digest_at = ? WHERE id = ? AND next_digest_at = ?",
+            [utc_iso(at), team_id, seen]).rowcount == 1
+
     def _one(self, where: str, params: list[Any]) -> Team | None:
         rows = list(self.db.query(f"SELECT * FROM teams WHERE {where}", params))
         return _team(rows[0]) if rows else None
@@ -90,6 +108,8 @@ class Teams(Aggregate):
             columns["digest_time"] = hhmm(columns["digest_time"])
         if "name" in columns:
             columns["name_key"] = team_key(columns["name"])
+        if SCHEDULE & set(columns):
+            columns["next_digest_at"] = ""
         if columns:
             sets = ", ".join(f"{k} = ?" for k in columns)
             try:

@@ -6,7 +6,7 @@ from datetime import datetime, time
 from typing import Any
 
 from bot.core.model import Workspace
-from bot.store.base import Aggregate, dt, from_row, hhmm, iso
+from bot.store.base import Aggregate, dt, from_row, hhmm, iso, utc_iso
 from bot.store.migrations import SLACK_SDK_TABLES
 
 SETTINGS = frozenset({"name", "tz", "pack", "retention_months", "rollup_channel", "rollup_day",
@@ -52,6 +52,8 @@ class Workspaces(Aggregate):
             raise ValueError(f"not workspace settings: {sorted(bad)}")
         if isinstance(fields.get("rollup_time"), time):
             fields["rollup_time"] = hhmm(fields["rollup_time"])
+        if {"rollup_channel", "rollup_day", "rollup_time", "tz"} & set(fields):
+            fields["next_rollup_at"] = ""  # its schedule changed: looked at next tick
         if fields:
             sets = ", ".join(f"{k} = ?" for k in fields)
             with self.atomic() as db:
@@ -63,6 +65,20 @@ class Workspaces(Aggregate):
         if workspace is None:
             raise KeyError(workspace_id)
         return workspace
+
+    def rollup_due(self, now: datetime) -> list[tuple[Workspace, str]]:
+        """The served workspaces whose rollup is due by `now` (or whose rollup schedule
+        changed), each with the due instant read (for `set_next_rollup`)."""
+        return [(_workspace(r), r["next_rollup_at"]) for r in self.db.query(
+            "SELECT * FROM workspaces WHERE rollup_channel IS NOT NULL "
+            "AND next_rollup_at <= ? AND uninstalled_at IS NULL ORDER BY workspace_id",
+            [utc_iso(now)])]
+
+    def set_next_rollup(self, workspace_id: str, at: datetime, seen: str) -> bool:
+        """The rollup is next due at `at`, unless its schedule changed since `seen`."""
+        return self.db.execute(
+            "UPDATE workspaces SET next_rollup_at = ? WHERE workspace_id = ? "
+            "AND next_rollup_at = ?", [utc_iso(at), workspace_id, seen]).rowcount == 1
 
     def mark_uninstalled(self, workspace_id: str, now: datetime) -> None:
         """Headway was removed: no more nudges, and the retention clock starts (the first
