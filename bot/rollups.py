@@ -118,12 +118,15 @@ def _upload_chart(client: WebClient, channel: str, ts: str, rollup: Rollup,
 
 def post_due(hw: Headway, workspace: Workspace, now: datetime) -> str | None:
     """Post or update the workspace's rollup if the digest's policy says so at `now`:
-    "posted", "updated" or None. A rollup Slack refused waits out a growing backoff
-    (`retry_wait`) before it is tried again, as a digest does."""
+    "posted", "updated" or None; nothing while the workspace has no team. A rollup Slack
+    refused waits out a growing backoff (`retry_wait`) before it is tried again, as a
+    digest does."""
     channel = workspace.rollup_channel
     if not channel:
         return None
     workspace_id = workspace.workspace_id
+    if not hw.store.teams.of(workspace_id):
+        return None  # nothing to compare: no weekly "no teams yet" in the leaders' channel
     due = due_digest(rollup_schedule(workspace), now, DIGEST_GRACE)
     record = (hw.store.rollups.get(workspace_id, channel, due.period) if due
               else hw.store.rollups.latest_posted(workspace_id, channel))

@@ -12,7 +12,7 @@ from conftest import answer_to, wait_for
 
 from bot.core.model import Member
 from bot.core.periods import FIRST_YEAR, format_period
-from bot.scheduler import tick
+from bot.scheduler import post_rollups, tick
 
 TEAM = "T0001"
 LEADS, PLATFORM, DESIGN = "C0LEADS", "C0PLAT", "C0DESIGN"
@@ -226,3 +226,14 @@ def test_rollup_preview_shows_an_admin_the_week_so_far_only_to_them(slack, fake,
     assert "only you see this" in blocks
     assert preview.get("response_type", "ephemeral") == "ephemeral"
     assert posts_to(fake, "C0ANY") == [] and posts_to(fake, LEADS) == []
+
+
+def test_a_workspace_without_teams_posts_no_rollup_at_its_time(fake, hw, clock):
+    clock.now = utc(2026, 11, 23, 10, 0)  # Monday 10:00: the rollup's default time
+    hw.store.workspaces.ensure(TEAM, clock.now)
+    hw.store.workspaces.update(TEAM, rollup_channel=LEADS, tz="UTC")
+    assert post_rollups(hw) == (0, 0)
+    assert not [c for c in fake.calls_to("chat.postMessage") if c.args["channel"] == LEADS]
+    hw.store.teams.create(TEAM, "Platform", clock.now, digest_channel="C0PLAT")
+    hw.store.workspaces.update(TEAM, rollup_time=time(10, 0))  # looked at again next tick
+    assert post_rollups(hw) == (1, 0)  # canary: with a team, the same tick posts it
