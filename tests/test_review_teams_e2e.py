@@ -68,3 +68,14 @@ def test_a_lead_command_refused_in_a_workspace_with_no_team_makes_no_team(
     assert "Added 1 member" in ask(slack, fake, "team add <@UANA|ana>", "UADMIN")
     [default] = hw.store.teams.of(T)
     assert hw.store.teams.member_ids(default.id) == ["UANA"]
+
+
+def test_removing_someone_who_is_not_in_the_team_says_so_by_name(slack, fake, hw, clock):
+    people(fake, clock)
+    ask(slack, fake, "team create Platform", "UADMIN", "C0PLAT")
+    ask(slack, fake, "team create Support", "UADMIN", "C0SUPP")
+    assert "Added 1 member" in ask(slack, fake, "team add <@UANA|ana> to Support", "UADMIN")
+    # Wrong team: Ana is in Support. "Removed 0 members" would leave the admin guessing.
+    wrong = ask(slack, fake, "team remove <@UANA|ana> from Platform", "UADMIN")
+    assert wrong == "Removed 0 members from *Platform*. Not in it: <@UANA>."
+    assert [t.name for t in hw.store.teams.of_member(T, "UANA")] == ["Support"]
