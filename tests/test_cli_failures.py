@@ -808,3 +808,18 @@ def test_make_run_with_a_malformed_token_shows_serves_error_not_the_demo(tmp_pat
     assert ("headway: SLACK_BOT_TOKEN must be a bot token starting with 'xoxb-' (got "
             "'paste…')") in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_blank_team_name_is_one_line_asking_for_a_name_not_no_team_called_nothing(
+        env, fake, db_path):
+    seed(db_path)
+    for args in (("digest", "--dry-run", "--team", ""), ("digest", "--post", "--team", " "),
+                 ("nudge", "--now", "--team", "")):
+        line = one_line(headway(*args), 2)
+        assert line == ("headway: --team needs a team's name (its name in `/headway teams`, "
+                        "any case): the teams are Headway Test"), (args, line)
+    # An empty --team is not "no --team": nobody was asked, nothing was posted.
+    assert fake.calls_to("chat.postMessage") == []
+    done = headway("digest", "--dry-run", "--team", "headway test")  # canary: a name works
+    assert done.returncode == 0, done.stderr
+    assert "Headway Test" in done.stdout

@@ -79,6 +79,27 @@ def test_team_commands_take_their_team_after_to_from_or_for():
     assert parse_command("team add <@U1>").team is None
 
 
+def test_a_team_whose_name_holds_to_from_or_for_can_be_named_after_the_verb():
+    # `team create Back to School` is accepted, so every form naming a team must reach it:
+    # the name is everything after the FIRST verb (the words before it are mentions, a
+    # share, a day and time: never `to`, `from` or `for`).
+    add = parse_command("team add <@U1|ana> to Back to School")
+    assert (add.users, add.team) == (("U1",), "Back to School")
+    assert parse_command("team remove <@U1> from Away from Home").team == "Away from Home"
+    assert parse_command("target 40% for Food for Thought").team == "Food for Thought"
+    lead = parse_command("team lead remove <@U2|bo> for Food for Thought")
+    assert (lead.users, lead.team) == (("U2",), "Food for Thought")
+    assert parse_command("digest time fri 16:00 for Food for Thought").team == (
+        "Food for Thought")
+
+
+def test_a_target_may_have_a_space_before_its_percent_sign():
+    spaced = parse_command("target 40 % for Sales")
+    assert (spaced.share, spaced.flag, spaced.team) == (0.4, True, "Sales")
+    with pytest.raises(CommandError, match="not a share"):
+        parse_command("target 0 %")
+
+
 def test_target_takes_a_percentage_or_off_and_an_optional_team():
     forty = parse_command("target 40% for Sales")
     assert (forty.share, forty.flag, forty.team) == (0.4, True, "Sales")

@@ -22,11 +22,14 @@ def nudge(settings: Settings, args: argparse.Namespace) -> int:
     # The token first: a valid one ends its workspace's uninstall, which the checks below see.
     check_slack(hw, wait=0, doing="nothing was sent", verbose=args.verbose)
     workspace_id = args.workspace
-    if workspace_id or args.team:
+    # `is not None`: an empty `--team ""` (a shell variable left empty) is refused, never
+    # read as no --team at all, which would ask the whole workspace.
+    if workspace_id or args.team is not None:
         workspace_id = runtime.workspace(hw.store, workspace_id)
     if args.user:
         _check_member(hw.store, workspace_id, args.user)
-    user_ids = _team_members(hw.store, workspace_id, args.team, args.user) if args.team else None
+    user_ids = (_team_members(hw.store, workspace_id, args.team, args.user)
+                if args.team is not None else None)
     with FailureTally(args.verbose) as tally:
         result = nudge_now(hw, workspace_id=workspace_id, user_id=args.user, user_ids=user_ids)
     print(f"nudges: {result.summary()}")

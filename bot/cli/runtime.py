@@ -46,6 +46,10 @@ def teams(store: Store, workspace_id: str, name: str | None) -> list[Team]:
             raise UsageError("this workspace has no team yet: run `/headway join` or "
                              "`/headway digest here` in Slack first")
         return known
+    if not name.strip():  # `--team ""`: a shell variable left empty, say
+        raise UsageError("--team needs a team's name (its name in `/headway teams`, any "
+                         "case): the teams are "
+                         + (", ".join(t.name for t in known) or "none yet"))
     try:
         return [which_team(known, name=name, channel=None)]
     except TeamChoice as choice:

@@ -261,6 +261,8 @@ def _parse_rollup(rest: list[str]) -> Command:
 def _parse_target(rest: list[str]) -> Command:
     usage = _usage_of("target")
     args, team = _split_team(rest, "for", usage)
+    if len(args) == 2 and args[1] == "%":  # `target 40 %`, as many write it
+        args = [args[0] + "%"]
     if len(args) != 1:
         raise CommandError("Give the progress share to aim for, e.g. `target 40%`, or "
                            "`target off`.", usage)
@@ -301,12 +303,13 @@ def _team_name(words: list[str], usage: str) -> str:
 
 
 def _split_team(words: list[str], verb: str, usage: str) -> tuple[list[str], str | None]:
-    """`… <verb> <name>`: the words before the last `verb`, and the name after it (None
-    when the command names no team)."""
+    """`… <verb> <name>`: the words before the first `verb`, and the name after it (None
+    when the command names no team). The first: what comes before it (mentions, a share,
+    a day and time) never holds the word, while a team's name may (`Back to School`)."""
     lowered = [w.lower() for w in words]
     if verb not in lowered:
         return words, None
-    at = len(lowered) - 1 - lowered[::-1].index(verb)
+    at = lowered.index(verb)
     if at == len(words) - 1:
         raise CommandError(f"Name the team after `{verb}`, e.g. `{verb} Platform`.", usage)
     return words[:at], _team_name(words[at + 1:], usage)

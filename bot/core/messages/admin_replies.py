@@ -76,8 +76,13 @@ def team_added(team: Team, added: int, already: int, skipped: int) -> str:
     return text
 
 
-def team_removed(team: Team, removed: int, left_headway: int) -> str:
+def team_removed(team: Team, removed: int, left_headway: int,
+                 not_in: Sequence[str] = ()) -> str:
+    """`not_in`: the people named who were not in the team (a wrong team, a typo'd name),
+    so "Removed 0" never leaves the caller guessing."""
     text = f"Removed {plural(removed, 'member')} from *{safe(team.name)}*."
+    if not_in:
+        text += f" Not in it: {mentions(not_in)}."
     if left_headway:
         text += (f" {plural(left_headway, 'person', 'people')} in no other team "
                  f"{'gets' if left_headway == 1 else 'get'} no more questions; their answers "

@@ -46,7 +46,9 @@ def require_admin(hw: Headway, req: Request) -> dict[str, Any]:
 
 
 # How each of a lead's commands names its team: `team add @ana to Platform`.
-_VERB = {"team add": "to", "team remove": "from", "problems": "problems"}
+# Those that take the name alone show their own form (`join Platform`), not `for Platform`.
+_VERB = {"team add": "to", "team remove": "from", "problems": "problems", "join": "join",
+         "leave": "leave", "stats team": "stats team", "digest preview": "digest preview"}
 
 
 def team_of(hw: Headway, req: Request, *, create_default: bool = True) -> Team:
@@ -65,7 +67,12 @@ def team_of(hw: Headway, req: Request, *, create_default: bool = True) -> Team:
 
 def require_lead(hw: Headway, req: Request) -> Request:
     """`req` with its team, if the caller leads that team or is a Headway admin; else a
-    Refusal saying who can. A lead is known from the database: no call to Slack."""
+    Refusal saying who can. A lead is known from the database: no call to Slack.
+    In a workspace with no team yet nobody leads one: only an admin may, and only then is
+    its default team made (a member's refused command leaves no stray team behind)."""
+    if req.command.team is None and not hw.store.teams.of(req.workspace_id):
+        caller = require_admin(hw, req)
+        return replace(req, team=default_team(hw, req.workspace_id), caller=caller)
     team = team_of(hw, req)
     if req.user_id in hw.store.teams.leads(team.id):
         return replace(req, team=team)

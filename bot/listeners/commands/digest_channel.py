@@ -19,6 +19,7 @@ from bot.core.channels import (
 from bot.core.messages import admin_replies as say
 from bot.core.periods import period_of
 from bot.core.render import render_digest_blocks
+from bot.core.text import safe
 from bot.digests import build
 from bot.listeners.commands.admin import team_of
 from bot.listeners.commands.request import Handler, Refusal, Request, fast, slow
@@ -51,7 +52,8 @@ def _digest_here(hw: Headway, req: Request) -> str:
         team = hw.store.teams.update(req.workspace_id, team.id, digest_channel=req.channel_id,
                                      tz=zone)
     except TeamConflict as conflict:
-        raise Refusal(f"Nothing changed: {conflict}. A channel gets one team's digest.") from None
+        raise Refusal(f"Nothing changed: {safe(str(conflict))}. A channel gets one team's "
+                      f"digest.") from None
     return say.digest_channel_set(team, joined=joined)
 
 

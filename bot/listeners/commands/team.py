@@ -40,11 +40,14 @@ def _team_remove(hw: Headway, req: Request) -> str:
     team = req.team
     assert team is not None
     removed = left = 0
+    not_in = []
     for uid in req.command.users:
         was_in, in_none = unenrol(hw, team, uid, reason="removed from every team")
         removed += was_in
         left += in_none
-    return say.team_removed(team, removed, left)
+        if not was_in:
+            not_in.append(uid)
+    return say.team_removed(team, removed, left, not_in)
 
 
 HANDLERS: dict[str, Handler] = {

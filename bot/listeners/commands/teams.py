@@ -7,6 +7,7 @@ from bot.context import Headway
 from bot.core.messages import admin_replies
 from bot.core.messages import team_replies as say
 from bot.core.periods import period_of, recent_periods
+from bot.core.text import safe
 from bot.listeners.commands.admin import team_of
 from bot.listeners.commands.digest_channel import ensure_digest_channel
 from bot.listeners.commands.people import is_person, users_by_id
@@ -30,12 +31,13 @@ def _team_create(hw: Headway, req: Request) -> str:
     workspace_id, name = req.workspace_id, req.command.team
     store = hw.store
     if (same := store.teams.named(workspace_id, name)) is not None:
-        raise Refusal(f"There is already a team called *{same.name}*.")
+        raise Refusal(f"There is already a team called *{safe(same.name)}*.")
     in_channel = not req.channel_id.startswith("D")
     if in_channel and (other := store.teams.in_channel(workspace_id, req.channel_id)):
-        raise Refusal(f"This channel already gets *{other.name}*'s digest, and a channel "
-                      f"gets one team's. Run `/headway team create {name}` in the new team's "
-                      f"own channel (or in a DM with Headway, and `digest here {name}` later).")
+        raise Refusal(f"This channel already gets *{safe(other.name)}*'s digest, and a "
+                      f"channel gets one team's. Run `/headway team create {safe(name)}` in "
+                      f"the new team's own channel (or in a DM with Headway, and `digest "
+                      f"here {safe(name)}` later).")
     joined = ensure_digest_channel(req.client, req.channel_id) if in_channel else False
     workspace = store.workspaces.ensure(workspace_id, hw.now())
     try:
@@ -44,7 +46,7 @@ def _team_create(hw: Headway, req: Request) -> str:
                                   tz=zone_for(hw, workspace_id, req.caller),
                                   pack=workspace.pack)
     except TeamConflict as conflict:
-        raise Refusal(f"Nothing changed: {conflict}.") from None
+        raise Refusal(f"Nothing changed: {safe(str(conflict))}.") from None
     return say.team_created(team, joined=joined)
 
 
