@@ -30,6 +30,7 @@ SAMPLES = {
     "admins": "admins", "admins add": "admins add <@U1>", "admins remove": "admins remove <@U1>",
     "export team": "export team", "retention": "retention 12",
     "teams": "teams", "stats team": "stats team Platform", "team create": "team create Sales",
+    "team rename": "team rename Sales to Revenue", "team delete": "team delete Sales",
     "team lead": "team lead <@U1> for Sales", "team lead remove": "team lead remove <@U1>",
     "target": "target 40% for Sales", "problems": "problems Platform",
     "rollup here": "rollup here", "rollup time": "rollup time mon 10:00",

@@ -9,7 +9,14 @@ import pytest
 
 from bot.core.commands import CommandError, parse_command
 from bot.core.model import Item, Member, Reply, Team
-from bot.core.teams import TeamChoice, check_team_name, pack_of, team_key, which_team
+from bot.core.teams import (
+    TeamChoice,
+    check_team_name,
+    pack_of,
+    read_rename,
+    team_key,
+    which_team,
+)
 from bot.store import Store
 from bot.store.teams import TeamConflict
 
@@ -256,3 +263,17 @@ def test_a_change_marks_only_the_digests_of_its_authors_teams_and_the_rollup(sto
     dirty = {c: store.digests.get("T1", c, "2026-W47").dirty for c in ("CP", "CS")}
     assert dirty == {"CP": True, "CS": False}
     assert store.rollups.get("T1", "CLEADS", "2026-W47").dirty
+
+
+def test_a_rename_reads_the_old_name_only_when_it_names_a_team():
+    school = Team(3, "T1", "Back to School", digest_channel="CSCHOOL")
+    teams = [PLATFORM, school]
+    assert read_rename("Back to School to Sales", teams, channel=None) == (school, "Sales")
+    assert read_rename("platform to Core  Platform", teams, channel=None) == (
+        PLATFORM, "Core Platform")
+    # In a team's channel the whole text is the new name, `to` and all.
+    assert read_rename("Ready to Ship", teams, channel="CPLAT") == (PLATFORM, "Ready to Ship")
+    with pytest.raises(TeamChoice):
+        read_rename("Core", teams, channel="CELSEWHERE")
+    with pytest.raises(ValueError, match="a word Headway's commands use"):
+        read_rename("Platform to for", teams, channel=None)

@@ -459,3 +459,28 @@ def test_a_one_team_workspace_from_before_teams_becomes_one_team_with_its_people
             render_digest_blocks(digest).blocks)
     finally:
         store.close()
+
+
+def test_an_admin_renames_a_team_and_deletes_one_whose_people_in_no_other_team_stop(
+        slack, fake, hw, clock):
+    two_teams(slack, fake, hw, clock)
+    assert "Only workspace admins" in ask(slack, fake, "team rename Core", "ULEAD", PLAT)
+    assert "*Platform* is now *Ready to Ship*" in ask(
+        slack, fake, "team rename Ready to Ship", "UADMIN", PLAT)  # in its channel
+    assert "*Support* is now *Customer Care*" in ask(
+        slack, fake, "team rename support to Customer Care", "UADMIN")
+    assert "already a team called Customer Care" in ask(
+        slack, fake, "team rename Ready to Ship to customer care", "UADMIN")
+    assert sorted(t.name for t in hw.store.teams.of(T)) == ["Customer Care", "Ready to Ship"]
+
+    care = team(hw, "Customer Care")
+    claim = hw.store.digests.claim(T, SUPP, "2026-W46", clock.now, team_id=care.id)
+    hw.store.digests.mark_posted(claim.id, "1.0", [], clock.now)
+    assert "Name the team" in ask(slack, fake, "team delete", "UADMIN", SUPP)
+    answer = ask(slack, fake, "team delete Customer Care", "UADMIN")
+    assert "Deleted the team *Customer Care* (2 members)" in answer
+    assert "1 person was in no other team" in answer
+    assert [t.name for t in hw.store.teams.of(T)] == ["Ready to Ship"]
+    assert not hw.store.members.get(T, "UBEN").active  # Support only: no longer asked
+    assert hw.store.members.get(T, "UBOTH").active  # still in Ready to Ship
+    assert hw.store.digests.get(T, SUPP, "2026-W46").team_id is None  # the record stays

@@ -45,6 +45,7 @@ class Command:
     # (tidied); None: the command did not name one (see `bot.core.teams.which_team`).
     team: str | None = None
     share: float | None = None  # `target`: the progress share aimed at, 0..1
+    text: str | None = None  # `team rename`: what follows it, read against the teams
     hours: int | None = None  # `reminder`: hours before the digest
 
     def __post_init__(self) -> None:
@@ -393,6 +394,17 @@ def _parse_team(rest: list[str]) -> Command:
         if not rest[1:]:
             raise CommandError("Give the team a name, e.g. `team create Platform`.", usage)
         return Command("team create", team=_team_name(rest[1:], usage))
+    if sub in {"rename", "delete"}:
+        usage = _usage_of(f"team {sub}")
+        if not rest[1:]:
+            raise CommandError("Name the team, e.g. `team delete Platform`." if sub == "delete"
+                               else "Give the new name, e.g. `team rename Platform to Core`.",
+                               usage)
+        if sub == "delete":
+            return Command("team delete", team=_team_name(rest[1:], usage))
+        # Which words are the old name is settled against the teams there are
+        # (`bot.core.teams.read_rename`): a name may hold `to` itself.
+        return Command("team rename", text=" ".join(rest[1:]))
     if sub == "status":
         usage = _usage_of("team status")
         args = rest[1:]

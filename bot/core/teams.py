@@ -90,6 +90,23 @@ def which_team(teams: Sequence[Team], *, name: str | None, channel: str | None,
                      f"`{verb} {safe(teams[0].name)}`. The teams are {team_list(teams)}.")
 
 
+def read_rename(text: str, teams: Sequence[Team], *,
+                channel: str | None) -> tuple[Team, str]:
+    """`team rename [<team> to] <new name>`: the team and its new name. The words before a
+    `to` are the old name only when they name a team (so `Back to School` can be either);
+    otherwise the whole text is the new name of the channel's team, or of the only team.
+    TeamChoice or ValueError (a bad new name) otherwise."""
+    words = text.split()
+    for at, word in enumerate(words):
+        if word.lower() == "to" and 0 < at < len(words) - 1:
+            old = " ".join(words[:at])
+            found = [t for t in teams if team_key(t.name) == team_key(old)]
+            if found:
+                return found[0], check_team_name(" ".join(words[at + 1:]))
+    team = which_team(teams, name=None, channel=channel)
+    return team, check_team_name(text)
+
+
 def pack_of(teams_joined: Sequence[Team], workspace_pack: str) -> str:
     """The prompt pack a person is asked from: the pack of the first team they joined.
 

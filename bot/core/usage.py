@@ -55,6 +55,8 @@ ACCESS: dict[str, Access] = {
     "digest here": "admin",
     "team create": "admin",
     "team lead": "admin",
+    "team rename": "admin",
+    "team delete": "admin",
     "team lead remove": "admin",
     "holidays add": "admin",
     "holidays remove": "admin",
@@ -130,6 +132,10 @@ USAGE: tuple[Usage, ...] = (
     Usage("digest time <day> <HH:MM> [for <team>]",
           "when the team's digest is posted, e.g. `mon 09:00`"),
     Usage("team create <name>", "a new team; run in a channel, that channel gets its digest"),
+    Usage("team rename [<team> to] <new name>", "rename a team (in its channel, the old name "
+          "may be left out)"),
+    Usage("team delete <team>", "delete a team: its members, leads and tracked problems; "
+          "its posted digests stay in Slack"),
     Usage("team add @people|#channel [to <team>]", "enrol people, or everyone in a channel"),
     Usage("team remove @people [from <team>]", "take people out of a team"),
     Usage("team lead @people [for <team>]",

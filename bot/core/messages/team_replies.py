@@ -10,6 +10,7 @@ from bot.core.messages.admin_replies import mentions
 from bot.core.messages.home import share_bar
 from bot.core.messages.member_replies import plural
 from bot.core.model import WEEKDAYS, Team, WeekShare
+from bot.core.teams import team_list
 from bot.core.text import safe
 
 
@@ -53,6 +54,31 @@ def team_created(team: Team, *, joined: bool) -> str:
     return (f"Team *{safe(team.name)}* created. {where}{note} Add people with `/headway team "
             f"add @people to {safe(team.name)}`; name its leads with `/headway team lead "
             f"@someone for {safe(team.name)}`.")
+
+
+def which_to_rename(teams: Sequence[Team]) -> str:
+    if not teams:
+        return "There are no teams yet to rename."
+    return (f"Which team? Say `team rename <team> to <new name>` (or run it in the team's "
+            f"digest channel); the teams are {team_list(teams)}.")
+
+
+def renamed(team: Team, old: str) -> str:
+    if team.name == old:
+        return f"Nothing changed: the team is already called *{safe(old)}*."
+    return (f"*{safe(old)}* is now *{safe(team.name)}*: its digests say so from the next "
+            f"one on.")
+
+
+def deleted(team: Team, people: int, alone: int, problems: int) -> str:
+    text = f"Deleted the team *{safe(team.name)}* ({plural(people, 'member')}"
+    if problems:
+        text += f", {plural(problems, 'tracked problem')}"
+    text += "). Its digests already posted stay in Slack; its people's answers stay theirs."
+    if alone:
+        text += (f" {plural(alone, 'person was', 'people were')} in no other team and "
+                 f"will not be asked any more (`/headway join` brings them back).")
+    return text
 
 
 def leads_changed(team: Team, changed: Sequence[str], leads: Sequence[str], *,

@@ -1,5 +1,6 @@
-"""Teams themselves: `teams`, `team create <name>`, `team lead [remove] @people [for
-<team>]`, `target <percent>|off [for <team>]`, `stats team [<team>]`."""
+"""Teams themselves: `teams`, `team create <name>`, `team rename [<team> to] <new name>`,
+`team delete <team>`, `team lead [remove] @people [for <team>]`, `target <percent>|off
+[for <team>]`, `stats team [<team>]`."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from bot.context import Headway
 from bot.core.messages import admin_replies
 from bot.core.messages import team_replies as say
 from bot.core.periods import period_of, recent_periods
+from bot.core.teams import TeamChoice, read_rename
 from bot.core.text import safe
 from bot.listeners.commands.admin import team_of
 from bot.listeners.commands.digest_channel import ensure_digest_channel
@@ -50,6 +52,39 @@ def _team_create(hw: Headway, req: Request) -> str:
     return say.team_created(team, joined=joined)
 
 
+def _team_rename(hw: Headway, req: Request) -> str:
+    teams = hw.store.teams.of(req.workspace_id)
+    try:
+        team, new = read_rename(req.command.text or "", teams, channel=req.channel_id)
+    except TeamChoice:
+        raise Refusal(say.which_to_rename(teams)) from None
+    except ValueError as exc:
+        raise Refusal(str(exc)) from None
+    if new == team.name:
+        return say.renamed(team, team.name)
+    try:
+        renamed = hw.store.teams.update(req.workspace_id, team.id, name=new)
+    except TeamConflict as conflict:
+        raise Refusal(f"Nothing changed: {safe(str(conflict))}.") from None
+    return say.renamed(renamed, team.name)
+
+
+def _team_delete(hw: Headway, req: Request) -> str:
+    """Delete the team named (never implied: a delete must say what it deletes). Its
+    people in no other team are no longer asked; their answers stay."""
+    team = team_of(hw, req, create_default=False)
+    store = hw.store
+    with store.atomic():
+        people = store.teams.member_ids(team.id)
+        problems = len(store.problems.of_team(req.workspace_id, team.id))
+        store.teams.delete(req.workspace_id, team.id)
+        alone = [uid for uid in people if not store.teams.of_member(req.workspace_id, uid)]
+        for uid in alone:
+            store.members.update(req.workspace_id, uid, hw.now(), active=False,
+                                 inactive_reason="their team was deleted")
+    return say.deleted(team, len(people), len(alone), problems)
+
+
 def _team_lead(hw: Headway, req: Request) -> str:
     team = team_of(hw, req, create_default=False)
     adding = req.command.name == "team lead"
@@ -91,6 +126,8 @@ def _stats_team(hw: Headway, req: Request) -> str:
 HANDLERS: dict[str, Handler] = {
     "teams": fast(_teams),
     "team create": slow(_team_create),
+    "team rename": slow(_team_rename),
+    "team delete": slow(_team_delete),
     "team lead": slow(_team_lead),
     "team lead remove": slow(_team_lead),
     "target": slow(_target),
