@@ -66,7 +66,7 @@ def track_entry(hw: Headway, team: Team, ref: TrackRef, user_id: str) -> str:
                                     tracked_by=user_id, now=hw.now())
         assert stored is not None  # the transaction holds the write lock: no one raced us
         # The posted digest of that week swaps the button for the problem, and counts it.
-        store.digests.mark_dirty(db, team.workspace_id, [ref.period])
+        store.digests.mark_team_dirty(db, team.id, ref.period)
     return tracked_reply(stored, team.name)
 
 
@@ -90,13 +90,15 @@ def hand_over(hw: Headway, team: Team, problem_id: int, owner: str) -> TrackedPr
 def _change(hw: Headway, team: Team, problem_id: int,
             how: Callable[[TrackedProblem], TrackedProblem]) -> TrackedProblem | None:
     store = hw.store
-    with store.atomic():
+    with store.atomic() as db:
         found = store.problems.get(team.workspace_id, problem_id)
         if found is None or found.team_id != team.id:
             return None
         changed = how(found.problem)
         if changed != found.problem:
             store.problems.save(team.workspace_id, changed, hw.now())
+            # The team's newest digest shows the problem's status and owner: it follows.
+            store.digests.mark_team_dirty(db, team.id)
     return changed
 
 
@@ -109,7 +111,8 @@ def untrack(hw: Headway, team: Team, problem_id: int) -> bool:
         if found is None or found.team_id != team.id:
             return False
         store.problems.delete(team.workspace_id, problem_id)
-        store.digests.mark_dirty(db, team.workspace_id, [found.problem.started])
+        store.digests.mark_team_dirty(db, team.id, found.problem.started)
+        store.digests.mark_team_dirty(db, team.id)  # and its newest, which listed it
     return True
 
 

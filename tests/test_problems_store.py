@@ -275,3 +275,30 @@ def test_a_digest_full_of_trackable_entries_and_problems_stays_within_block_kit_
     assert text.count(PROBLEM_TRACK) == 18  # six of each list; the rest are in the thread
     assert "Tracked problems" in text and "more_" in text  # the section, cut to fit
     assert message.thread and all(check_blocks(b, "message") == [] for _, b in message.thread)
+
+
+def test_moving_or_handing_over_a_problem_marks_only_its_teams_newest_digest(store, team):
+    from types import SimpleNamespace
+
+    from bot.problems import hand_over, move
+
+    other = store.teams.create("T1", "Support", NOW, digest_channel="C0SUPPORT")
+    posted = {}
+    for t, channel in ((team, "C0DIGEST"), (other, "C0SUPPORT")):
+        for period in ("2026-W15", "2026-W16"):
+            claim = store.digests.claim("T1", channel, period, NOW, team_id=t.id)
+            store.digests.mark_posted(claim.id, f"{channel}.{period}", [], NOW)
+            posted[(channel, period)] = claim.id
+    stored = add(store, team)
+    hw = SimpleNamespace(store=store, now=lambda: NOW)  # all `move` needs: store and clock
+
+    def dirty() -> set[tuple[str, str]]:
+        return {(c, p) for c, p in posted if store.digests.get("T1", c, p).dirty}
+
+    assert move(hw, team, stored.id, "in_progress").status == "in_progress"
+    assert dirty() == {("C0DIGEST", "2026-W16")}  # the newest, of Platform only
+    store.digests.set_dirty(posted[("C0DIGEST", "2026-W16")], False)
+    assert move(hw, team, stored.id, "in_progress").status == "in_progress"  # a double click
+    assert dirty() == set()
+    hand_over(hw, team, stored.id, BO)
+    assert dirty() == {("C0DIGEST", "2026-W16")}

@@ -104,6 +104,18 @@ class Digests(Aggregate):
         db.execute(f"UPDATE rollups SET dirty = 1 WHERE workspace_id = ? AND period IN "
                    f"({marks(periods)})", [workspace_id, *periods])
 
+    def mark_team_dirty(self, db: Database, team_id: int, period: str | None = None) -> None:
+        """One team's posted digest of `period` must be rebuilt (default: its newest
+        posted), inside the change's transaction: a change only that team's digest shows
+        (a tracked problem tracked, moved, handed over or untracked)."""
+        if period is None:
+            db.execute("UPDATE digests SET dirty = 1 WHERE team_id = ? AND ts IS NOT NULL "
+                       "AND period = (SELECT max(period) FROM digests WHERE team_id = ? "
+                       "AND ts IS NOT NULL)", [team_id, team_id])
+        else:
+            db.execute("UPDATE digests SET dirty = 1 WHERE team_id = ? AND period = ?",
+                       [team_id, period])
+
     def release(self, digest_id: int) -> None:
         """Forget a claim whose post never reached Slack, so it can be tried again."""
         self.db.execute(f"DELETE FROM {self.table} WHERE id = ? AND ts IS NULL", [digest_id])
