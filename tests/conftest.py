@@ -93,7 +93,7 @@ class FakeTime:
         self.now += seconds
 
 
-def wait_for(predicate: Callable[[], Any], timeout: float = 15.0, what: str = "condition") -> Any:
+def wait_for(predicate: Callable[[], Any], timeout: float = 30.0, what: str = "condition") -> Any:
     """Bolt answers Slack first and finishes the work after: poll for its effects.
 
     The predicate must name the very effect the test checks (this reply, the update of that

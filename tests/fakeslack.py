@@ -725,7 +725,7 @@ class FakeSlack:
         method: str,
         where: Callable[[Call], bool] | None = None,
         *,
-        timeout: float = 15.0,
+        timeout: float = 30.0,
         what: str | None = None,
     ) -> Call:
         """The first call to ``method`` (past, or arriving within ``timeout``) for which
@@ -747,7 +747,7 @@ class FakeSlack:
             return [c for c in self._calls
                     if c.method == RESPONSE_URL_METHOD and c.url == response_url]
 
-    def wait_for_response(self, response_url: str, *, timeout: float = 15.0) -> Call:
+    def wait_for_response(self, response_url: str, *, timeout: float = 30.0) -> Call:
         """The first post to ``response_url``: the answer to that very command or click."""
         return self.wait_for_call(RESPONSE_URL_METHOD, lambda c: c.url == response_url,
                                   timeout=timeout, what=f"a post to {response_url}")
