@@ -96,10 +96,13 @@ class Headway:
         self.lanes = Senders(LANE_THREADS, name="headway-lane",
                              on_exit=self.store.close_thread)
 
-    def close(self) -> None:
-        """Let the lane and sender threads go (the store is closed by whoever opened it)."""
-        self.lanes.shutdown()
-        self.senders.shutdown()
+    def close(self, *, lanes_timeout: float = 2.0, senders_timeout: float = 5.0) -> None:
+        """Let the lane and sender threads go (the store is closed by whoever opened it),
+        waiting a bounded while: a platform gives a stopping process seconds, not minutes.
+        A sender still busy after that dies with the process; its claim is settled by the
+        next start's recovery (looked up in the DM history), so nothing goes out twice."""
+        self.lanes.shutdown(lanes_timeout)
+        self.senders.shutdown(senders_timeout)
 
     def settle(self, timeout: float = 60.0) -> bool:
         """Wait until the lanes, then the senders they fed, have nothing left to do."""

@@ -100,6 +100,7 @@ def serve(settings: Settings, *, verbose: bool = False) -> int:
     except KeyboardInterrupt:
         pass
     finally:
+        log.info("stopping: no new work; letting the DMs in hand finish")
         hw.stopping.set()
         if scheduler is not None:
             scheduler.shutdown(wait=False)

@@ -41,8 +41,8 @@ def _digest_here(hw: Headway, req: Request) -> str:
     elif teams:
         raise Refusal(say.which_team_here(teams))
     joined = ensure_digest_channel(req.client, req.channel_id)
-    if team is None:
-        team = default_team(hw, req.workspace_id, channel=req.channel_id)
+    if team is None:  # its channel is set below, with the zone: one change to watch
+        team = default_team(hw, req.workspace_id)
     # The digest's zone is the zone of the admin who chose its channel; in a workspace of
     # one team, the workspace's too (the fallback zone for members: see `zone_for`).
     zone = zone_for(hw, req.workspace_id, req.caller)
