@@ -261,9 +261,9 @@ def recover_unconfirmed(hw: Headway, result: FanoutResult,
 
 
 def _recover(hw: Headway, nudge: Nudge, now: datetime, result: FanoutResult) -> None:
-    client = hw.client_for(nudge.workspace_id)
     try:
-        found = _find_in_history(client, nudge)
+        found = find_in_history(hw.client_for(nudge.workspace_id), nudge.user_id,
+                                nudge.claimed_at, messages.NUDGE_EVENT, "nudge_id", nudge.id)
     except SlackApiError as exc:
         log.warning("nudge %s: history check failed (%s); trying later", nudge.id,
                     exc.response.get("error"))
@@ -278,9 +278,13 @@ def _recover(hw: Headway, nudge: Nudge, now: datetime, result: FanoutResult) -> 
         result.released += 1
 
 
-def _find_in_history(client: WebClient, nudge: Nudge) -> tuple[str, str] | None:
-    channel = client.conversations_open(users=nudge.user_id)["channel"]["id"]
-    oldest = f"{(nudge.claimed_at - timedelta(minutes=1)).timestamp():.6f}"
+def find_in_history(client: WebClient, user_id: str, claimed_at: datetime, event_type: str,
+                    id_field: str, claim_id: int) -> tuple[str, str] | None:
+    """The (channel, ts) of the DM a claim sent, found by the ledger id its metadata
+    carries (`event_type`, `id_field`) in the member's DM history since the claim; None if
+    it never reached Slack. Shared by every ledger that DMs (nudges, gentle reminders)."""
+    channel = client.conversations_open(users=user_id)["channel"]["id"]
+    oldest = f"{(claimed_at - timedelta(minutes=1)).timestamp():.6f}"
     cursor = None
     while True:
         page = client.conversations_history(channel=channel, oldest=oldest, limit=200,
@@ -288,8 +292,7 @@ def _find_in_history(client: WebClient, nudge: Nudge) -> tuple[str, str] | None:
         for message in page.get("messages", []):
             meta = message.get("metadata") or {}
             payload = meta.get("event_payload") or {}
-            if meta.get("event_type") == messages.NUDGE_EVENT and \
-                    payload.get("nudge_id") == nudge.id:
+            if meta.get("event_type") == event_type and payload.get(id_field) == claim_id:
                 return channel, message["ts"]
         cursor = (page.get("response_metadata") or {}).get("next_cursor")
         if not cursor:

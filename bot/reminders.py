@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -38,7 +38,7 @@ from bot.core.reminders import (
     team_deadline,
 )
 from bot.core.zones import with_known_zone
-from bot.nudges import IN_FLIGHT, MEMBER_GONE
+from bot.nudges import IN_FLIGHT, MEMBER_GONE, find_in_history
 from bot.store.reminders import OpenQuestion, Reminder
 from bot.units import unit_of_work
 
@@ -184,7 +184,8 @@ def recover_unconfirmed(hw: Headway, result: ReminderResult,
 def _recover(hw: Headway, claim: Reminder, now: datetime, result: ReminderResult) -> None:
     client = hw.client_for(claim.workspace_id)
     try:
-        found = _find_in_history(client, claim)
+        found = find_in_history(client, claim.user_id, claim.claimed_at, REMINDER_EVENT,
+                                "reminder_id", claim.id)
     except SlackApiError as exc:
         log.warning("reminder %s: history check failed (%s); trying later", claim.id,
                     exc.response.get("error"))
@@ -196,20 +197,3 @@ def _recover(hw: Headway, claim: Reminder, now: datetime, result: ReminderResult
         hw.store.reminders.release(claim.id)
         result.released += 1
 
-
-def _find_in_history(client: WebClient, claim: Reminder) -> tuple[str, str] | None:
-    channel = client.conversations_open(users=claim.user_id)["channel"]["id"]
-    oldest = f"{(claim.claimed_at - timedelta(minutes=1)).timestamp():.6f}"
-    cursor = None
-    while True:
-        page = client.conversations_history(channel=channel, oldest=oldest, limit=200,
-                                            include_all_metadata=True, cursor=cursor)
-        for message in page.get("messages", []):
-            meta = message.get("metadata") or {}
-            payload = meta.get("event_payload") or {}
-            if meta.get("event_type") == REMINDER_EVENT and \
-                    payload.get("reminder_id") == claim.id:
-                return channel, message["ts"]
-        cursor = (page.get("response_metadata") or {}).get("next_cursor")
-        if not cursor:
-            return None

@@ -17,10 +17,11 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
+from bot.backoff import post_with_backoff
 from bot.context import Headway
 from bot.core.chart import MAX_LINES, lines_png
 from bot.core.model import Workspace
-from bot.core.policies import DIGEST_GRACE, RETRY_MAX, digest_step, retry_wait
+from bot.core.policies import DIGEST_GRACE, digest_step
 from bot.core.render import DigestMessage
 from bot.core.render_rollup import chart_alt_text, render_rollup_blocks
 from bot.core.rollup import (
@@ -133,21 +134,6 @@ def post_due(hw: Headway, workspace: Workspace, now: datetime) -> str | None:
     step = digest_step(due, record, now)
     if step is None:
         return None
-    key = (workspace_id, channel, step.period)
-    refused = hw.rollup_refusals.get(key)
-    if refused is not None and now < refused[1]:
-        return None
-    try:
-        outcome = post_rollup(hw, workspace_id, step.period, channel)
-    except DigestError as exc:
-        count = refused[0] + 1 if refused else 1
-        wait = retry_wait(count)
-        hw.rollup_refusals[key] = (count, now + wait)
-        level = logging.WARNING if count == 1 or wait == RETRY_MAX else logging.DEBUG
-        log.log(level, "rollup of workspace %s not posted: %s (refused %d time%s in a row; "
-                "trying again in %d min)", workspace_id, exc, count, "" if count == 1 else "s",
-                wait.total_seconds() // 60)
-        return None
-    if hw.rollup_refusals.pop(key, None) is not None:
-        log.info("rollup of workspace %s posted after Slack had refused it", workspace_id)
-    return outcome.action
+    return post_with_backoff(hw.rollup_refusals, (workspace_id, channel, step.period), now,
+                             lambda: post_rollup(hw, workspace_id, step.period, channel),
+                             f"rollup of workspace {workspace_id}")

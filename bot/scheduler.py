@@ -38,9 +38,10 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot import digests, members, nudges, reminders, rollups
+from bot.backoff import post_with_backoff
 from bot.context import Headway, system_clock
 from bot.core.model import Team, Workspace
-from bot.core.policies import DIGEST_GRACE, RETRY_MAX, digest_step, retry_wait
+from bot.core.policies import DIGEST_GRACE, digest_step
 from bot.core.retention import retention_cutoff
 from bot.core.schedule import due_digest, next_digest, next_sweep, rollup_schedule
 from bot.locks import SchedulerLock
@@ -177,26 +178,10 @@ def _digest_unit(hw: Headway, team: Team, now: datetime) -> str | None:
     step = digest_step(due, record, now)
     if step is None:
         return None
-    key = (team.workspace_id, channel, step.period)
-    refused = hw.digest_refusals.get(key)
-    if refused is not None and now < refused[1]:
-        return None  # Slack refused it a moment ago: wait out the backoff
-    try:
-        outcome = digests.post_digest(hw, team, step.period)
-    except digests.DigestError as exc:
-        count = refused[0] + 1 if refused else 1
-        wait = retry_wait(count)
-        hw.digest_refusals[key] = (count, now + wait)
-        # Once per streak, then once an hour: not a warning every minute.
-        level = logging.WARNING if count == 1 or wait == RETRY_MAX else logging.DEBUG
-        log.log(level, "digest of team %s/%s not posted: %s (refused %d time%s in a row; "
-                "trying again in %d min)", team.workspace_id, team.id, exc, count,
-                "" if count == 1 else "s", wait.total_seconds() // 60)
-        return None
-    if hw.digest_refusals.pop(key, None) is not None:
-        log.info("digest of team %s/%s posted after Slack had refused it", team.workspace_id,
-                 team.id)
-    return outcome.action
+    return post_with_backoff(
+        hw.digest_refusals, (team.workspace_id, channel, step.period), now,
+        lambda: digests.post_digest(hw, team, step.period),
+        f"digest of team {team.workspace_id}/{team.id}")
 
 
 def post_rollups(hw: Headway, failed: list[str] | None = None) -> tuple[int, int]:

@@ -11,23 +11,17 @@ from bot.cli import runtime
 from bot.cli.failures import FailureTally, SlackFailure, UsageError
 from bot.cli.slack_check import check_slack
 from bot.config import ConfigError, Settings
-from bot.store import Store
 
 
 def rollup(settings: Settings, args: argparse.Namespace) -> int:
     from bot import rollups
-    from bot.core.periods import parse_period, period_of
+    from bot.core.periods import period_of
     from bot.core.render_rollup import render_rollup_blocks, render_rollup_text
 
-    if args.week:
-        try:
-            parse_period(args.week)
-        except ValueError as exc:
-            raise UsageError(str(exc)) from None
+    runtime.checked_week(args.week)
     if args.dry_run:
-        # Reads only: a missing file is an error, not a new database.
-        store = Store.open(settings.db_path, create=False, write=False)
-        hw = runtime.headway(settings, store, slack=False)
+        hw = runtime.reading(settings)
+        store = hw.store
         workspace_id = runtime.workspace(store, args.workspace)
         workspace = store.workspaces.get(workspace_id)
         assert workspace is not None  # runtime.workspace found it

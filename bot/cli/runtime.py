@@ -11,6 +11,7 @@ from bot.cli.failures import UsageError
 from bot.config import Settings, load_dotenv_file, settings_from_env
 from bot.context import Headway, system_clock
 from bot.core.model import Team
+from bot.core.periods import parse_period
 from bot.core.prompts import load_packs
 from bot.core.teams import TeamChoice, which_team
 from bot.store import Store
@@ -21,6 +22,23 @@ def settings(uses: Collection[str] | None = None) -> Settings:
     variables the command reads, the only ones checked (default: all)."""
     load_dotenv_file()
     return settings_from_env(uses=uses)
+
+
+def reading(settings: Settings) -> Headway:
+    """The context of a command that only reads (`--dry-run`): a missing database file is
+    an error, not a new database, and nothing can be written."""
+    store = Store.open(settings.db_path, create=False, write=False)
+    return headway(settings, store, slack=False)
+
+
+def checked_week(week: str | None) -> str | None:
+    """`--week` as given, once it names a real ISO week (a UsageError says why not)."""
+    if week:
+        try:
+            parse_period(week)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+    return week
 
 
 def headway(settings: Settings, store: Store | None = None, *, slack: bool = True) -> Headway:
