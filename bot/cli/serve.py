@@ -96,7 +96,11 @@ def serve(settings: Settings, *, verbose: bool = False) -> int:
         raise
     scheduler, lock = start_scheduler(hw)
     try:
-        stop.wait()
+        # A timed wait, not a bare one: CPython runs a signal's handler in the main thread
+        # only, and SIGTERM may be delivered to any of serve's threads; a main thread
+        # blocked for good in a lock would then never see it (seen under load).
+        while not stop.wait(0.5):
+            pass
     except KeyboardInterrupt:
         pass
     finally:
