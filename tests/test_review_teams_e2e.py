@@ -79,3 +79,6 @@ def test_removing_someone_who_is_not_in_the_team_says_so_by_name(slack, fake, hw
     wrong = ask(slack, fake, "team remove <@UANA|ana> from Platform", "UADMIN")
     assert wrong == "Removed 0 members from *Platform*. Not in it: <@UANA>."
     assert [t.name for t in hw.store.teams.of_member(T, "UANA")] == ["Support"]
+    # Someone Headway does not know is counted, never repeated as a (live) mention.
+    stranger = ask(slack, fake, "team remove <@UEVIL> from Platform", "UADMIN")
+    assert stranger == "Removed 0 members from *Platform*. 1 person named is not in Headway."

@@ -77,12 +77,16 @@ def team_added(team: Team, added: int, already: int, skipped: int) -> str:
 
 
 def team_removed(team: Team, removed: int, left_headway: int,
-                 not_in: Sequence[str] = ()) -> str:
-    """`not_in`: the people named who were not in the team (a wrong team, a typo'd name),
-    so "Removed 0" never leaves the caller guessing."""
+                 not_in: Sequence[str] = (), strangers: int = 0) -> str:
+    """`not_in`: the members named who were not in the team (a wrong team), so "Removed 0"
+    never leaves the caller guessing; `strangers`: how many named are not in Headway at
+    all (counted, never repeated as a mention: the id may be anyone's, or no one's)."""
     text = f"Removed {plural(removed, 'member')} from *{safe(team.name)}*."
     if not_in:
         text += f" Not in it: {mentions(not_in)}."
+    if strangers:
+        verb = "is" if strangers == 1 else "are"
+        text += f" {plural(strangers, 'person', 'people')} named {verb} not in Headway."
     if left_headway:
         text += (f" {plural(left_headway, 'person', 'people')} in no other team "
                  f"{'gets' if left_headway == 1 else 'get'} no more questions; their answers "

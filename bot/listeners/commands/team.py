@@ -47,7 +47,9 @@ def _team_remove(hw: Headway, req: Request) -> str:
         left += in_none
         if not was_in:
             not_in.append(uid)
-    return say.team_removed(team, removed, left, not_in)
+    # Named back only if Headway knows them: an id typed by hand is repeated as no mention.
+    known = [uid for uid in not_in if hw.store.members.get(req.workspace_id, uid)]
+    return say.team_removed(team, removed, left, known, len(not_in) - len(known))
 
 
 HANDLERS: dict[str, Handler] = {
