@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -42,6 +43,12 @@ def classify() -> int:
 def demo(out: Path) -> int:
     """The weekly cycle offline, its digest and database written to `out`."""
     from bot.demo import run_demo
+
+    # The demo prints its own account of the weeks; the bot's log lines (one per fan-out,
+    # for `serve`) would bury it. `--verbose` still shows everything.
+    bot_log = logging.getLogger("bot")
+    if bot_log.getEffectiveLevel() > logging.DEBUG:
+        bot_log.setLevel(logging.WARNING)
 
     if out.exists() and not out.is_dir():
         raise UsageError(f"demo --out {out} is a file: give a directory (default: out/demo)")
