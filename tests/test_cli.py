@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import os
 import re
 import signal
@@ -27,7 +28,9 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_demo_runs_the_whole_cycle_offline(tmp_path, capsys, monkeypatch):
     for key in ("SLACK_BOT_TOKEN", "SLACK_API_URL"):
         monkeypatch.delenv(key, raising=False)
+    level = logging.getLogger("bot").level
     assert main(["demo", "--out", str(tmp_path / "demo")]) == 0
+    assert logging.getLogger("bot").level == level  # quiet while it ran, as it was after
     out = capsys.readouterr().out
     assert "none twice" in out
     assert "members replied" in out and "PROGRESS" in out and "KEEPING THE LIGHTS ON" in out

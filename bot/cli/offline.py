@@ -44,12 +44,6 @@ def demo(out: Path) -> int:
     """The weekly cycle offline, its digest and database written to `out`."""
     from bot.demo import run_demo
 
-    # The demo prints its own account of the weeks; the bot's log lines (one per fan-out,
-    # for `serve`) would bury it. `--verbose` still shows everything.
-    bot_log = logging.getLogger("bot")
-    if bot_log.getEffectiveLevel() > logging.DEBUG:
-        bot_log.setLevel(logging.WARNING)
-
     if out.exists() and not out.is_dir():
         raise UsageError(f"demo --out {out} is a file: give a directory (default: out/demo)")
     try:
@@ -57,4 +51,13 @@ def demo(out: Path) -> int:
     except OSError as exc:
         raise UsageError(f"cannot write the demo to {out} ({exc.strerror}): give a writable "
                          f"directory with --out") from None
-    return run_demo(out)
+    # The demo prints its own account of the weeks; the bot's log lines (one per fan-out,
+    # for `serve`) would bury it. `--verbose` still shows everything.
+    bot_log = logging.getLogger("bot")
+    level = bot_log.level
+    if bot_log.getEffectiveLevel() > logging.DEBUG:
+        bot_log.setLevel(logging.WARNING)
+    try:
+        return run_demo(out)
+    finally:
+        bot_log.setLevel(level)  # as it was: the caller's logging is the caller's
