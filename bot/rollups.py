@@ -17,11 +17,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
-from bot.backoff import post_with_backoff
 from bot.context import Headway
 from bot.core.chart import MAX_LINES, lines_png
 from bot.core.model import Workspace
-from bot.core.policies import DIGEST_GRACE, digest_step
 from bot.core.render import DigestMessage
 from bot.core.render_rollup import chart_alt_text, render_rollup_blocks
 from bot.core.rollup import (
@@ -32,8 +30,9 @@ from bot.core.rollup import (
     firefight_periods,
     past_periods,
 )
-from bot.core.schedule import due_digest, rollup_schedule
+from bot.core.schedule import rollup_schedule
 from bot.digests import DigestError, Posted, post_weekly, token_scopes
+from bot.weekly_posts import post_if_due
 
 log = logging.getLogger(__name__)
 
@@ -128,12 +127,7 @@ def post_due(hw: Headway, workspace: Workspace, now: datetime) -> str | None:
     workspace_id = workspace.workspace_id
     if not hw.store.teams.of(workspace_id):
         return None  # nothing to compare: no weekly "no teams yet" in the leaders' channel
-    due = due_digest(rollup_schedule(workspace), now, DIGEST_GRACE)
-    record = (hw.store.rollups.get(workspace_id, channel, due.period) if due
-              else hw.store.rollups.latest_posted(workspace_id, channel))
-    step = digest_step(due, record, now)
-    if step is None:
-        return None
-    return post_with_backoff(hw.rollup_refusals, (workspace_id, channel, step.period), now,
-                             lambda: post_rollup(hw, workspace_id, step.period, channel),
-                             f"rollup of workspace {workspace_id}")
+    return post_if_due(hw, hw.store.rollups, hw.rollup_refusals, workspace_id, channel,
+                       rollup_schedule(workspace), now,
+                       lambda period: post_rollup(hw, workspace_id, period, channel),
+                       f"rollup of workspace {workspace_id}")

@@ -38,14 +38,13 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot import digests, members, nudges, reminders, rollups
-from bot.backoff import post_with_backoff
 from bot.context import Headway, system_clock
 from bot.core.model import Team, Workspace
-from bot.core.policies import DIGEST_GRACE, digest_step
 from bot.core.retention import retention_cutoff
-from bot.core.schedule import due_digest, next_digest, next_sweep, rollup_schedule
+from bot.core.schedule import digest_schedule, next_sweep, rollup_schedule
 from bot.locks import SchedulerLock
 from bot.units import unit_of_work
+from bot.weekly_posts import next_due, post_if_due
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 60
@@ -152,36 +151,21 @@ def post_digests(hw: Headway, failed: list[str] | None = None) -> tuple[int, int
 
 
 def _next_digest(hw: Headway, team: Team, now: datetime, seen: str) -> None:
-    """Store when the team's digest is next due: its next occurrence, once the one due
-    now (if any) is out; while it is not (Slack refused it, a claim is in flight), the
-    team stays due and the next tick tries again within the grace window."""
-    current = due_digest(team, now, DIGEST_GRACE)
-    if current is not None:
-        record = hw.store.digests.get(team.workspace_id, team.digest_channel or "",
-                                      current.period)
-        if record is None or record.ts is None:
-            return
-    upcoming = next_digest(team, now)
-    if upcoming is not None:
-        hw.store.teams.set_next_digest(team.id, upcoming.at, seen)
+    at = next_due(hw.store.digests, team.workspace_id, team.digest_channel or "",
+                  digest_schedule(team), now)
+    if at is not None:
+        hw.store.teams.set_next_digest(team.id, at, seen)
 
 
 def _digest_unit(hw: Headway, team: Team, now: datetime) -> str | None:
     """Post or update one team's digest if the policy says so; "posted", "updated" or
     None."""
-    channel = team.digest_channel
-    if not channel:
+    if not team.digest_channel:
         return None
-    due = due_digest(team, now, DIGEST_GRACE)
-    record = (hw.store.digests.get(team.workspace_id, channel, due.period) if due
-              else hw.store.digests.latest_posted(team.workspace_id, channel))
-    step = digest_step(due, record, now)
-    if step is None:
-        return None
-    return post_with_backoff(
-        hw.digest_refusals, (team.workspace_id, channel, step.period), now,
-        lambda: digests.post_digest(hw, team, step.period),
-        f"digest of team {team.workspace_id}/{team.id}")
+    return post_if_due(hw, hw.store.digests, hw.digest_refusals, team.workspace_id,
+                       team.digest_channel, digest_schedule(team), now,
+                       lambda period: digests.post_digest(hw, team, period),
+                       f"digest of team {team.workspace_id}/{team.id}")
 
 
 def post_rollups(hw: Headway, failed: list[str] | None = None) -> tuple[int, int]:
@@ -212,17 +196,10 @@ def post_rollups(hw: Headway, failed: list[str] | None = None) -> tuple[int, int
 
 
 def _next_rollup(hw: Headway, workspace: Workspace, now: datetime, seen: str) -> None:
-    """As `_next_digest`, for the workspace's rollup."""
-    schedule = rollup_schedule(workspace)
-    current = due_digest(schedule, now, DIGEST_GRACE)
-    if current is not None:
-        record = hw.store.rollups.get(workspace.workspace_id, workspace.rollup_channel or "",
-                                      current.period)
-        if record is None or record.ts is None:
-            return
-    upcoming = next_digest(schedule, now)
-    if upcoming is not None:
-        hw.store.workspaces.set_next_rollup(workspace.workspace_id, upcoming.at, seen)
+    at = next_due(hw.store.rollups, workspace.workspace_id, workspace.rollup_channel or "",
+                  rollup_schedule(workspace), now)
+    if at is not None:
+        hw.store.workspaces.set_next_rollup(workspace.workspace_id, at, seen)
 
 
 def purge_handled_messages(hw: Headway, failed: list[str] | None = None) -> None:
