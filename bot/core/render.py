@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.core.digest import Digest, Group, Line, Said, percent
+from bot.core.messages.blocks import Entry, entry_lines
 from bot.core.messages.problems import (
     problems_section_blocks,
     problems_section_text,
@@ -33,7 +34,6 @@ OTHER_WORDINGS = 2  # other wordings of a grouped answer quoted beside it
 
 
 # One item of a list, under its sub-heading (a KTLO theme) or None.
-Entry = tuple[str | None, str]
 
 
 @dataclass(frozen=True)
@@ -157,18 +157,6 @@ def _lists(d: Digest, escape: bool) -> list[tuple[str, list[Entry]]]:
     return out
 
 
-def _entry_lines(entries: list[Entry]) -> list[str]:
-    """The entries as lines, each sub-heading written where its items begin."""
-    lines: list[str] = []
-    heading: str | None = None
-    for sub, text in entries:
-        if sub is not None and sub != heading:
-            lines.append(sub)
-        heading = sub
-        lines.append(text)
-    return lines
-
-
 def _first_entries(title: str, entries: list[Entry]) -> int:
     """How many of a list's entries the channel message shows: up to MAIN_LINES items (or
     one more, rather than a note about a single item), as many as fit one section with
@@ -178,7 +166,7 @@ def _first_entries(title: str, entries: list[Entry]) -> int:
     limit = len(entries) if len(entries) <= MAIN_LINES + 1 else MAIN_LINES
     shown = 0
     while shown < limit:
-        text = "\n".join([title, *_entry_lines(entries[:shown + 1])])
+        text = "\n".join([title, *entry_lines(entries[:shown + 1])])
         if len(text) > room and shown > 0:
             break
         shown += 1
@@ -265,7 +253,7 @@ def render_digest_blocks(d: Digest) -> DigestMessage:
                 blocks.append({"type": "divider"})
                 blocks += _trackable_blocks(d, kind, title_line, entries, shown)
                 continue
-            body = "\n".join([title_line, *_entry_lines(entries[:shown])])
+            body = "\n".join([title_line, *entry_lines(entries[:shown])])
             if shown < len(entries):
                 rest.append((title_line, entries[shown:]))
                 body += MORE_NOTE.format(n=len(entries) - shown)
@@ -321,7 +309,7 @@ def _thread(period: str, rest: list[tuple[str, list[Entry]]]) -> list[tuple[str,
     for title_line, entries in rest:
         heading = title_line.replace("*", "").strip()
         blocks += [section(chunk) for chunk in
-                   chunk_lines([f"*{heading}, continued*", *_entry_lines(entries)])]
+                   chunk_lines([f"*{heading}, continued*", *entry_lines(entries)])]
     messages = []
     for start in range(0, len(blocks), THREAD_BLOCKS):
         part = blocks[start:start + THREAD_BLOCKS]
@@ -339,7 +327,7 @@ def render_digest_text(d: Digest) -> str:
     if not d.empty:
         for title_line, entries in _lists(d, escape=False):
             if entries:
-                out += ["", title_line, *_entry_lines(entries)]
+                out += ["", title_line, *entry_lines(entries)]
         if d.tracking is not None and (tracked := problems_section_text(
                 d.tracking.section, d.tracking.names)):
             out += ["", tracked]

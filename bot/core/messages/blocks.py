@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 Block = dict[str, Any]
@@ -28,3 +29,19 @@ def button(text: str, action_id: str, value: str, style: str | None = None) -> B
     if style:
         made["style"] = style
     return made
+
+
+# A line of a digest's list and the sub-heading it sits under (None: none).
+Entry = tuple[str | None, str]
+
+
+def entry_lines(entries: Sequence[Entry]) -> list[str]:
+    """The entries as lines, each sub-heading written where its items begin."""
+    lines: list[str] = []
+    heading: str | None = None
+    for sub, text in entries:
+        if sub is not None and sub != heading:
+            lines.append(sub)
+        heading = sub
+        lines.append(text)
+    return lines

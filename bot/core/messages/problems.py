@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.core.messages.blocks import Block, button, context, section
+from bot.core.messages.blocks import Block, Entry, button, context, entry_lines, section
 from bot.core.messages.ids import (
     FOLLOW_UP_ACTIONS,
     PROBLEM_BLOCK,
@@ -110,7 +110,6 @@ def _joined(*parts: str | None) -> str:
 # ── the digest's section ────────────────────────────────────────────────────
 
 # One line under its sub-heading, the shape `bot.core.render` lists its entries in.
-Entry = tuple[str | None, str]
 
 
 def section_entries(s: ProblemsSection, names: Mapping[str, str] | None = None, *,
@@ -144,17 +143,6 @@ def section_entries(s: ProblemsSection, names: Mapping[str, str] | None = None, 
     return title, entries
 
 
-def _lines(entries: Sequence[Entry]) -> list[str]:
-    lines: list[str] = []
-    heading: str | None = None
-    for sub, text in entries:
-        if sub is not None and sub != heading:
-            lines.append(sub)
-        heading = sub
-        lines.append(text)
-    return lines
-
-
 def _chunks(lines: Sequence[str], max_sections: int) -> list[str]:
     """`lines` packed into at most `max_sections` texts of SECTION_CHARS; when they do not
     all fit, the last one ends with how many lines were left out."""
@@ -184,7 +172,7 @@ def problems_section_blocks(s: ProblemsSection, names: Mapping[str, str] | None 
         return []
     title, entries = section_entries(s, names)
     return [{"type": "divider"},
-            *(section(chunk) for chunk in _chunks([title, *_lines(entries)], max_blocks - 1))]
+            *(section(chunk) for chunk in _chunks([title, *entry_lines(entries)], max_blocks - 1))]
 
 
 def problems_section_text(s: ProblemsSection, names: Mapping[str, str] | None = None) -> str:
@@ -192,7 +180,7 @@ def problems_section_text(s: ProblemsSection, names: Mapping[str, str] | None = 
     if s.empty:
         return ""
     title, entries = section_entries(s, names, escape=False)
-    return "\n".join([title, *_lines(entries)])
+    return "\n".join([title, *entry_lines(entries)])
 
 
 # ── App Home: the problems a member owns ────────────────────────────────────
