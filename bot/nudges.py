@@ -17,6 +17,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import partial
+from typing import Any, Protocol
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -126,24 +127,54 @@ def send_nudge(
         msg = messages.nudge_message(prompt, period, claim.id, member.workspace_id,
                                      member.user_id, follow_up=follow_up)
         key = f"{member.workspace_id}/{member.user_id}/{prompt.id}/{period}"
-        try:
-            resp = client.chat_postMessage(
-                channel=member.user_id, text=msg.text, blocks=msg.blocks, metadata=msg.metadata
-            )
-        except SlackApiError as exc:
-            _refused(hw, member, claim.id, str(exc.response.get("error", "unknown_error")),
-                     key, result)
-            return False
-        except Exception as exc:
-            # No answer (connection lost after the retries, timeout): Slack may or may not
-            # have the message. The claim stays; recovery looks for it in the DM history.
+        return deliver(hw, client, hw.store.nudges, claim.id, member, msg, key, result,
+                       "nudge")
+
+
+class ClaimLedger(Protocol):
+    """A delivery ledger whose claims are DMs (`store.nudges`, `store.reminders`)."""
+
+    def mark_sent(self, claim_id: int, channel: str, ts: str, now: datetime, /) -> None: ...
+    def mark_failed(self, claim_id: int, error: str, /) -> None: ...
+    def release(self, claim_id: int, /) -> None: ...
+
+
+class Delivered(Protocol):
+    sent: list[str]
+    failed: list[str]
+    deactivated: list[str]
+
+
+def deliver(hw: Headway, client: WebClient, ledger: ClaimLedger, claim_id: int,
+            member: Member, msg: Any, key: str, result: Delivered, what: str) -> bool:
+    """Post a claimed DM (`msg`: text, blocks, metadata) and record what Slack said in
+    `ledger`; True if it was sent. Slack refused it: someone who cannot be DMed at all is
+    deactivated, otherwise the claim is freed for a later tick (within the grace window).
+    No answer (connection lost after the retries, timeout): Slack may or may not have it,
+    so the claim stays and recovery looks for it in the DM history."""
+    try:
+        resp = client.chat_postMessage(channel=member.user_id, text=msg.text,
+                                       blocks=msg.blocks, metadata=msg.metadata)
+    except SlackApiError as exc:
+        error = str(exc.response.get("error", "unknown_error"))
+        if error in MEMBER_GONE:
+            ledger.mark_failed(claim_id, error)
+            hw.store.members.deactivate(member.workspace_id, member.user_id, error, hw.now())
+            result.deactivated.append(key)
+            log.warning("member %s deactivated: %s", member.user_id, error)
+        else:
+            ledger.release(claim_id)
             result.failed.append(key)
-            log.warning("nudge %s: no answer from Slack (%s); recovery will check the DM",
-                        claim.id, type(exc).__name__)
-            return False
-        hw.store.nudges.mark_sent(claim.id, resp["channel"], resp["ts"], hw.now())
-        result.sent.append(key)
-        return True
+            log.warning("%s %s not sent: %s", what, claim_id, error)
+        return False
+    except Exception as exc:
+        result.failed.append(key)
+        log.warning("%s %s: no answer from Slack (%s); recovery will check the DM", what,
+                    claim_id, type(exc).__name__)
+        return False
+    ledger.mark_sent(claim_id, resp["channel"], resp["ts"], hw.now())
+    result.sent.append(key)
+    return True
 
 
 def _send_follow_up(client: WebClient, member: Member, line: str, problem: TrackedProblem,
@@ -159,19 +190,6 @@ def _send_follow_up(client: WebClient, member: Member, line: str, problem: Track
         log.warning("follow-up of nudge %s not sent: %s", nudge_id, type(exc).__name__)
 
 
-def _refused(hw: Headway, member: Member, nudge_id: int, error: str, key: str,
-             result: FanoutResult) -> None:
-    """Slack refused the DM, so it was not delivered."""
-    if error in MEMBER_GONE:
-        hw.store.nudges.mark_failed(nudge_id, error)
-        hw.store.members.deactivate(member.workspace_id, member.user_id, error, hw.now())
-        result.deactivated.append(key)
-        log.warning("member %s deactivated: %s", member.user_id, error)
-    else:
-        # Free the claim so a later tick (within the grace window) can try again.
-        hw.store.nudges.release(nudge_id)
-        result.failed.append(key)
-        log.warning("nudge %s not sent: %s", nudge_id, error)
 
 
 def nudge_now(

@@ -38,7 +38,7 @@ from bot.core.reminders import (
     team_deadline,
 )
 from bot.core.zones import with_known_zone
-from bot.nudges import IN_FLIGHT, MEMBER_GONE, find_in_history
+from bot.nudges import IN_FLIGHT, deliver, find_in_history
 from bot.store.reminders import OpenQuestion, Reminder
 from bot.units import unit_of_work
 
@@ -139,31 +139,8 @@ def send_reminder(hw: Headway, client: WebClient, member: Member, question: Open
             return False
         msg = reminder_message(prompt, plan.period, question.nudge_id, claim.id,
                                member.workspace_id, member.user_id, plan.digest_at, member.tz)
-        try:
-            resp = client.chat_postMessage(channel=member.user_id, text=msg.text,
-                                           blocks=msg.blocks, metadata=msg.metadata)
-        except SlackApiError as exc:
-            error = str(exc.response.get("error", "unknown_error"))
-            if error in MEMBER_GONE:  # as for a nudge: this person cannot be DMed at all
-                hw.store.reminders.mark_failed(claim.id, error)
-                hw.store.members.deactivate(member.workspace_id, member.user_id, error,
-                                            hw.now())
-                result.deactivated.append(key)
-            else:
-                hw.store.reminders.release(claim.id)  # a later tick, within grace, retries
-                result.failed.append(key)
-            log.warning("reminder %s not sent: %s", claim.id, error)
-            return False
-        except Exception as exc:
-            # No answer from Slack: it may have the message. The claim stays; recovery looks
-            # for it in the DM history.
-            result.failed.append(key)
-            log.warning("reminder %s: no answer from Slack (%s); recovery will check the DM",
-                        claim.id, type(exc).__name__)
-            return False
-        hw.store.reminders.mark_sent(claim.id, resp["channel"], resp["ts"], hw.now())
-        result.sent.append(key)
-        return True
+        return deliver(hw, client, hw.store.reminders, claim.id, member, msg, key, result,
+                       "reminder")
 
 
 def recover_unconfirmed(hw: Headway, result: ReminderResult,
