@@ -135,14 +135,19 @@ def history(replies: Sequence[Reply]) -> str:
 
 def stats(shares: Sequence[WeekShare], weeks: int) -> str:
     """A bar a week, and the total over the `weeks` when any work was labelled."""
-    lines = ["*Your progress share* (progress ÷ all labelled work)"]
-    lines += [f"`{w.period}` {share_bar(w.share)}" for w in shares]
-    total_p = sum(w.progress for w in shares)
-    total = total_p + sum(w.ktlo for w in shares)
+    return "\n".join(["*Your progress share* (progress ÷ all labelled work)",
+                      *share_lines(shares, weeks)])
+
+
+def share_lines(shares: Sequence[WeekShare], weeks: int) -> list[str]:
+    """A bar a week, then the share over the `weeks` when any work was labelled."""
+    lines = [f"`{w.period}` {share_bar(w.share)}" for w in shares]
+    progress = sum(w.progress for w in shares)
+    total = progress + sum(w.ktlo for w in shares)
     if total:
-        lines.append(f"Over {weeks} weeks: {round(100 * total_p / total)}% progress "
-                     f"({total_p} of {total} items).")
-    return "\n".join(lines)
+        lines.append(f"Over {weeks} weeks: {round(100 * progress / total)}% progress "
+                     f"({progress} of {total} items).")
+    return lines
 
 
 # ── the member's own data ────────────────────────────────────────────────────

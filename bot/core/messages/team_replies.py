@@ -7,8 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.core.messages.admin_replies import mentions
-from bot.core.messages.home import share_bar
-from bot.core.messages.member_replies import plural
+from bot.core.messages.member_replies import plural, share_lines
 from bot.core.model import WEEKDAYS, Team, WeekShare
 from bot.core.teams import team_list
 from bot.core.text import safe
@@ -101,12 +100,5 @@ def target_set(team: Team) -> str:
 
 def team_stats(team: Team, shares: Sequence[WeekShare]) -> str:
     """A bar a week (oldest first), the whole span's share and the target."""
-    lines = [f"*{safe(team.name)}: progress share* (progress ÷ all labelled work), "
-             f"{target_text(team.target)}"]
-    lines += [f"`{w.period}` {share_bar(w.share)}" for w in shares]
-    progress = sum(w.progress for w in shares)
-    total = progress + sum(w.ktlo for w in shares)
-    if total:
-        lines.append(f"Over {len(shares)} weeks: {round(100 * progress / total)}% progress "
-                     f"({progress} of {total} items).")
-    return "\n".join(lines)
+    return "\n".join([f"*{safe(team.name)}: progress share* (progress ÷ all labelled work), "
+                      f"{target_text(team.target)}", *share_lines(shares, len(shares))])

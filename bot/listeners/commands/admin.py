@@ -65,6 +65,18 @@ def team_of(hw: Headway, req: Request, *, create_default: bool = True) -> Team:
         raise Refusal(str(choice)) from None
 
 
+def team_in_view(hw: Headway, req: Request) -> Team:
+    """The team a command that only shows something is about: the one named; else the
+    team of this channel; else the caller's first team; else the only team (a Refusal
+    lists the teams when none of these settles it)."""
+    if req.command.team is None and not hw.store.teams.in_channel(req.workspace_id,
+                                                                   req.channel_id):
+        mine = hw.store.teams.of_member(req.workspace_id, req.user_id)
+        if mine:
+            return mine[0]
+    return team_of(hw, req, create_default=False)
+
+
 def require_lead(hw: Headway, req: Request) -> Request:
     """`req` with its team, if the caller leads that team or is a Headway admin; else a
     Refusal saying who can. A lead is known from the database: no call to Slack.

@@ -21,7 +21,7 @@ from bot.core.periods import period_of
 from bot.core.render import render_digest_blocks
 from bot.core.text import safe
 from bot.digests import build
-from bot.listeners.commands.admin import team_of
+from bot.listeners.commands.admin import team_in_view, team_of
 from bot.listeners.commands.request import Handler, Refusal, Request, fast, slow
 from bot.members import zone_for
 from bot.store.teams import TeamConflict
@@ -91,15 +91,9 @@ def _digest_time(hw: Headway, req: Request) -> str:
 def _digest_preview(hw: Headway, req: Request) -> dict[str, Any]:
     """The named team's digest; else the team of this channel, the caller's first team,
     or the only team."""
-    team = None
-    if req.command.team is None and not hw.store.teams.in_channel(req.workspace_id,
-                                                                   req.channel_id):
-        mine = hw.store.teams.of_member(req.workspace_id, req.user_id)
-        team = mine[0] if mine else None
-    if team is None:
-        if not hw.store.teams.of(req.workspace_id) and req.command.team is None:
-            raise Refusal(say.NO_TEAM_YET)
-        team = team_of(hw, req, create_default=False)
+    if req.command.team is None and not hw.store.teams.of(req.workspace_id):
+        raise Refusal(say.NO_TEAM_YET)
+    team = team_in_view(hw, req)
     period = period_of(hw.now(), team.tz)
     message = render_digest_blocks(build(hw, team, period))
     return say.digest_preview(message.text, message.blocks)

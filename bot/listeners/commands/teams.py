@@ -10,7 +10,7 @@ from bot.core.messages import team_replies as say
 from bot.core.periods import period_of, recent_periods
 from bot.core.teams import TeamChoice, read_rename
 from bot.core.text import safe
-from bot.listeners.commands.admin import team_of
+from bot.listeners.commands.admin import team_in_view, team_of
 from bot.listeners.commands.digest_channel import ensure_digest_channel
 from bot.listeners.commands.people import is_person, users_by_id
 from bot.listeners.commands.request import Handler, Refusal, Request, fast, slow
@@ -110,13 +110,7 @@ def _target(hw: Headway, req: Request) -> str:
 def _stats_team(hw: Headway, req: Request) -> str:
     """The named team's last 13 weeks; else this channel's team, the caller's first team,
     or the only one."""
-    team = None
-    if req.command.team is None and not hw.store.teams.in_channel(req.workspace_id,
-                                                                   req.channel_id):
-        mine = hw.store.teams.of_member(req.workspace_id, req.user_id)
-        team = mine[0] if mine else None
-    if team is None:
-        team = team_of(hw, req, create_default=False)
+    team = team_in_view(hw, req)
     period = period_of(hw.now(), team.tz)
     weeks = [*recent_periods(period, STATS_WEEKS - 1), period]
     return say.team_stats(team, hw.store.replies.week_shares(req.workspace_id, weeks,
