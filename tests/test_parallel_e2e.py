@@ -66,22 +66,27 @@ class Gate:
         fake.on_arrival("chat.postMessage", hold)
 
 
-def test_while_one_workspaces_slack_does_not_answer_another_gets_its_whole_fanout(
-        fake, hw, two_workspaces):
+def _t2_whole_while_t1_hangs(fake, two_workspaces, run, per_member: int) -> None:
+    """`run()` in a thread while T1's first DM has no answer from Slack: every DM of T2
+    (`per_member` each) goes out meanwhile, T1's none; once Slack answers, all of T1's."""
     gate = Gate(fake, "UA")
-    sending = threading.Thread(target=send_due, args=(hw,))
+    sending = threading.Thread(target=run)
     sending.start()
     try:
         gate.held.wait(15)
         assert gate.held.is_set(), "T1's first DM must be in Slack's hands"
-        # Every nudge of T2 goes out while T1's first DM still has no answer.
         wait_for(lambda: received(fake, two_workspaces[T2], T2)
-                 == dict.fromkeys(two_workspaces[T2], 2), what="T2's whole fan-out")
+                 == dict.fromkeys(two_workspaces[T2], per_member), what="T2's whole fan-out")
         assert received(fake, two_workspaces[T1]) == {}
     finally:
         gate.open.set()
         sending.join(30)
-    assert received(fake, two_workspaces[T1]) == dict.fromkeys(two_workspaces[T1], 2)
+    assert received(fake, two_workspaces[T1]) == dict.fromkeys(two_workspaces[T1], per_member)
+
+
+def test_while_one_workspaces_slack_does_not_answer_another_gets_its_whole_fanout(
+        fake, hw, two_workspaces):
+    _t2_whole_while_t1_hangs(fake, two_workspaces, lambda: send_due(hw), 2)
 
 
 def test_a_workspace_waiting_out_retry_after_holds_up_no_other(fake, hw, two_workspaces):
@@ -135,20 +140,8 @@ def _no_backoff(factory):
 
 
 def test_nudge_now_sends_each_workspace_in_its_own_sender(fake, hw, two_workspaces):
-    gate = Gate(fake, "UA")
     results = []
-    sending = threading.Thread(target=lambda: results.append(nudge_now(hw)))
-    sending.start()
-    try:
-        gate.held.wait(15)
-        assert gate.held.is_set(), "T1's first DM must be in Slack's hands"
-        wait_for(lambda: received(fake, two_workspaces[T2], T2)
-                 == dict.fromkeys(two_workspaces[T2], 1), what="T2's nudges")
-        assert received(fake, two_workspaces[T1]) == {}
-    finally:
-        gate.open.set()
-        sending.join(30)
-    assert received(fake, two_workspaces[T1]) == dict.fromkeys(two_workspaces[T1], 1)
+    _t2_whole_while_t1_hangs(fake, two_workspaces, lambda: results.append(nudge_now(hw)), 1)
     assert len(results[0].sent) == 8
 
 
